@@ -1,0 +1,38 @@
+"""Builds the process-wide services from the settings, once."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from bot.settings import Settings
+from guidance.checker import Checker
+from guidance.policy import load_policy
+from guidance.sections import load_guidance
+from handlers.clock import Clock, SystemClock
+from handlers.context import Services, WorkflowConfig
+from storage.db import Database
+
+
+def workflow_config(settings: Settings) -> WorkflowConfig:
+    return WorkflowConfig(
+        approvals_required=settings.approvals_required,
+        overrule_approvals=settings.overrule_approvals,
+        expire_days=settings.expire_days,
+        timezone=ZoneInfo(settings.timezone),
+        approve_emoji=frozenset(settings.approve_emoji),
+        reject_emoji=frozenset(settings.reject_emoji),
+        changes_emoji=frozenset(settings.changes_emoji),
+    )
+
+
+def build_services(settings: Settings, *, clock: Clock | None = None) -> Services:
+    """Load the guidance and policy (failing early with a clear message) and open the database."""
+    guidance = load_guidance(settings.guidance_path)
+    policy = load_policy(settings.policy_path)
+    return Services(
+        config=workflow_config(settings),
+        db=Database(settings.resolved_database_url),
+        checker=Checker(policy),
+        guidance=guidance,
+        clock=clock or SystemClock(),
+    )

@@ -1,0 +1,81 @@
+"""One process, one asyncio loop: every enabled platform, the scheduler, one database."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Awaitable, Sequence
+from typing import Protocol
+
+from bot.platforms.base import Platform
+from bot.settings import Settings
+from handlers.context import Services
+from storage.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+
+class Background(Protocol):
+    """Something that runs beside the platforms (the scheduler)."""
+
+    async def start(self, platforms: Sequence[Platform]) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+class Runtime:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        services: Services,
+        platforms: Sequence[Platform],
+        background: Sequence[Background] = (),
+    ) -> None:
+        self.settings = settings
+        self.services = services
+        self.platforms = list(platforms)
+        self.background = list(background)
+        self._stop = asyncio.Event()
+
+    def request_stop(self) -> None:
+        self._stop.set()
+
+    async def run(self) -> None:
+        """Migrate, start everything, serve until a platform closes or a signal arrives."""
+        await asyncio.to_thread(upgrade, self.settings.resolved_database_url)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, self.request_stop)
+        started: list[Platform] = []
+        try:
+            for platform in self.platforms:
+                await platform.start()
+                started.append(platform)
+                log.info("%s platform started (workspace %s)", platform.name, platform.workspace)
+            for item in self.background:
+                await item.start(started)
+            waiters: list[asyncio.Task[object]] = [
+                asyncio.create_task(_wait(p.wait_closed())) for p in started
+            ]
+            waiters.append(asyncio.create_task(_wait(self._stop.wait())))
+            _done, pending = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+            for task in pending:
+                task.cancel()
+        finally:
+            for item in reversed(self.background):
+                with contextlib.suppress(Exception):
+                    await item.stop()
+            for platform in reversed(started):
+                try:
+                    await platform.stop()
+                except Exception:
+                    log.exception("stopping %s failed", platform.name)
+            await self.services.db.dispose()
+
+
+async def _wait(awaitable: Awaitable[object]) -> object:
+    return await awaitable

@@ -1,0 +1,101 @@
+"""Every setting postgate reads, from the environment or `.env`.
+
+The environment names are a contract (DESIGN.md "Settings"): never rename them.
+Secrets are `SecretStr` so they never print in a log line or a repr.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+CommaList = Annotated[tuple[str, ...], NoDecode]
+
+
+def _split_commas(value: object) -> object:
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+        frozen=True,
+    )
+
+    database_url: str | None = Field(default=None, alias="DATABASE_URL")
+    timezone: str = Field(default="Europe/London", alias="POSTGATE_TIMEZONE")
+    guidance_path: Path | None = Field(default=None, alias="POSTGATE_GUIDANCE")
+    policy_path: Path | None = Field(default=None, alias="POSTGATE_POLICY")
+    approvals_required: int = Field(default=1, ge=1, le=20, alias="POSTGATE_APPROVALS_REQUIRED")
+    overrule_approvals: int = Field(default=2, ge=1, le=20, alias="POSTGATE_OVERRULE_APPROVALS")
+    expire_days: int = Field(default=14, ge=1, le=365, alias="POSTGATE_EXPIRE_DAYS")
+    port: int = Field(default=3000, ge=1, le=65535, alias="POSTGATE_PORT")
+    local_editors: CommaList = Field(default=("editor", "chair"), alias="POSTGATE_LOCAL_EDITORS")
+    local_steering: CommaList = Field(default=("chair",), alias="POSTGATE_LOCAL_STEERING")
+    approve_emoji: CommaList = Field(
+        default=("white_check_mark", "heavy_check_mark"), alias="POSTGATE_APPROVE_EMOJI"
+    )
+    reject_emoji: CommaList = Field(default=("x",), alias="POSTGATE_REJECT_EMOJI")
+    changes_emoji: CommaList = Field(default=("pencil2", "memo"), alias="POSTGATE_CHANGES_EMOJI")
+    log_level: str = Field(default="INFO", alias="POSTGATE_LOG_LEVEL")
+
+    slack_bot_token: SecretStr | None = Field(default=None, alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr | None = Field(default=None, alias="SLACK_APP_TOKEN")
+    slack_api_url: str | None = Field(default=None, alias="SLACK_API_URL")
+    slack_review_channel: str | None = Field(default=None, alias="SLACK_REVIEW_CHANNEL")
+    slack_approved_channel: str | None = Field(default=None, alias="SLACK_APPROVED_CHANNEL")
+    slack_steering_channel: str | None = Field(default=None, alias="SLACK_STEERING_CHANNEL")
+    slack_editors: CommaList = Field(default=(), alias="SLACK_EDITORS")
+    slack_proposers: CommaList = Field(default=(), alias="SLACK_PROPOSERS")
+    slack_steering_group: str | None = Field(default=None, alias="SLACK_STEERING_GROUP")
+
+    discord_token: SecretStr | None = Field(default=None, alias="DISCORD_TOKEN")
+    discord_guild_id: int | None = Field(default=None, alias="DISCORD_GUILD_ID")
+    discord_api_url: str | None = Field(default=None, alias="DISCORD_API_URL")
+    discord_gateway_url: str | None = Field(default=None, alias="DISCORD_GATEWAY_URL")
+    discord_review_channel: int | None = Field(default=None, alias="DISCORD_REVIEW_CHANNEL")
+    discord_approved_channel: int | None = Field(default=None, alias="DISCORD_APPROVED_CHANNEL")
+    discord_steering_channel: int | None = Field(default=None, alias="DISCORD_STEERING_CHANNEL")
+    discord_editor_role: int | None = Field(default=None, alias="DISCORD_EDITOR_ROLE")
+    discord_proposer_role: int | None = Field(default=None, alias="DISCORD_PROPOSER_ROLE")
+    discord_steering_role: int | None = Field(default=None, alias="DISCORD_STEERING_ROLE")
+
+    _split = field_validator(
+        "local_editors",
+        "local_steering",
+        "approve_emoji",
+        "reject_emoji",
+        "changes_emoji",
+        "slack_editors",
+        "slack_proposers",
+        mode="before",
+    )(_split_commas)
+
+    @property
+    def resolved_database_url(self) -> str:
+        """`DATABASE_URL`, or the SQLite file `postgate.db` in the working directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{Path.cwd() / 'postgate.db'}"
+
+    @property
+    def slack_enabled(self) -> bool:
+        return self.slack_bot_token is not None
+
+    @property
+    def discord_enabled(self) -> bool:
+        return self.discord_token is not None
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment and `.env`; keyword overrides win (tests, CLI flags)."""
+    return Settings(**overrides)  # type: ignore[arg-type]

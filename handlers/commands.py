@@ -1,0 +1,7 @@
+"""The list of commands every platform offers. Add a command here, once."""
+
+from __future__ import annotations
+
+from handlers.registry import CommandSpec
+
+COMMANDS: tuple[CommandSpec, ...] = ()

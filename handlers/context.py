@@ -1,0 +1,45 @@
+"""What a handler is given: the process-wide services and the platform it serves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from guidance.checker import Checker
+from guidance.sections import Guidance
+from handlers.clock import Clock, SystemClock
+from handlers.port import ChatPort
+from storage.db import Database
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorkflowConfig:
+    """The workflow's knobs, from the settings."""
+
+    approvals_required: int = 1
+    overrule_approvals: int = 2
+    expire_days: int = 14
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/London"))
+    approve_emoji: frozenset[str] = frozenset({"white_check_mark", "heavy_check_mark"})
+    reject_emoji: frozenset[str] = frozenset({"x"})
+    changes_emoji: frozenset[str] = frozenset({"pencil2", "memo"})
+
+
+@dataclass(slots=True, kw_only=True)
+class Services:
+    """Built once per process by `bot.assembly` and shared by every platform."""
+
+    config: WorkflowConfig
+    db: Database
+    checker: Checker
+    guidance: Guidance
+    clock: Clock = field(default_factory=SystemClock)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Context:
+    """One call's view: the services and the port of the platform the call came from."""
+
+    services: Services
+    port: ChatPort
+    workspace: str

@@ -1,0 +1,218 @@
+"""The tables. Every row is keyed by workspace (a Slack team, a Discord guild or
+`local`) so one deployment can serve several parties.
+
+Enums are stored as short strings, not database enums, so adding a value is a code
+change rather than a migration on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on both SQLite (which drops the zone) and PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use UTC-aware datetimes")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class ProposalStatus(StrEnum):
+    BLOCKED = "blocked"  # the checker blocked it; only the proposer has seen it
+    PENDING = "pending"  # on the review channel, waiting for editors
+    CHANGES_REQUESTED = "changes_requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+
+    @property
+    def is_open(self) -> bool:
+        return self in OPEN_STATUSES
+
+
+OPEN_STATUSES = frozenset(
+    {ProposalStatus.BLOCKED, ProposalStatus.PENDING, ProposalStatus.CHANGES_REQUESTED}
+)
+
+
+class VoteKind(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+    CHANGES = "changes"
+
+
+class AuditKind(StrEnum):
+    PROPOSED = "proposed"
+    CHECKED = "checked"
+    POSTED_FOR_REVIEW = "posted_for_review"
+    OVERRULE_REQUESTED = "overrule_requested"
+    VOTE_ADDED = "vote_added"
+    VOTE_WITHDRAWN = "vote_withdrawn"
+    CHANGES_REQUESTED = "changes_requested"
+    REVISED = "revised"
+    APPROVED = "approved"
+    OVERRULED = "overruled"  # approved although the checker blocked it
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+
+
+class Proposal(Base):
+    __tablename__ = "proposals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(String(64), index=True)
+    author_id: Mapped[str] = mapped_column(String(64))
+    author_name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    verdict: Mapped[str] = mapped_column(String(8))  # of the current revision
+    overrule: Mapped[bool] = mapped_column(default=False)  # an editor overrule of a block
+    revision: Mapped[int] = mapped_column(Integer, default=1)  # the current revision number
+    card_channel: Mapped[str | None] = mapped_column(String(64))
+    card_message_id: Mapped[str | None] = mapped_column(String(64))
+    origin_channel: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by: Mapped[str | None] = mapped_column(String(400))
+
+    revisions: Mapped[list[Revision]] = relationship(
+        back_populates="proposal", order_by="Revision.number", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("workspace", "card_channel", "card_message_id"),
+        Index("ix_proposals_workspace_created", "workspace", "created_at"),
+    )
+
+
+class Revision(Base):
+    """One text of a proposal: votes bind to the exact text they were cast on."""
+
+    __tablename__ = "revisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    verdict: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    proposal: Mapped[Proposal] = relationship(back_populates="revisions")
+    findings: Mapped[list[FindingRow]] = relationship(
+        back_populates="revision", order_by="FindingRow.start", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (UniqueConstraint("proposal_id", "number"),)
+
+
+class FindingRow(Base):
+    __tablename__ = "findings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    revision_id: Mapped[int] = mapped_column(
+        ForeignKey("revisions.id", ondelete="CASCADE"), index=True
+    )
+    rule: Mapped[str] = mapped_column(String(32), index=True)
+    severity: Mapped[str] = mapped_column(String(8))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    message: Mapped[str] = mapped_column(Text)
+    suggestion: Mapped[str] = mapped_column(Text, default="")
+    guidance: Mapped[str] = mapped_column(String(64))
+
+    revision: Mapped[Revision] = relationship(back_populates="findings")
+
+
+class Vote(Base):
+    """A vote that counts now. Withdrawing deletes it; the audit log keeps the history.
+
+    The unique constraint makes a redelivered reaction a no-op in the database itself.
+    """
+
+    __tablename__ = "votes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), index=True
+    )
+    revision: Mapped[int] = mapped_column(Integer)
+    voter_id: Mapped[str] = mapped_column(String(64))
+    voter_name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (UniqueConstraint("proposal_id", "revision", "voter_id", "kind"),)
+
+
+class AuditEvent(Base):
+    """Append-only: rows are inserted, never updated or deleted. The source of the KPIs."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    kind: Mapped[str] = mapped_column(String(32))
+    proposal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proposals.id", ondelete="SET NULL"), index=True
+    )
+    actor_id: Mapped[str | None] = mapped_column(String(64))
+    actor_name: Mapped[str | None] = mapped_column(String(200))
+    detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+
+    __table_args__ = (
+        Index("ix_audit_events_workspace_at", "workspace", "at"),
+        Index("ix_audit_events_workspace_kind_at", "workspace", "kind", "at"),
+    )
+
+
+class ProcessedEvent(Base):
+    """Platform deliveries already handled: a redelivery with the same key is dropped."""
+
+    __tablename__ = "processed_events"
+
+    workspace: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
