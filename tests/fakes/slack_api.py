@@ -1,0 +1,271 @@
+"""A local stand-in for the Slack Web API (and a Socket Mode websocket), over real HTTP.
+
+It listens on 127.0.0.1 with an ephemeral port, records every call it gets, and answers
+the methods postgate uses with Slack-shaped JSON. Point `SLACK_API_URL` at `api_url`.
+
+- `calls` holds every call in order (`FakeCall(method, params)`); `calls_to(name)` filters.
+- `rate_limit_once("chat.postMessage")` makes the next call to that method answer 429 with
+  `Retry-After: 0`, as Slack does when a tier's limit is hit.
+- `response_url(key)` gives a URL to put in a slash command's `response_url`; what the app
+  posts there is recorded as a call to `response_url`.
+- Socket Mode: `apps.connections.open` answers with a `ws://` URL served here; the fake sends
+  `{"type": "hello"}` on connect. `send_envelope(...)` pushes an envelope to the connected
+  app and `wait_ack(envelope_id)` returns the app's acknowledgement.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+BOT_USER_ID = "UBOT0001"
+BOT_ID = "BBOT0001"
+TEAM_ID = "T0POSTGATE"
+
+
+@dataclass(frozen=True, slots=True)
+class FakeCall:
+    method: str
+    params: dict[str, Any]
+    token: str | None = None
+
+
+@dataclass(slots=True)
+class FakeSlack:
+    """The stand-in. Use `async with FakeSlack() as fake:`."""
+
+    team_id: str = TEAM_ID
+    usergroups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    user_names: dict[str, str] = field(default_factory=dict)
+    calls: list[FakeCall] = field(default_factory=list)
+    acks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _rate_limited: set[str] = field(default_factory=set)
+    _runner: web.AppRunner | None = None
+    _port: int = 0
+    _ts: Callable[[], int] = field(default_factory=lambda: itertools.count(1).__next__)
+    _sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    _changed: asyncio.Condition | None = None
+
+    # -- life cycle ------------------------------------------------------------------
+    async def __aenter__(self) -> FakeSlack:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.close()
+
+    async def start(self) -> None:
+        self._changed = asyncio.Condition()
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)
+        app.router.add_post("/response/{key}", self._response_url)
+        app.router.add_get("/socket", self._socket)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server
+        assert server is not None
+        self._port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def close(self) -> None:
+        for ws in list(self._sockets):
+            await ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    # -- addresses -------------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._port}"
+
+    @property
+    def api_url(self) -> str:
+        """What `SLACK_API_URL` should be (Slack's own is `https://slack.com/api/`)."""
+        return f"{self.base_url}/api/"
+
+    def response_url(self, key: str = "cmd") -> str:
+        return f"{self.base_url}/response/{key}"
+
+    # -- test controls -----------------------------------------------------------------
+    def rate_limit_once(self, method: str) -> None:
+        self._rate_limited.add(method)
+
+    def calls_to(self, method: str) -> list[FakeCall]:
+        return [c for c in self.calls if c.method == method]
+
+    async def wait_for(
+        self, predicate: Callable[[list[FakeCall]], bool], *, within: float = 5.0
+    ) -> list[FakeCall]:
+        """Wait (bounded) until `predicate(calls)` holds; the calls, or TimeoutError."""
+        await self._wait_until(lambda: predicate(self.calls), within)
+        return self.calls
+
+    async def _wait_until(self, check: Callable[[], bool], within: float) -> None:
+        assert self._changed is not None
+        async with asyncio.timeout(within), self._changed:
+            await self._changed.wait_for(check)
+
+    async def _changed_now(self) -> None:
+        assert self._changed is not None
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def wait_calls(
+        self, method: str, count: int = 1, *, within: float = 5.0
+    ) -> list[FakeCall]:
+        await self.wait_for(
+            lambda calls: len([c for c in calls if c.method == method]) >= count, within=within
+        )
+        return self.calls_to(method)
+
+    async def settle(self, *, quiet: float = 0.3, within: float = 5.0) -> None:
+        """Wait until no call has arrived for `quiet` seconds (to assert that nothing more came)."""
+        deadline = time.monotonic() + within
+        seen = -1
+        while time.monotonic() < deadline and seen != len(self.calls):
+            seen = len(self.calls)
+            await asyncio.sleep(quiet)
+
+    async def _record(self, call: FakeCall) -> None:
+        assert self._changed is not None
+        async with self._changed:
+            self.calls.append(call)
+            self._changed.notify_all()
+
+    # -- Socket Mode --------------------------------------------------------------------
+    async def wait_connected(self, *, within: float = 5.0) -> None:
+        await self._wait_until(lambda: bool(self._sockets), within)
+
+    async def send_envelope(
+        self,
+        *,
+        type: str,
+        payload: Mapping[str, Any],
+        retry_attempt: int = 0,
+        retry_reason: str = "",
+    ) -> str:
+        """Push one envelope to the connected app; returns its envelope_id."""
+        envelope_id = uuid.uuid4().hex
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": type,
+            "payload": dict(payload),
+            "accepts_response_payload": type != "events_api",
+            "retry_attempt": retry_attempt,
+            "retry_reason": retry_reason,
+        }
+        await self._sockets[-1].send_str(json.dumps(envelope))
+        return envelope_id
+
+    async def wait_ack(self, envelope_id: str, *, within: float = 5.0) -> dict[str, Any]:
+        await self._wait_until(lambda: envelope_id in self.acks, within)
+        return self.acks[envelope_id]
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        await self._changed_now()
+        await ws.send_str(json.dumps({"type": "hello", "num_connections": 1}))
+        try:
+            async for msg in ws:
+                if msg.type == WSMsgType.TEXT:
+                    data = json.loads(msg.data)
+                    if "envelope_id" in data:
+                        self.acks[data["envelope_id"]] = data
+                        await self._changed_now()
+        finally:
+            self._sockets.remove(ws)
+        return ws
+
+    # -- Web API -----------------------------------------------------------------------
+    async def _response_url(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        await self._record(FakeCall("response_url", {"key": request.match_info["key"], **body}))
+        return web.Response(text="ok")
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params: dict[str, Any] = dict(request.query)
+        if request.can_read_body:
+            if request.content_type == "application/json":
+                params.update(await request.json())
+            else:
+                params.update(dict(await request.post()))
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ") if auth else params.pop("token", None)
+        await self._record(FakeCall(method, params, token))
+        if method in self._rate_limited:
+            self._rate_limited.discard(method)
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "0"}
+            )
+        answer = self._answer(method, params)
+        return web.json_response(answer)
+
+    def _next_ts(self) -> str:
+        return f"{int(time.time())}.{self._ts():06d}"
+
+    def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "url": "https://postgate-test.slack.com/",
+                "team": "Postgate Test",
+                "user": "postgate",
+                "team_id": self.team_id,
+                "user_id": BOT_USER_ID,
+                "bot_id": BOT_ID,
+                "is_enterprise_install": False,
+            }
+        if method == "chat.postMessage":
+            channel = str(params.get("channel", ""))
+            ts = self._next_ts()
+            return {
+                "ok": True,
+                "channel": channel,
+                "ts": ts,
+                "message": {"text": params.get("text", ""), "ts": ts, "bot_id": BOT_ID},
+            }
+        if method == "chat.update":
+            return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": self._next_ts()}
+        if method == "reactions.add":
+            return {"ok": True}
+        if method == "conversations.open":
+            users = str(params.get("users", "U0"))
+            return {"ok": True, "channel": {"id": "D" + users.split(",")[0].lstrip("U")}}
+        if method == "users.info":
+            user = str(params.get("user", ""))
+            name = self.user_names.get(user, user.lower())
+            return {
+                "ok": True,
+                "user": {
+                    "id": user,
+                    "name": name,
+                    "real_name": name.title(),
+                    "profile": {"display_name": name, "real_name": name.title()},
+                },
+            }
+        if method == "usergroups.users.list":
+            group = str(params.get("usergroup", ""))
+            if group not in self.usergroups:
+                return {"ok": False, "error": "no_such_subteam"}
+            return {"ok": True, "users": list(self.usergroups[group])}
+        if method == "views.open":
+            return {"ok": True, "view": {"id": "V" + uuid.uuid4().hex[:8].upper()}}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": f"ws://127.0.0.1:{self._port}/socket"}
+        return {"ok": False, "error": "unknown_method"}
