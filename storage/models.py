@@ -7,18 +7,24 @@ change rather than a migration on PostgreSQL.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
+    Column,
+    Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
+    Table,
     Text,
+    Unicode,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -216,3 +222,87 @@ class ProcessedEvent(Base):
     workspace: Mapped[str] = mapped_column(String(64), primary_key=True)
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# --- Campaign ideas and scheduled reminders (issue 7) ---
+
+
+class IdeaStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+class IdeaAuditKind(StrEnum):
+    """Audit kinds for ideas and reminders (AuditEvent.kind, proposal_id null)."""
+
+    IDEA_ADDED = "idea_added"
+    IDEA_DONE = "idea_done"
+    IDEA_DROPPED = "idea_dropped"
+    IDEA_SNOOZED = "idea_snoozed"
+    REMINDERS_SET = "reminders_set"
+    REMINDERS_PAUSED = "reminders_paused"
+    REMINDERS_RESUMED = "reminders_resumed"
+    DIGEST_SENT = "digest_sent"
+    DUE_REMINDER_SENT = "due_reminder_sent"
+    NUDGE_SENT = "nudge_sent"
+
+
+class Idea(Base):
+    """A campaign idea on the steering group's backlog."""
+
+    __tablename__ = "ideas"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    author_id: Mapped[str] = mapped_column(String(64))
+    author_name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    due_on: Mapped[date | None] = mapped_column(Date)  # a day in the party's timezone
+    status: Mapped[str] = mapped_column(String(16), default=IdeaStatus.OPEN)
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # done or dropped
+    closed_by: Mapped[str | None] = mapped_column(String(200))
+    # The local day its own due-day reminder went out: never twice for one idea.
+    due_reminded_on: Mapped[date | None] = mapped_column(Date)
+
+    __table_args__ = (Index("ix_ideas_workspace_status", "workspace", "status"),)
+
+
+class ReminderKind(StrEnum):
+    DIGEST = "digest"  # the weekly list of open ideas, to the steering group
+    DUE = "due"  # the morning an idea falls due
+    NUDGE = "nudge"  # proposals waiting for editors
+
+
+class ReminderSchedule(Base):
+    """When one kind of reminder goes out in one workspace, and when it last did.
+
+    `last_run_on` is the idempotency marker: a run claims its local day first, so a
+    restart, a coalesced misfire or the doubled 01:00 hour of October never sends twice.
+    """
+
+    __tablename__ = "reminder_schedules"
+
+    workspace: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    cron: Mapped[str] = mapped_column(String(100))  # five fields, named weekdays
+    paused: Mapped[bool] = mapped_column(default=False)
+    paused_until: Mapped[date | None] = mapped_column(Date)  # None while paused: until resumed
+    last_run_on: Mapped[date | None] = mapped_column(Date)
+    last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_by: Mapped[str | None] = mapped_column(String(200))
+
+
+# APScheduler's own job table (SQLAlchemyJobStore), declared here so Alembic owns the
+# schema and autogenerate does not offer to drop it. The columns are APScheduler 3's.
+apscheduler_jobs = Table(
+    "apscheduler_jobs",
+    Base.metadata,
+    Column("id", Unicode(191), primary_key=True),
+    Column("next_run_time", Float(25), index=True),
+    Column("job_state", LargeBinary, nullable=False),
+)
