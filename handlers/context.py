@@ -9,6 +9,7 @@ from guidance.checker import Checker
 from guidance.sections import Guidance
 from handlers.clock import Clock, SystemClock
 from handlers.port import ChatPort
+from handlers.reminder_control import ReminderControl
 from storage.db import Database
 
 
@@ -34,6 +35,7 @@ class Services:
     checker: Checker
     guidance: Guidance
     clock: Clock = field(default_factory=SystemClock)
+    reminders: ReminderControl | None = None  # set by the scheduler when it starts
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
