@@ -1,0 +1,81 @@
+"""`/stats [week|month|quarter|year]`: the IT officers' KPIs, with a chart.
+
+Editors and the steering group may see them: the guidance makes the IT officers
+(who sit among them) responsible for the KPIs, and the report names the busiest
+proposers, which is not for every member. Others get a kind refusal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from handlers.charts import weekly_chart
+from handlers.context import Context, Services
+from handlers.events import Actor, Invocation, Reply
+from handlers.messages import Message, Tone
+from handlers.registry import CommandSpec
+from handlers.stats_format import report_message
+from handlers.stats_period import parse_period, period_for
+from handlers.stats_report import gather_report
+
+USAGE = "/stats [week|month|quarter|year] (or last week, last month, ...)"
+
+
+def may_see_stats(actor: Actor) -> bool:
+    return actor.is_editor or actor.is_steering
+
+
+async def stats_command(invocation: Invocation, ctx: Context) -> Reply:
+    if not may_see_stats(invocation.actor):
+        return Reply(
+            Message(
+                body=(
+                    "The KPIs are for editors and the steering group. "
+                    "If you need them, ask an IT officer."
+                ),
+                tone=Tone.INFO,
+            )
+        )
+    parsed = parse_period(invocation.text)
+    if parsed is None:
+        return Reply(
+            Message(
+                body=(
+                    f"postgate did not understand {invocation.text.strip()!r} as a period. "
+                    "Try /stats week, /stats month, /stats quarter or /stats year, "
+                    "or /stats last month for the previous complete month."
+                ),
+                footer=f"Usage: {USAGE}",
+                tone=Tone.WARNING,
+            )
+        )
+    kind, complete = parsed
+    config = ctx.services.config
+    period = period_for(
+        kind, now=ctx.services.clock.now(), timezone=config.timezone, complete=complete
+    )
+    report = await gather_report(db=ctx.services.db, workspace=ctx.workspace, period=period)
+    # Drawing takes a moment of CPU: keep the event loop free for everyone else.
+    chart = await asyncio.to_thread(
+        weekly_chart,
+        weeks=report.weeks,
+        timezone=config.timezone,
+        title=f"Proposals and decisions per week ({period.kind.value} report)",
+    )
+    return Reply(report_message(report, chart=chart))
+
+
+def _complete_period(_services: Services, typed: str) -> Sequence[str]:
+    choices = ("month", "week", "quarter", "year", "last week", "last month", "last quarter")
+    return [c for c in (*choices, "last year") if c.startswith(typed.strip().lower())]
+
+
+STATS = CommandSpec(
+    name="stats",
+    summary="Social media KPIs for editors and the steering group, with a chart.",
+    usage=USAGE,
+    handler=stats_command,
+    arg_description="week, month, quarter or year (add 'last' for the previous one)",
+    autocomplete=_complete_period,
+)

@@ -1,0 +1,157 @@
+"""A KPI report: gathered from the database, then shown as a message or as JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from handlers.stats_period import Period, weeks_between
+from storage.db import Database
+from storage.models import AuditKind
+from storage.stats import (
+    Counts,
+    Durations,
+    Ranked,
+    WeekFigures,
+    busiest,
+    count_events,
+    decision_times,
+    top_rules,
+    weekly,
+)
+
+CHART_MIN_WEEKS = 8
+EDITOR_ACTIVITY = (AuditKind.VOTE_ADDED,)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatsReport:
+    workspace: str
+    period: Period
+    now: Counts
+    before: Counts
+    times_now: Durations
+    times_before: Durations
+    rules: list[Ranked]
+    proposers: list[Ranked]
+    editors: list[Ranked]
+    weeks: list[WeekFigures]
+
+
+def chart_start(period: Period) -> datetime:
+    """The chart shows the current period, and at least the last eight weeks."""
+    return min(period.current.start, period.current.end - timedelta(weeks=CHART_MIN_WEEKS - 1))
+
+
+async def gather_report(*, db: Database, workspace: str, period: Period) -> StatsReport:
+    """Every figure of the report, each one a query the database answers."""
+    async with db.session() as session:
+        now, before = await count_events(
+            session, workspace=workspace, current=period.current, previous=period.previous
+        )
+        times_now = await decision_times(session, workspace=workspace, window=period.current)
+        times_before = await decision_times(session, workspace=workspace, window=period.previous)
+        rules = await top_rules(
+            session, workspace=workspace, current=period.current, previous=period.previous
+        )
+        proposers = await busiest(
+            session,
+            workspace=workspace,
+            kinds=(AuditKind.PROPOSED,),
+            current=period.current,
+            previous=period.previous,
+        )
+        editors = await busiest(
+            session,
+            workspace=workspace,
+            kinds=EDITOR_ACTIVITY,
+            current=period.current,
+            previous=period.previous,
+        )
+        weeks = await weekly(
+            session,
+            workspace=workspace,
+            weeks=weeks_between(
+                start=chart_start(period), end=period.current.end, timezone=period.timezone
+            ),
+        )
+    return StatsReport(
+        workspace=workspace,
+        period=period,
+        now=now,
+        before=before,
+        times_now=times_now,
+        times_before=times_before,
+        rules=rules,
+        proposers=proposers,
+        editors=editors,
+        weeks=weeks,
+    )
+
+
+def _counts_json(counts: Counts, times: Durations) -> dict[str, Any]:
+    return {
+        "proposed": counts.proposed,
+        "approved": counts.approved,
+        "overruled": counts.overruled,
+        "rejected": counts.rejected,
+        "changes_requested": counts.changes_requested,
+        "expired": counts.expired,
+        "withdrawn": counts.withdrawn,
+        "approval_rate": counts.approval_rate,
+        "decided_by_editors": times.decided,
+        "median_seconds_to_decision": times.median,
+        "p90_seconds_to_decision": times.p90,
+    }
+
+
+def _ranked_json(items: list[Ranked], *, key: str) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for item in items:
+        row: dict[str, Any] = {key: item.label}
+        if key != "rule":
+            row["id"] = item.key
+        row["count"] = item.count
+        row["previous"] = item.previous
+        if key == "rule":
+            row["sections"] = list(item.sections)
+        out.append(row)
+    return out
+
+
+def report_json(report: StatsReport) -> dict[str, Any]:
+    """The report for scripts: plain numbers, ISO 8601 times, seconds for durations."""
+    p = report.period
+    tz = p.timezone
+    return {
+        "workspace": report.workspace,
+        "period": {
+            "kind": p.kind.value,
+            "calendar": True,
+            "complete": p.complete,
+            "description": p.describe(),
+            "timezone": tz.key,
+            "start": p.current.start.astimezone(tz).isoformat(),
+            "end": p.current.end.astimezone(tz).isoformat(),
+            "previous_start": p.previous.start.astimezone(tz).isoformat(),
+            "previous_end": p.previous.end.astimezone(tz).isoformat(),
+        },
+        "current": _counts_json(report.now, report.times_now),
+        "previous": _counts_json(report.before, report.times_before),
+        "top_rules": _ranked_json(report.rules, key="rule"),
+        "busiest_proposers": _ranked_json(report.proposers, key="name"),
+        "busiest_editors": _ranked_json(report.editors, key="name"),
+        "weeks": [
+            {
+                "week_start": w.start.astimezone(tz).isoformat(),
+                "proposed": w.proposed,
+                "approved": w.approved,
+                "rejected": w.rejected,
+                "withdrawn_or_expired": w.other_decided,
+                "median_seconds_to_decision": w.median,
+                "p90_seconds_to_decision": w.p90,
+            }
+            for w in report.weeks
+        ],
+    }

@@ -1,0 +1,445 @@
+"""KPI queries over the audit log, computed by the database.
+
+Every figure is an aggregate the database works out (GROUP BY, conditional sums,
+window functions); Python only receives the handful of numbers it shows. The
+percentiles use one SQL formulation on SQLite and PostgreSQL alike, so both give
+exactly the same figures: rank the durations with `row_number()` and `count()`
+windows, then interpolate linearly between the two ranks around the wanted
+position, which is what PostgreSQL's `percentile_cont` does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Float,
+    Integer,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+    union_all,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
+
+from storage.models import AuditEvent, AuditKind, FindingRow, Proposal, Revision, UTCDateTime
+
+# Decisions made by an editor: these have a "time to decision" and an approval rate.
+EDITOR_DECISIONS = (AuditKind.APPROVED, AuditKind.OVERRULED, AuditKind.REJECTED)
+APPROVALS = (AuditKind.APPROVED, AuditKind.OVERRULED)
+COUNTED = (
+    AuditKind.PROPOSED,
+    AuditKind.APPROVED,
+    AuditKind.OVERRULED,
+    AuditKind.REJECTED,
+    AuditKind.CHANGES_REQUESTED,
+    AuditKind.EXPIRED,
+    AuditKind.WITHDRAWN,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A half-open stretch of time [start, end), both UTC-aware."""
+
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Counts:
+    proposed: int = 0
+    approved: int = 0  # overruled included: an overrule is an approval
+    overruled: int = 0
+    rejected: int = 0
+    changes_requested: int = 0
+    expired: int = 0
+    withdrawn: int = 0
+
+    @property
+    def approval_rate(self) -> float | None:
+        """Approved out of the posts editors decided (approved + rejected)."""
+        judged = self.approved + self.rejected
+        return self.approved / judged if judged else None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Durations:
+    """Time from proposal to an editor's decision, in seconds."""
+
+    decided: int
+    median: float | None
+    p90: float | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Ranked:
+    """One rule or person with their count now and in the previous period."""
+
+    key: str
+    label: str
+    count: int
+    previous: int
+    sections: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WeekFigures:
+    start: datetime
+    proposed: int
+    approved: int
+    rejected: int
+    other_decided: int  # withdrawn or expired
+    median: float | None
+    p90: float | None
+
+
+def _in(window: Window) -> ColumnElement[bool]:
+    return and_(AuditEvent.at >= window.start, AuditEvent.at < window.end)
+
+
+def _tally(condition: ColumnElement[bool]) -> ColumnElement[Any]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _dialect(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
+
+
+def _seconds_between(dialect: str, start: Any, end: Any) -> ColumnElement[Any]:
+    """Whole seconds from `start` to `end`, as an integer, in either dialect."""
+    if dialect == "sqlite":
+        days = func.julianday(end) - func.julianday(start)
+        return cast(func.round(days * 86400.0), Integer)
+    return cast(func.round(func.extract("epoch", end - start)), Integer)
+
+
+async def count_events(
+    session: AsyncSession, *, workspace: str, current: Window, previous: Window
+) -> tuple[Counts, Counts]:
+    """The decision and activity counts in both windows, in one grouped query."""
+    query = (
+        select(
+            AuditEvent.kind,
+            _tally(_in(current)).label("now"),
+            _tally(_in(previous)).label("before"),
+        )
+        .where(
+            AuditEvent.workspace == workspace,
+            AuditEvent.kind.in_([k.value for k in COUNTED]),
+            AuditEvent.at >= min(current.start, previous.start),
+            AuditEvent.at < max(current.end, previous.end),
+        )
+        .group_by(AuditEvent.kind)
+    )
+    now: dict[str, int] = {}
+    before: dict[str, int] = {}
+    for row in (await session.execute(query)).all():
+        now[row.kind] = int(row.now)
+        before[row.kind] = int(row.before)
+    return _counts(now), _counts(before)
+
+
+def _counts(by_kind: dict[str, int]) -> Counts:
+    def get(kind: AuditKind) -> int:
+        return by_kind.get(kind.value, 0)
+
+    return Counts(
+        proposed=get(AuditKind.PROPOSED),
+        approved=get(AuditKind.APPROVED) + get(AuditKind.OVERRULED),
+        overruled=get(AuditKind.OVERRULED),
+        rejected=get(AuditKind.REJECTED),
+        changes_requested=get(AuditKind.CHANGES_REQUESTED),
+        expired=get(AuditKind.EXPIRED),
+        withdrawn=get(AuditKind.WITHDRAWN),
+    )
+
+
+def _decision_durations(
+    dialect: str, *, workspace: str, since: datetime, until: datetime, group: Any
+) -> Any:
+    """(grp, secs) for each editor decision in [since, until): seconds since its proposal."""
+    decision = aliased(AuditEvent, name="decision")
+    proposed = aliased(AuditEvent, name="proposed")
+    return (
+        select(
+            group(decision).label("grp"),
+            _seconds_between(dialect, proposed.at, decision.at).label("secs"),
+        )
+        .join(
+            proposed,
+            and_(
+                proposed.proposal_id == decision.proposal_id,
+                proposed.kind == AuditKind.PROPOSED.value,
+            ),
+        )
+        .where(
+            decision.workspace == workspace,
+            decision.kind.in_([k.value for k in EDITOR_DECISIONS]),
+            decision.at >= since,
+            decision.at < until,
+        )
+    )
+
+
+def _percentiles(durations: Any) -> Any:
+    """Per group: the count, the median and the 90th percentile, interpolated like
+    `percentile_cont`. Integer arithmetic finds the ranks so both dialects agree."""
+    d = durations.subquery("d")
+    ranked = select(
+        d.c.grp,
+        d.c.secs,
+        func.row_number().over(partition_by=d.c.grp, order_by=d.c.secs).label("rn"),
+        func.count().over(partition_by=d.c.grp).label("n"),
+    ).subquery("ranked")
+
+    def percentile(percent: int) -> ColumnElement[Any]:
+        scaled = (ranked.c.n - 1) * percent
+        low_rank = scaled // 100 + 1  # floor division: SQLAlchemy 2 renders `/` as true division
+        low = func.min(case((ranked.c.rn == low_rank, ranked.c.secs)))
+        high = func.min(case((ranked.c.rn == low_rank + 1, ranked.c.secs)))
+        fraction = func.max(cast(scaled % 100, Float) / 100.0)
+        return cast(low, Float) + fraction * cast(func.coalesce(high, low) - low, Float)
+
+    return select(
+        ranked.c.grp,
+        func.count().label("decided"),
+        percentile(50).label("median"),
+        percentile(90).label("p90"),
+    ).group_by(ranked.c.grp)
+
+
+async def decision_times(session: AsyncSession, *, workspace: str, window: Window) -> Durations:
+    durations = _decision_durations(
+        _dialect(session),
+        workspace=workspace,
+        since=window.start,
+        until=window.end,
+        group=lambda _decision: literal(0),
+    )
+    row = (await session.execute(_percentiles(durations))).first()
+    if row is None:
+        return Durations(decided=0, median=None, p90=None)
+    return Durations(decided=int(row.decided), median=_float(row.median), p90=_float(row.p90))
+
+
+def _float(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]
+
+
+async def top_rules(
+    session: AsyncSession, *, workspace: str, current: Window, previous: Window, limit: int = 5
+) -> list[Ranked]:
+    """The rules found most often in checks, with the guidance sections they cited.
+
+    A check counts once per rule however many times the rule matched in it; a
+    revised draft is a new check. Findings carry the section each rule enforced
+    at the time, so a later policy change does not rewrite history.
+    """
+    in_now = and_(Revision.created_at >= current.start, Revision.created_at < current.end)
+
+    per_check = (
+        select(FindingRow.rule, Revision.id.label("check_id"), Revision.created_at)
+        .join(Revision, FindingRow.revision_id == Revision.id)
+        .join(Proposal, Revision.proposal_id == Proposal.id)
+        .where(
+            Proposal.workspace == workspace,
+            Revision.created_at >= min(current.start, previous.start),
+            Revision.created_at < max(current.end, previous.end),
+        )
+        .distinct()
+        .subquery("per_check")
+    )
+    now_n = _tally(
+        and_(per_check.c.created_at >= current.start, per_check.c.created_at < current.end)
+    )
+    before_n = _tally(
+        and_(per_check.c.created_at >= previous.start, per_check.c.created_at < previous.end)
+    )
+    ranked = (
+        select(per_check.c.rule, now_n.label("now"), before_n.label("before"))
+        .group_by(per_check.c.rule)
+        .having(now_n > 0)
+        .order_by(now_n.desc(), per_check.c.rule)
+        .limit(limit)
+    )
+    rows = (await session.execute(ranked)).all()
+    if not rows:
+        return []
+    rules = [r.rule for r in rows]
+    cited = (
+        select(FindingRow.rule, FindingRow.guidance)
+        .join(Revision, FindingRow.revision_id == Revision.id)
+        .join(Proposal, Revision.proposal_id == Proposal.id)
+        .where(Proposal.workspace == workspace, in_now, FindingRow.rule.in_(rules))
+        .distinct()
+        .order_by(FindingRow.rule, FindingRow.guidance)
+    )
+    sections: dict[str, list[str]] = {}
+    for rule, section in (await session.execute(cited)).all():
+        sections.setdefault(rule, []).append(section)
+    return [
+        Ranked(
+            key=r.rule,
+            label=r.rule,
+            count=int(r.now),
+            previous=int(r.before),
+            sections=tuple(sections.get(r.rule, ())),
+        )
+        for r in rows
+    ]
+
+
+async def busiest(
+    session: AsyncSession,
+    *,
+    workspace: str,
+    kinds: tuple[AuditKind, ...],
+    current: Window,
+    previous: Window,
+    limit: int = 3,
+) -> list[Ranked]:
+    """The people with the most events of `kinds` in `current`, with their previous count."""
+    now_n = _tally(_in(current))
+    before_n = _tally(_in(previous))
+    query = (
+        select(
+            AuditEvent.actor_id,
+            func.max(AuditEvent.actor_name).label("name"),
+            now_n.label("now"),
+            before_n.label("before"),
+        )
+        .where(
+            AuditEvent.workspace == workspace,
+            AuditEvent.kind.in_([k.value for k in kinds]),
+            AuditEvent.actor_id.is_not(None),
+            AuditEvent.at >= min(current.start, previous.start),
+            AuditEvent.at < max(current.end, previous.end),
+        )
+        .group_by(AuditEvent.actor_id)
+        .having(now_n > 0)
+        .order_by(now_n.desc(), func.max(AuditEvent.actor_name), AuditEvent.actor_id)
+        .limit(limit)
+    )
+    return [
+        Ranked(key=r.actor_id, label=r.name or r.actor_id, count=int(r.now), previous=int(r.before))
+        for r in (await session.execute(query)).all()
+    ]
+
+
+def _weeks_table(weeks: list[Window]) -> Any:
+    """The week boundaries as a small table, so events are bucketed by a join."""
+    rows = [
+        select(
+            literal(i, Integer).label("idx"),
+            literal(w.start, UTCDateTime()).label("ws"),
+            literal(w.end, UTCDateTime()).label("we"),
+        )
+        for i, w in enumerate(weeks)
+    ]
+    return union_all(*rows).cte("weeks")
+
+
+async def weekly(
+    session: AsyncSession, *, workspace: str, weeks: list[Window]
+) -> list[WeekFigures]:
+    """Per week: proposals, decisions, and the median and 90th percentile time to decision."""
+    if not weeks:
+        return []
+    table = _weeks_table(weeks)
+    in_week = and_(AuditEvent.at >= table.c.ws, AuditEvent.at < table.c.we)
+    counts = (
+        select(
+            table.c.idx,
+            _tally(AuditEvent.kind == AuditKind.PROPOSED.value).label("proposed"),
+            _tally(AuditEvent.kind.in_([k.value for k in APPROVALS])).label("approved"),
+            _tally(AuditEvent.kind == AuditKind.REJECTED.value).label("rejected"),
+            _tally(AuditEvent.kind.in_([AuditKind.WITHDRAWN.value, AuditKind.EXPIRED.value])).label(
+                "other"
+            ),
+        )
+        .join(table, in_week)
+        .where(
+            AuditEvent.workspace == workspace,
+            AuditEvent.kind.in_([k.value for k in COUNTED]),
+            AuditEvent.at >= weeks[0].start,
+            AuditEvent.at < weeks[-1].end,
+        )
+        .group_by(table.c.idx)
+    )
+    by_week = {r.idx: r for r in (await session.execute(counts)).all()}
+
+    dialect = _dialect(session)
+    decision = aliased(AuditEvent, name="decision")
+    proposed = aliased(AuditEvent, name="proposed")
+    durations = (
+        select(
+            table.c.idx.label("grp"),
+            _seconds_between(dialect, proposed.at, decision.at).label("secs"),
+        )
+        .select_from(decision)
+        .join(table, and_(decision.at >= table.c.ws, decision.at < table.c.we))
+        .join(
+            proposed,
+            and_(
+                proposed.proposal_id == decision.proposal_id,
+                proposed.kind == AuditKind.PROPOSED.value,
+            ),
+        )
+        .where(
+            decision.workspace == workspace,
+            decision.kind.in_([k.value for k in EDITOR_DECISIONS]),
+            decision.at >= weeks[0].start,
+            decision.at < weeks[-1].end,
+        )
+    )
+    times = {r.grp: r for r in (await session.execute(_percentiles(durations))).all()}
+
+    out: list[WeekFigures] = []
+    for i, week in enumerate(weeks):
+        c = by_week.get(i)
+        t = times.get(i)
+        out.append(
+            WeekFigures(
+                start=week.start,
+                proposed=int(c.proposed) if c else 0,
+                approved=int(c.approved) if c else 0,
+                rejected=int(c.rejected) if c else 0,
+                other_decided=int(c.other) if c else 0,
+                median=_float(t.median) if t else None,
+                p90=_float(t.p90) if t else None,
+            )
+        )
+    return out
+
+
+async def workspaces(session: AsyncSession) -> list[str]:
+    """Workspaces with audit events, most recently active first."""
+    query = (
+        select(AuditEvent.workspace, func.max(AuditEvent.at).label("last"))
+        .group_by(AuditEvent.workspace)
+        .order_by(func.max(AuditEvent.at).desc(), AuditEvent.workspace)
+    )
+    return [str(r.workspace) for r in (await session.execute(query)).all()]
+
+
+__all__ = [
+    "Counts",
+    "Durations",
+    "Ranked",
+    "WeekFigures",
+    "Window",
+    "busiest",
+    "count_events",
+    "decision_times",
+    "top_rules",
+    "weekly",
+    "workspaces",
+]
