@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from handlers.registry import CommandSpec
+from handlers.stats import STATS
 
-COMMANDS: tuple[CommandSpec, ...] = ()
+COMMANDS: tuple[CommandSpec, ...] = (STATS,)
