@@ -1,0 +1,176 @@
+"""Splitting long plain text into pieces a platform accepts, without breaking its shape.
+
+Platforms cap a message's text: Slack's section block holds 3000 characters,
+a Discord embed description 4096 and a Discord message 2000. A renderer calls
+
+    split_text(text, limit=3000)
+
+and gets chunks, each at most `limit` characters, that read as the original
+did when shown one after another. It cuts at the gentlest boundary that fits:
+
+1. between paragraphs (a blank line);
+2. between lines, but never inside a list item ("* ", "- ", "• ", "1)", "1.")
+   with its wrapped continuation lines, nor inside a quotation (lines starting
+   with ">", or a passage in “curly quotes” spanning several lines), unless
+   that item or quotation alone is longer than `limit`;
+3. between sentences;
+4. between words; and only a single "word" longer than `limit` (a URL, say)
+   is cut mid-word.
+
+Text is never rewritten: bullets, numbering and quote marks stay as the party
+wrote them, and the chunks hold every word of the original in order. Blank
+lines at a cut are dropped; each chunk is stripped of leading and trailing
+blank lines. Empty or all-blank text gives no chunks.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A list item starts with a bullet or a number; a quotation line with ">".
+_ITEM_START = re.compile(r"^\s*(?:[*\-•·]\s+|\d{1,3}[).]\s+|[a-zA-Z][).]\s+)")
+_QUOTE_LINE = re.compile(r"^\s*>")
+_OPEN_QUOTE = "“"
+_CLOSE_QUOTE = "”"
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n+")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+")
+
+
+def split_text(text: str, *, limit: int) -> list[str]:
+    """`text` as chunks of at most `limit` characters, cut at the gentlest boundary.
+
+    `limit` must be at least 1. See the module docstring for the order of
+    boundaries tried; the pieces keep the original formatting.
+    """
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    text = text.strip("\n")
+    if not text.strip():
+        return []
+    paragraphs = [p.strip("\n") for p in _PARAGRAPH_BREAK.split(text) if p.strip()]
+    pieces: list[str] = []
+    for paragraph in paragraphs:
+        if len(paragraph) <= limit:
+            pieces.append(paragraph)
+        else:
+            pieces.extend(_split_paragraph(paragraph, limit))
+    return _pack(pieces, "\n\n", limit)
+
+
+def _split_paragraph(paragraph: str, limit: int) -> list[str]:
+    units: list[str] = []
+    for unit in _units(paragraph.split("\n")):
+        if len(unit) <= limit:
+            units.append(unit)
+        else:
+            units.extend(_split_unit(unit, limit))
+    return _pack(units, "\n", limit)
+
+
+def _units(lines: list[str]) -> list[str]:
+    """Lines grouped so a list item keeps its wrapped lines and a quotation stays whole."""
+    units: list[list[str]] = []
+    in_item = False
+    in_quote = False  # inside “...” opened on an earlier line
+    for line in lines:
+        starts_item = bool(_ITEM_START.match(line))
+        quote_line = bool(_QUOTE_LINE.match(line))
+        previous_quote = bool(units) and bool(_QUOTE_LINE.match(units[-1][-1]))
+        if units and (in_quote or (quote_line and previous_quote)):
+            units[-1].append(line)
+        elif units and in_item and not starts_item and not quote_line and line.strip():
+            units[-1].append(line)  # a list item's wrapped continuation
+        else:
+            units.append([line])
+            in_item = starts_item
+        opened = line.count(_OPEN_QUOTE) - line.count(_CLOSE_QUOTE)
+        if opened > 0:
+            in_quote = True
+        elif opened < 0 or (in_quote and _CLOSE_QUOTE in line):
+            in_quote = False
+    return ["\n".join(unit) for unit in units]
+
+
+def _split_unit(unit: str, limit: int) -> list[str]:
+    """One list item or quotation too long for `limit`: by lines, then sentences, then words."""
+    lines = unit.split("\n")
+    if len(lines) > 1 and all(len(line) <= limit for line in lines):
+        return _pack(lines, "\n", limit)
+    pieces: list[str] = []
+    for line in lines:
+        if len(line) <= limit:
+            pieces.append(line)
+            continue
+        for sentence in _sentences(line):
+            if len(sentence) <= limit:
+                pieces.append(sentence)
+            else:
+                pieces.extend(_split_words(sentence, limit))
+    return _pack_inline(pieces, lines, limit)
+
+
+def _sentences(line: str) -> list[str]:
+    return [s for s in _SENTENCE_END.split(line) if s]
+
+
+def _split_words(sentence: str, limit: int) -> list[str]:
+    chunks: list[str] = []
+    current = ""
+    for word in sentence.split(" "):
+        while len(word) > limit:  # only a single overlong "word" is cut mid-word
+            if current:
+                chunks.append(current)
+                current = ""
+            chunks.append(word[:limit])
+            word = word[limit:]
+        candidate = f"{current} {word}" if current else word
+        if len(candidate) <= limit:
+            current = candidate
+        else:
+            chunks.append(current)
+            current = word
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _pack_inline(pieces: list[str], lines: list[str], limit: int) -> list[str]:
+    """Join sentence pieces back: with a space inside a line, a newline where lines met."""
+    line_ends: set[int] = set()
+    consumed = 0
+    position = 0
+    for line in lines:
+        consumed += len(line.split())
+        line_ends.add(consumed)
+    chunks: list[str] = []
+    current = ""
+    for piece in pieces:
+        words_before = position
+        position += len(piece.split())
+        sep = "\n" if words_before in line_ends else " "
+        candidate = f"{current}{sep}{piece}" if current else piece
+        if len(candidate) <= limit:
+            current = candidate
+        else:
+            chunks.append(current)
+            current = piece
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _pack(pieces: list[str], sep: str, limit: int) -> list[str]:
+    """Greedily join pieces (each within `limit`) with `sep` while the result fits."""
+    chunks: list[str] = []
+    current = ""
+    for piece in pieces:
+        candidate = f"{current}{sep}{piece}" if current else piece
+        if len(candidate) <= limit:
+            current = candidate
+        else:
+            if current:
+                chunks.append(current)
+            current = piece
+    if current:
+        chunks.append(current)
+    return [chunk.strip("\n") for chunk in chunks if chunk.strip()]
