@@ -7,7 +7,13 @@ from datetime import date, datetime
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Proposal, ProposalStatus, ReminderKind, ReminderSchedule
+from storage.models import (
+    Proposal,
+    ProposalStatus,
+    ReminderKind,
+    ReminderSchedule,
+    Revision,
+)
 
 # Defaults keep clear of 01:00-01:59, the hour that repeats or vanishes when clocks change.
 DEFAULT_CRON: dict[ReminderKind, str] = {
@@ -74,11 +80,16 @@ async def mark_sent(
     )
 
 
-async def pending_proposals(session: AsyncSession, *, workspace: str) -> list[Proposal]:
-    """Proposals waiting for an editor's decision, oldest first."""
+async def pending_proposals(session: AsyncSession, *, workspace: str) -> list[tuple[Proposal, str]]:
+    """Proposals waiting for an editor's decision with their current text, oldest first."""
     query = (
-        select(Proposal)
+        select(Proposal, Revision.text)
+        .join(
+            Revision,
+            (Revision.proposal_id == Proposal.id) & (Revision.number == Proposal.revision),
+            isouter=True,
+        )
         .where(Proposal.workspace == workspace, Proposal.status == ProposalStatus.PENDING)
         .order_by(Proposal.created_at, Proposal.id)
     )
-    return list((await session.execute(query)).scalars())
+    return [(row[0], row[1] or "") for row in (await session.execute(query)).all()]
