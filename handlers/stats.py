@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
-from handlers.charts import weekly_chart
 from handlers.context import Context, Services
 from handlers.events import Actor, Invocation, Reply
 from handlers.messages import Message, Tone
@@ -56,6 +55,9 @@ async def stats_command(invocation: Invocation, ctx: Context) -> Reply:
         kind, now=ctx.services.clock.now(), timezone=config.timezone, complete=complete
     )
     report = await gather_report(db=ctx.services.db, workspace=ctx.workspace, period=period)
+    # Imported here: matplotlib takes a moment to load, and only /stats needs it.
+    from handlers.charts import weekly_chart
+
     # Drawing takes a moment of CPU: keep the event loop free for everyone else.
     chart = await asyncio.to_thread(
         weekly_chart,

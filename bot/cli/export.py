@@ -1,9 +1,115 @@
-"""PLACEHOLDER: `postgate export` (its issue's helper writes this module)."""
+"""`postgate export audit --csv [--since DATE] [--workspace W] [--output FILE] [--no-bom]`.
+
+The CSV starts with a UTF-8 byte order mark by default: Excel, the spreadsheet
+most committee members have, reads a CSV without one in the Windows code page
+and garbles names such as "Siân" or "Zoë"; with it, Excel, LibreOffice and
+Google Sheets all read UTF-8. `--no-bom` leaves it out for scripts.
+Lines end in CRLF, as RFC 4180 and Excel expect.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import csv
+import io
+import sys
+from contextlib import ExitStack
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import TextIO
+from zoneinfo import ZoneInfo
+
+from bot.cli.main import UserError
+from bot.settings import load_settings
+from handlers.audit_export import HEADER, audit_rows
+from storage.db import Database
+from storage.migrate import upgrade
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    subparsers.add_parser("export", help="(not yet available)")
+    parser = subparsers.add_parser("export", help="export data for a spreadsheet")
+    what = parser.add_subparsers(dest="export_what", metavar="WHAT", required=True)
+    audit = what.add_parser(
+        "audit",
+        help="the audit log, one row per event",
+        description="Write the audit log as CSV: one row per event, oldest first, "
+        "ISO 8601 times in POSTGATE_TIMEZONE with their offset.",
+    )
+    audit.add_argument("--csv", action="store_true", required=True, help="CSV format")
+    audit.add_argument(
+        "--since",
+        metavar="DATE",
+        help="only events from this date (YYYY-MM-DD, local midnight) or time (ISO 8601)",
+    )
+    audit.add_argument("--workspace", help="only this workspace (default: all)")
+    audit.add_argument(
+        "--output", "-o", type=Path, metavar="FILE", help="write to FILE (default: stdout)"
+    )
+    audit.add_argument(
+        "--no-bom", action="store_true", help="leave out the UTF-8 byte order mark Excel needs"
+    )
+    audit.set_defaults(func=_export_audit)
+
+
+def parse_since(text: str, *, timezone: ZoneInfo) -> datetime:
+    """A date means local midnight; a time without an offset is local too."""
+    try:
+        return datetime.combine(date.fromisoformat(text), time(0), tzinfo=timezone)
+    except ValueError:
+        pass
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise UserError(
+            f"--since {text!r} is not a date; use YYYY-MM-DD, e.g. 2026-09-01"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone)
+
+
+async def _write(
+    out: TextIO, *, url: str, timezone: ZoneInfo, since: datetime | None, workspace: str | None
+) -> int:
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    db = Database(url)
+    count = 0
+    try:
+        async for row in audit_rows(db=db, timezone=timezone, since=since, workspace=workspace):
+            writer.writerow(row)
+            count += 1
+    finally:
+        await db.dispose()
+    return count
+
+
+def _export_audit(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    tz = ZoneInfo(settings.timezone)
+    since = parse_since(args.since, timezone=tz) if args.since else None
+    encoding = "utf-8" if args.no_bom else "utf-8-sig"
+    upgrade(settings.resolved_database_url)
+    with ExitStack() as stack:
+        if args.output:
+            try:
+                out: TextIO = stack.enter_context(
+                    args.output.open("w", encoding=encoding, newline="")
+                )
+            except OSError as exc:
+                raise UserError(f"could not write {args.output}: {exc.strerror}") from exc
+        else:
+            out = io.TextIOWrapper(sys.stdout.buffer, encoding=encoding, newline="")
+            stack.callback(out.detach)  # leave stdout itself open
+            stack.callback(out.flush)
+        count = asyncio.run(
+            _write(
+                out,
+                url=settings.resolved_database_url,
+                timezone=tz,
+                since=since,
+                workspace=args.workspace,
+            )
+        )
+    if args.output:
+        print(f"{count} audit events written to {args.output}", file=sys.stderr)
+    return 0

@@ -1,9 +1,110 @@
-"""PLACEHOLDER: `postgate stats` (its issue's helper writes this module)."""
+"""`postgate stats [--period P] [--last] [--json] [--workspace W] [--chart FILE]`."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.cli.main import UserError
+from bot.settings import load_settings
+from handlers.clock import SystemClock
+from handlers.stats_format import report_message
+from handlers.stats_period import DEFAULT_PERIOD, PeriodKind, period_for
+from handlers.stats_report import StatsReport, gather_report, report_json
+from storage.db import Database
+from storage.migrate import upgrade
+from storage.stats import workspaces
+
+LOCAL = "local"
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    subparsers.add_parser("stats", help="(not yet available)")
+    parser = subparsers.add_parser(
+        "stats",
+        help="social media KPIs: proposals, decisions, time to decision, rules, people",
+        description="The KPIs /stats shows, for a calendar period in POSTGATE_TIMEZONE: "
+        "the current one so far against the same stretch of the previous one, or with "
+        "--last the previous complete period against the one before.",
+    )
+    parser.add_argument(
+        "--period",
+        choices=[k.value for k in PeriodKind],
+        default=DEFAULT_PERIOD.value,
+        help="calendar period (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--last", action="store_true", help="the previous complete period instead of this one"
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON for scripts")
+    parser.add_argument(
+        "--workspace",
+        help="workspace key (local, slack:TEAM, discord:GUILD); default: the only one "
+        "with data, else local, else the most recently active",
+    )
+    parser.add_argument("--chart", type=Path, metavar="FILE", help="also write the PNG chart")
+    parser.set_defaults(func=_stats)
+
+
+def choose_workspace(known: list[str], wanted: str | None) -> tuple[str, str | None]:
+    """The workspace to report on, and a note for the terminal when it was a choice."""
+    if wanted:
+        return wanted, None
+    if not known:
+        return LOCAL, None
+    if len(known) == 1:
+        return known[0], None
+    chosen = LOCAL if LOCAL in known else known[0]
+    why = "the local workspace" if chosen == LOCAL else "the most recently active"
+    note = (
+        f"Several workspaces have data ({', '.join(known)}); showing {chosen} ({why}). "
+        "Use --workspace to pick another."
+    )
+    return chosen, note
+
+
+async def _report(args: argparse.Namespace) -> tuple[StatsReport, str | None]:
+    settings = load_settings()
+    tz = ZoneInfo(settings.timezone)
+    db = Database(settings.resolved_database_url)
+    try:
+        async with db.session() as session:
+            known = await workspaces(session)
+        workspace, note = choose_workspace(known, args.workspace)
+        period = period_for(
+            PeriodKind(args.period), now=SystemClock().now(), timezone=tz, complete=args.last
+        )
+        return await gather_report(db=db, workspace=workspace, period=period), note
+    finally:
+        await db.dispose()
+
+
+def _stats(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    upgrade(settings.resolved_database_url)  # a fresh install has no tables yet
+    report, note = asyncio.run(_report(args))
+    if note:
+        print(note, file=sys.stderr)
+    if args.chart:
+        from handlers.charts import weekly_chart  # matplotlib only when a chart is wanted
+
+        chart = weekly_chart(
+            weeks=report.weeks,
+            timezone=report.period.timezone,
+            title=f"Proposals and decisions per week ({report.period.kind.value} report)",
+        )
+        try:
+            args.chart.write_bytes(chart.content)
+        except OSError as exc:
+            raise UserError(f"could not write the chart to {args.chart}: {exc.strerror}") from exc
+    if args.json:
+        print(json.dumps(report_json(report), indent=2, ensure_ascii=False))
+    else:
+        print(f"Workspace: {report.workspace}")
+        print(report_message(report).as_plain_text())
+        if args.chart:
+            print(f"Chart written to {args.chart}")
+    return 0
