@@ -7,6 +7,7 @@ Both are cached briefly: a busy review channel should not cost an API call a rea
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -39,6 +40,7 @@ class SlackPeople:
         self._cache_seconds = cache_seconds
         self._clock = clock
         self._steering: tuple[float, frozenset[str]] | None = None
+        self._steering_lock = asyncio.Lock()  # one lookup when many arrive together
         self._names: dict[str, tuple[float, str]] = {}
 
     async def actor(self, *, user_id: str, name: str = "") -> Actor:
@@ -54,11 +56,15 @@ class SlackPeople:
     async def _steering_members(self) -> frozenset[str]:
         if not self._steering_group:
             return frozenset()
+        async with self._steering_lock:
+            return await self._refresh_steering(self._steering_group)
+
+    async def _refresh_steering(self, group: str) -> frozenset[str]:
         now = self._clock()
         if self._steering is not None and now - self._steering[0] < self._cache_seconds:
             return self._steering[1]
         try:
-            response = await self._client.usergroups_users_list(usergroup=self._steering_group)
+            response = await self._client.usergroups_users_list(usergroup=group)
             users = response.get("users") or []
             members = frozenset(str(u) for u in users)
         except SlackApiError as exc:
