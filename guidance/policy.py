@@ -1,9 +1,224 @@
-"""PLACEHOLDER (the checker helper replaces this): `load_policy(path | None) -> Policy`."""
+"""The policy as data: load and validate `policy.yaml` (the party's rules, word lists, allow list).
+
+`load_policy(None)` reads the shipped file; `load_policy(path)` a party's own
+(`POSTGATE_POLICY`). Anything wrong raises `PolicyError` naming the file and the
+problem in words a volunteer can act on.
+"""
 
 from __future__ import annotations
 
+import re
+from importlib import resources
 from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from guidance.report import Severity
+from guidance.sections import Guidance
+
+BLOCK_RULES = (
+    "abuse",
+    "opponent",
+    "slur",
+    "discrimination",
+    "sexual",
+    "criminal",
+    "drugs",
+    "gambling",
+    "cults",
+    "spam",
+)
+WARN_RULES = (
+    "defamation",
+    "promise",
+    "jargon",
+    "off-topic",
+    "imprint",
+    "personal-data",
+    "rival",
+)
+# Advisories: they only ever add an `info` finding and never change the verdict.
+INFO_RULES = ("length", "shouting", "exclamations", "long-sentence")
+KNOWN_RULES = BLOCK_RULES + WARN_RULES + INFO_RULES
+
+# Keys that only make sense on some rules; anywhere else they are a mistake.
+_SPECIAL_KEYS: dict[str, frozenset[str]] = {
+    "terms": frozenset({"jargon"}),
+    "imprint_patterns": frozenset({"imprint"}),
+    "safe_words": frozenset({"personal-data"}),
+    "safe_email_domains": frozenset({"personal-data"}),
+    "safe_email_names": frozenset({"personal-data"}),
+    "handles": frozenset({"rival"}),
+    "handle_words": frozenset({"rival"}),
+    "limit": frozenset(INFO_RULES),
+}
 
 
-def load_policy(path: Path | None = None) -> object:
-    return object()
+class PolicyError(ValueError):
+    """The policy file cannot be used; the message says which file and what is wrong."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+
+
+class Near(_Strict):
+    """Words from EACH list within `within` words of each other (same sentence unless told)."""
+
+    lists: list[list[str]] = Field(min_length=2, max_length=4)
+    within: int = Field(default=6, ge=1, le=60)
+    across_sentences: bool = False
+    ordered: bool = False
+
+    @field_validator("lists")
+    @classmethod
+    def _no_empty_list(cls, value: list[list[str]]) -> list[list[str]]:
+        if any(not words for words in value):
+            raise ValueError("every list under 'near' needs at least one word")
+        return value
+
+
+class Rule(_Strict):
+    severity: Severity
+    guidance: str
+    message: str
+    suggestion: str = ""
+    words: list[str] = []
+    near: list[Near] = []
+    patterns: list[str] = []
+    hedges: list[str] = []
+    hedged_severity: Severity = Severity.INFO
+    hedged_message: str = ""
+    replaces: list[str] = []
+    terms: dict[str, str] = {}
+    imprint_patterns: list[str] = []
+    safe_words: list[str] = []
+    safe_email_domains: list[str] = []
+    safe_email_names: list[str] = []
+    handles: list[str] = []
+    handle_words: list[str] = []
+    limit: float | None = None
+
+
+class PolicySettings(_Strict):
+    # True: the account bio carries the digital imprint, so posts need none of their own.
+    imprint_in_bio: bool = False
+
+
+class Policy(_Strict):
+    version: Literal[1] = 1
+    settings: PolicySettings = PolicySettings()
+    allow: list[str] = []
+    synonyms: dict[str, list[str]] = {}
+    rules: dict[str, Rule]
+    origin: str = "policy"
+
+
+def load_policy(path: Path | None = None) -> Policy:
+    """The party's policy: `path` (POSTGATE_POLICY) or the shipped `guidance/policy.yaml`."""
+    if path is None:
+        origin = "the shipped policy (guidance/policy.yaml)"
+        source = resources.files("guidance").joinpath("policy.yaml").read_text(encoding="utf-8")
+    else:
+        origin = str(path)
+        try:
+            source = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise PolicyError(f"cannot read the policy file {path}: {exc}") from exc
+    return parse_policy(source, origin=origin)
+
+
+def parse_policy(source: str, *, origin: str = "policy") -> Policy:
+    """Validate a policy document (YAML text) or raise `PolicyError`."""
+    try:
+        data = yaml.safe_load(source)
+    except yaml.YAMLError as exc:
+        raise PolicyError(f"{origin}: this is not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise PolicyError(f"{origin}: expected keys such as 'rules:' at the top of the file")
+    _check_rule_keys(data, origin)
+    try:
+        policy = Policy.model_validate({**data, "origin": origin})
+    except ValidationError as exc:
+        raise PolicyError(f"{origin}: {_describe(exc)}") from exc
+    _check_semantics(policy, origin)
+    return policy
+
+
+def check_sections(policy: Policy, *, guidance: Guidance) -> None:
+    """Every rule must cite a section that exists in the guidance in use."""
+    missing = {
+        rule_id: rule.guidance
+        for rule_id, rule in policy.rules.items()
+        if rule.guidance not in guidance.ids
+    }
+    if missing:
+        listed = ", ".join(f"{rule_id} -> {section!r}" for rule_id, section in missing.items())
+        known = ", ".join(sorted(guidance.ids))
+        raise PolicyError(
+            f"{policy.origin}: these rules cite guidance sections that do not exist: {listed} "
+            f"(the sections are: {known})"
+        )
+
+
+def _check_rule_keys(data: dict[str, Any], origin: str) -> None:
+    rules = data.get("rules")
+    if not isinstance(rules, dict):
+        raise PolicyError(f"{origin}: 'rules:' must list the rules by id (abuse:, opponent:, ...)")
+    for rule_id, body in rules.items():
+        if rule_id not in KNOWN_RULES:
+            raise PolicyError(
+                f"{origin}: unknown rule id {rule_id!r}; the rule ids are: {', '.join(KNOWN_RULES)}"
+            )
+        if not isinstance(body, dict):
+            raise PolicyError(f"{origin}: rule {rule_id!r} must be a set of keys (severity: ...)")
+        for key in body:
+            owners = _SPECIAL_KEYS.get(str(key))
+            if owners is not None and rule_id not in owners:
+                raise PolicyError(
+                    f"{origin}: rule {rule_id!r} cannot have the key {key!r} "
+                    f"(it belongs to: {', '.join(sorted(owners))})"
+                )
+
+
+def _check_semantics(policy: Policy, origin: str) -> None:
+    for rule_id, rule in policy.rules.items():
+        if rule_id in INFO_RULES and rule.severity is not Severity.INFO:
+            raise PolicyError(
+                f"{origin}: rule {rule_id!r} is advisory: its severity must be 'info'"
+            )
+        for pattern in (*rule.patterns, *rule.imprint_patterns):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise PolicyError(
+                    f"{origin}: rule {rule_id!r} has a pattern that is not a valid "
+                    f"regular expression: {pattern!r} ({exc})"
+                ) from exc
+        for other in rule.replaces:
+            if other not in KNOWN_RULES:
+                raise PolicyError(f"{origin}: rule {rule_id!r} replaces unknown rule {other!r}")
+        for near in rule.near:
+            for words in near.lists:
+                for word in words:
+                    ref = word.removeprefix("@")
+                    if word.startswith("@") and ref not in policy.rules:
+                        raise PolicyError(
+                            f"{origin}: rule {rule_id!r} uses {word!r} but there is "
+                            f"no rule {ref!r} to take the words from"
+                        )
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        where = " > ".join(str(p) for p in error["loc"])
+        if error["type"] == "extra_forbidden":
+            parts.append(f"unknown key at {where}")
+        elif error["loc"] and error["loc"][-1] == "severity":
+            parts.append(f"{where}: severity must be one of block, warn, info")
+        else:
+            parts.append(f"{where}: {error['msg']}")
+    return "; ".join(parts)
