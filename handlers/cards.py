@@ -1,0 +1,212 @@
+"""The review card, and the post that goes to the approved channel.
+
+Member text only ever goes into plain strings or `Message.quote`; the only
+mentions are the editors named on purpose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from handlers.context import WorkflowConfig
+from handlers.emoji import emoji_char
+from handlers.messages import Mention, Message, MessageField, Text, Tone, joined, text
+from storage.models import ProposalStatus, VoteKind
+from storage.proposals import FindingView, ProposalSnapshot
+
+MAX_SPAN = 80
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def shown_emoji(names: Iterable[str], preferred: str) -> str:
+    """The emoji to suggest from a configured set: the usual one when it is there."""
+    ordered = sorted(names)
+    name = preferred if preferred in ordered else (ordered[0] if ordered else preferred)
+    return f"{emoji_char(name)} (:{name}:)"
+
+
+def approvals_needed(snap: ProposalSnapshot, config: WorkflowConfig) -> int:
+    return config.overrule_approvals if snap.overrule else config.approvals_required
+
+
+def when(moment: datetime, config: WorkflowConfig) -> str:
+    local = moment.astimezone(config.timezone)
+    return f"{local.day} {local:%b %Y, %H:%M}"
+
+
+def span_text(snap_text: str, finding: FindingView) -> str:
+    span = snap_text[finding.start : finding.end].replace("\n", " ").strip()
+    if len(span) > MAX_SPAN:
+        span = span[: MAX_SPAN - 1] + "\u2026"
+    return span
+
+
+def finding_fields(snap: ProposalSnapshot) -> tuple[MessageField, ...]:
+    """One field per finding: what, where, why, and the guidance to read."""
+    fields: list[MessageField] = []
+    labels = {"block": "Blocked", "warn": "Check this", "info": "Tip"}
+    for f in snap.findings:
+        span = span_text(snap.text, f)
+        where = f'"{span}": ' if span else ""
+        advice = f" Suggestion: {f.suggestion}" if f.suggestion else ""
+        fields.append(
+            MessageField(
+                name=f"{labels.get(f.severity, 'Note')} ({f.rule})",
+                value=f"{where}{f.message}{advice} (see /guidance {f.guidance})",
+            )
+        )
+    return tuple(fields)
+
+
+def checker_summary(snap: ProposalSnapshot) -> str:
+    if snap.verdict == "block":
+        return "The checker BLOCKED this draft: it breaks the guidance as written."
+    if snap.verdict == "warn":
+        return (
+            f"The checker found {plural(len(snap.findings), 'thing')} to look at before "
+            "approving (below)."
+        )
+    if snap.findings:
+        return "The checker found no problems; it has a tip or two (below)."
+    return "The checker found no problems."
+
+
+def _state_line(snap: ProposalSnapshot, config: WorkflowConfig) -> str:
+    needed = approvals_needed(snap, config)
+    approvers = snap.voters(VoteKind.APPROVE)
+    status = snap.status
+    if status == ProposalStatus.PENDING:
+        so_far = f" So far: {', '.join(approvers)}." if approvers else ""
+        return f"Waiting for {plural(needed, 'editor approval')}.{so_far}"
+    if status == ProposalStatus.CHANGES_REQUESTED:
+        return (
+            f"Changes requested by {', '.join(snap.voters(VoteKind.CHANGES)) or 'an editor'}. "
+            f"Waiting for "
+            f"{snap.author_name} to edit it; votes start again on the new version."
+        )
+    if status == ProposalStatus.APPROVED:
+        how = "Overruled the checker and approved" if snap.overrule else "Approved"
+        return f"{how} by {snap.decided_by or 'the editors'}. Sent to the approved channel."
+    if status == ProposalStatus.REJECTED:
+        return f"Rejected by {snap.decided_by or 'an editor'}."
+    if status == ProposalStatus.WITHDRAWN:
+        return f"Withdrawn by {snap.author_name}."
+    if status == ProposalStatus.EXPIRED:
+        return (
+            f"Expired: no decision within {plural(config.expire_days, 'day')}. "
+            "It was not rejected; it can be proposed again."
+        )
+    return f"Off the review list while {snap.author_name} revises it (the new draft was blocked)."
+
+
+def _title(snap: ProposalSnapshot) -> str:
+    base = f"Proposal {snap.id} from {snap.author_name}"
+    endings = {
+        ProposalStatus.PENDING: (
+            "BLOCKED by the checker, editors asked to overrule"
+            if snap.overrule
+            else "waiting for an editor"
+        ),
+        ProposalStatus.CHANGES_REQUESTED: "changes requested",
+        ProposalStatus.APPROVED: "APPROVED",
+        ProposalStatus.REJECTED: "rejected",
+        ProposalStatus.WITHDRAWN: "withdrawn",
+        ProposalStatus.EXPIRED: "expired",
+        ProposalStatus.BLOCKED: "being revised",
+    }
+    return f"{base}: {endings[snap.status]}"
+
+
+def _tone(snap: ProposalSnapshot) -> Tone:
+    if snap.status == ProposalStatus.APPROVED:
+        return Tone.SUCCESS
+    if snap.status == ProposalStatus.REJECTED or (
+        snap.overrule and snap.status == ProposalStatus.PENDING
+    ):
+        return Tone.DANGER
+    if snap.status == ProposalStatus.PENDING:
+        return Tone.WARNING if snap.verdict == "warn" else Tone.INFO
+    return Tone.NEUTRAL
+
+
+def how_to_decide(snap: ProposalSnapshot, config: WorkflowConfig) -> str:
+    approve = shown_emoji(config.approve_emoji, "white_check_mark")
+    reject = shown_emoji(config.reject_emoji, "x")
+    changes = shown_emoji(config.changes_emoji, "pencil2")
+    needed = approvals_needed(snap, config)
+    return (
+        f"React {approve} to approve ({plural(needed, 'approval')} needed), {reject} to "
+        f"reject, {changes} to ask {snap.author_name} for changes. Take your reaction "
+        "away to take your vote back."
+    )
+
+
+def review_card(
+    snap: ProposalSnapshot, *, config: WorkflowConfig, editors: tuple[Mention, ...]
+) -> Message:
+    """The card editors react to; rebuilt from the stored state on every change."""
+    deciders: Text = (
+        joined(editors) if editors else ("the editors (no editor is set up yet: ask an admin)",)
+    )
+    fields: list[MessageField] = []
+    fields.append(MessageField("Checker", checker_summary(snap)))
+    fields.extend(finding_fields(snap))
+    if snap.status == ProposalStatus.PENDING:
+        fields.append(
+            MessageField("Who decides", text(deciders, " (other people's reactions don't count)"))
+        )
+        fields.append(MessageField("How to decide", how_to_decide(snap, config)))
+    fields.append(MessageField("State", _state_line(snap, config)))
+    body = (
+        f"{snap.author_name} asks the editors to BREAK the checker's block and approve this "
+        "post. Read the reasons below first."
+        if snap.overrule and snap.status == ProposalStatus.PENDING
+        else f"{snap.author_name} would like to post this:"
+    )
+    return Message(
+        title=_title(snap),
+        body=body,
+        quote=snap.text,
+        fields=tuple(fields),
+        footer=(
+            f"Proposal {snap.id}, version {snap.revision}, proposed {when(snap.created_at, config)}"
+        ),
+        tone=_tone(snap),
+    )
+
+
+def is_election_material(snap: ProposalSnapshot) -> bool:
+    """The checker's imprint rule fires on election material without an imprint."""
+    return "imprint" in snap.rules
+
+
+def approved_post(snap: ProposalSnapshot, *, config: WorkflowConfig) -> Message:
+    """What goes to the approved channel: the exact approved text, ready to publish."""
+    fields: list[MessageField] = [
+        MessageField(
+            "Approved by",
+            f"{snap.decided_by or 'the editors'}"
+            + (" (overruling the checker's block)" if snap.overrule else ""),
+        )
+    ]
+    if is_election_material(snap):
+        fields.append(
+            MessageField(
+                "Before you publish: add the imprint",
+                "This looks like election material, so the law needs a digital imprint: "
+                '"Promoted by NAME on behalf of PARTY, both at ADDRESS". Put it in the post, '
+                "or in the account bio if it does not fit (see /guidance rules).",
+            )
+        )
+    return Message(
+        title=f"Ready to publish: proposal {snap.id} from {snap.author_name}",
+        body="Copy the text exactly as it is below; this is the version the editors approved.",
+        quote=snap.text,
+        fields=tuple(fields),
+        footer=f"Proposal {snap.id}, version {snap.revision}",
+        tone=Tone.SUCCESS,
+    )

@@ -1,0 +1,461 @@
+"""Proposals in the database: the unit-of-work steps the workflow is made of.
+
+Every function takes the caller's session, so a use case is one transaction.
+Exactly-once is the database's job here, not memory's:
+- status changes are guarded updates (`... WHERE status IN (...)`) whose row
+  count says whether this caller won;
+- votes and processed deliveries rely on unique constraints
+  (`INSERT ... ON CONFLICT DO NOTHING`): a duplicate inserts nothing;
+- `lock_open` takes the proposal's row (PostgreSQL) or the write lock (SQLite)
+  before votes are counted, so two editors at the same instant are serialised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Table, delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    OPEN_STATUSES,
+    FindingRow,
+    ProcessedEvent,
+    Proposal,
+    ProposalStatus,
+    Revision,
+    Vote,
+    VoteKind,
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewFinding:
+    """A checker finding as storage keeps it (storage does not import the checker)."""
+
+    rule: str
+    severity: str
+    start: int
+    end: int
+    message: str
+    suggestion: str
+    guidance: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FindingView:
+    rule: str
+    severity: str
+    start: int
+    end: int
+    message: str
+    suggestion: str
+    guidance: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VoteView:
+    voter_id: str
+    voter_name: str
+    kind: VoteKind
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProposalSnapshot:
+    """A proposal with its current text, findings and the votes that count now."""
+
+    id: int
+    workspace: str
+    author_id: str
+    author_name: str
+    status: ProposalStatus
+    verdict: str
+    overrule: bool
+    revision: int
+    text: str
+    findings: tuple[FindingView, ...]
+    votes: tuple[VoteView, ...]
+    card_channel: str | None
+    card_message_id: str | None
+    created_at: datetime
+    decided_at: datetime | None
+    decided_by: str | None
+
+    def voters(self, kind: VoteKind) -> tuple[str, ...]:
+        return tuple(v.voter_name for v in self.votes if v.kind == kind)
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(f.rule for f in self.findings))
+
+
+def _rowcount(result: object) -> int:
+    return cast(CursorResult[Any], result).rowcount
+
+
+async def _insert_ignoring_duplicates(
+    session: AsyncSession, table: Table, values: Mapping[str, object]
+) -> bool:
+    """Insert one row; False (and nothing written) when a unique key already has it."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        stmt: Any = pg_insert(table).values(**values).on_conflict_do_nothing()
+    else:
+        stmt = sqlite_insert(table).values(**values).on_conflict_do_nothing()
+    return _rowcount(await session.execute(stmt)) == 1
+
+
+# --- deliveries -------------------------------------------------------------------
+
+
+async def mark_processed(session: AsyncSession, *, workspace: str, key: str, at: datetime) -> bool:
+    """Remember a platform delivery; False when it was handled before (a replay)."""
+    return await _insert_ignoring_duplicates(
+        session,
+        cast(Table, ProcessedEvent.__table__),
+        {"workspace": workspace, "key": key[:200], "at": at},
+    )
+
+
+# --- creating and revising ------------------------------------------------------------
+
+
+def _add_findings(revision: Revision, findings: Iterable[NewFinding]) -> None:
+    for f in findings:
+        revision.findings.append(
+            FindingRow(
+                rule=f.rule,
+                severity=f.severity,
+                start=f.start,
+                end=f.end,
+                message=f.message,
+                suggestion=f.suggestion,
+                guidance=f.guidance,
+            )
+        )
+
+
+async def create_proposal(
+    session: AsyncSession,
+    *,
+    workspace: str,
+    author_id: str,
+    author_name: str,
+    text: str,
+    verdict: str,
+    findings: Sequence[NewFinding],
+    status: ProposalStatus,
+    origin_channel: str | None,
+    now: datetime,
+) -> int:
+    """A proposal with revision 1 and its findings; returns the new id (flushed)."""
+    proposal = Proposal(
+        workspace=workspace,
+        author_id=author_id,
+        author_name=author_name,
+        status=str(status),
+        verdict=verdict,
+        overrule=False,
+        revision=1,
+        origin_channel=origin_channel,
+        created_at=now,
+        updated_at=now,
+    )
+    revision = Revision(number=1, text=text, verdict=verdict, created_at=now)
+    _add_findings(revision, findings)
+    proposal.revisions.append(revision)
+    session.add(proposal)
+    await session.flush()
+    return proposal.id
+
+
+async def add_revision(
+    session: AsyncSession,
+    *,
+    proposal_id: int,
+    expected_revision: int,
+    text: str,
+    verdict: str,
+    findings: Sequence[NewFinding],
+    status: ProposalStatus,
+    now: datetime,
+) -> int | None:
+    """Revision n+1 of an open proposal; None when it was decided or revised meanwhile.
+
+    The overrule flag is cleared: an overrule was asked for the old text.
+    """
+    new_number = expected_revision + 1
+    result = await session.execute(
+        update(Proposal)
+        .where(
+            Proposal.id == proposal_id,
+            Proposal.revision == expected_revision,
+            Proposal.status.in_([str(s) for s in OPEN_STATUSES]),
+        )
+        .values(
+            revision=new_number,
+            verdict=verdict,
+            status=str(status),
+            overrule=False,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if _rowcount(result) != 1:
+        return None
+    revision = Revision(
+        proposal_id=proposal_id, number=new_number, text=text, verdict=verdict, created_at=now
+    )
+    _add_findings(revision, findings)
+    session.add(revision)
+    await session.flush()
+    return new_number
+
+
+# --- reading ------------------------------------------------------------------------
+
+
+async def find_id_by_card(
+    session: AsyncSession, *, workspace: str, channel: str, message_id: str
+) -> int | None:
+    return cast(
+        int | None,
+        await session.scalar(
+            select(Proposal.id).where(
+                Proposal.workspace == workspace,
+                Proposal.card_channel == channel,
+                Proposal.card_message_id == message_id,
+            )
+        ),
+    )
+
+
+async def snapshot(
+    session: AsyncSession, *, workspace: str, proposal_id: int
+) -> ProposalSnapshot | None:
+    """The proposal as it is now in this workspace, or None."""
+    proposal = await session.scalar(
+        select(Proposal)
+        .where(Proposal.id == proposal_id, Proposal.workspace == workspace)
+        .execution_options(populate_existing=True)
+    )
+    if proposal is None:
+        return None
+    revision = await session.scalar(
+        select(Revision).where(
+            Revision.proposal_id == proposal_id, Revision.number == proposal.revision
+        )
+    )
+    text = revision.text if revision is not None else ""
+    findings: tuple[FindingView, ...] = ()
+    if revision is not None:
+        rows = await session.scalars(
+            select(FindingRow)
+            .where(FindingRow.revision_id == revision.id)
+            .order_by(FindingRow.start, FindingRow.id)
+        )
+        findings = tuple(
+            FindingView(
+                rule=r.rule,
+                severity=r.severity,
+                start=r.start,
+                end=r.end,
+                message=r.message,
+                suggestion=r.suggestion,
+                guidance=r.guidance,
+            )
+            for r in rows
+        )
+    votes = await session.scalars(
+        select(Vote)
+        .where(Vote.proposal_id == proposal_id, Vote.revision == proposal.revision)
+        .order_by(Vote.created_at, Vote.id)
+    )
+    return ProposalSnapshot(
+        id=proposal.id,
+        workspace=proposal.workspace,
+        author_id=proposal.author_id,
+        author_name=proposal.author_name,
+        status=ProposalStatus(proposal.status),
+        verdict=proposal.verdict,
+        overrule=proposal.overrule,
+        revision=proposal.revision,
+        text=text,
+        findings=findings,
+        votes=tuple(
+            VoteView(voter_id=v.voter_id, voter_name=v.voter_name, kind=VoteKind(v.kind))
+            for v in votes
+        ),
+        card_channel=proposal.card_channel,
+        card_message_id=proposal.card_message_id,
+        created_at=proposal.created_at,
+        decided_at=proposal.decided_at,
+        decided_by=proposal.decided_by,
+    )
+
+
+async def list_proposals(
+    session: AsyncSession,
+    *,
+    workspace: str | None = None,
+    author_id: str | None = None,
+    status: ProposalStatus | None = None,
+    limit: int | None = None,
+) -> list[Proposal]:
+    """Newest first."""
+    query = select(Proposal).order_by(Proposal.created_at.desc(), Proposal.id.desc())
+    if workspace is not None:
+        query = query.where(Proposal.workspace == workspace)
+    if author_id is not None:
+        query = query.where(Proposal.author_id == author_id)
+    if status is not None:
+        query = query.where(Proposal.status == str(status))
+    if limit is not None:
+        query = query.limit(limit)
+    return list(await session.scalars(query))
+
+
+async def overdue_ids(session: AsyncSession, *, workspace: str, before: datetime) -> list[int]:
+    """Open proposals created before `before`, oldest first."""
+    rows = await session.scalars(
+        select(Proposal.id)
+        .where(
+            Proposal.workspace == workspace,
+            Proposal.status.in_([str(s) for s in OPEN_STATUSES]),
+            Proposal.created_at < before,
+        )
+        .order_by(Proposal.created_at, Proposal.id)
+    )
+    return list(rows)
+
+
+# --- changing state -------------------------------------------------------------------
+
+
+async def lock_open(
+    session: AsyncSession,
+    *,
+    workspace: str,
+    proposal_id: int,
+    statuses: Iterable[ProposalStatus],
+    now: datetime,
+) -> bool:
+    """Take the proposal for this transaction if its status is one of `statuses`.
+
+    An UPDATE rather than SELECT FOR UPDATE: it locks the row on PostgreSQL and
+    takes the write lock on SQLite, and re-checks the status after any
+    concurrent writer commits. False: not in those states (nothing locked).
+    """
+    result = await session.execute(
+        update(Proposal)
+        .where(
+            Proposal.id == proposal_id,
+            Proposal.workspace == workspace,
+            Proposal.status.in_([str(s) for s in statuses]),
+        )
+        .values(updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result) == 1
+
+
+async def transition(
+    session: AsyncSession,
+    *,
+    proposal_id: int,
+    from_statuses: Iterable[ProposalStatus],
+    to_status: ProposalStatus,
+    now: datetime,
+    decided_by: str | None = None,
+    decided: bool = False,
+    overrule: bool | None = None,
+) -> bool:
+    """Move a proposal between states; True only for the one caller that moved it."""
+    values: dict[str, object] = {"status": str(to_status), "updated_at": now}
+    if decided:
+        values["decided_at"] = now
+        values["decided_by"] = decided_by[:400] if decided_by else None
+    if overrule is not None:
+        values["overrule"] = overrule
+    result = await session.execute(
+        update(Proposal)
+        .where(
+            Proposal.id == proposal_id,
+            Proposal.status.in_([str(s) for s in from_statuses]),
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result) == 1
+
+
+async def set_card(
+    session: AsyncSession, *, proposal_id: int, channel: str, message_id: str, now: datetime
+) -> None:
+    await session.execute(
+        update(Proposal)
+        .where(Proposal.id == proposal_id)
+        .values(card_channel=channel, card_message_id=message_id, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def add_vote(
+    session: AsyncSession,
+    *,
+    proposal_id: int,
+    revision: int,
+    voter_id: str,
+    voter_name: str,
+    kind: VoteKind,
+    now: datetime,
+) -> bool:
+    """False when this voter already cast this vote on this revision (a duplicate)."""
+    return await _insert_ignoring_duplicates(
+        session,
+        cast(Table, Vote.__table__),
+        {
+            "proposal_id": proposal_id,
+            "revision": revision,
+            "voter_id": voter_id,
+            "voter_name": voter_name,
+            "kind": str(kind),
+            "created_at": now,
+        },
+    )
+
+
+async def remove_vote(
+    session: AsyncSession, *, proposal_id: int, revision: int, voter_id: str, kind: VoteKind
+) -> bool:
+    """False when there was no such vote."""
+    result = await session.execute(
+        delete(Vote).where(
+            Vote.proposal_id == proposal_id,
+            Vote.revision == revision,
+            Vote.voter_id == voter_id,
+            Vote.kind == str(kind),
+        )
+    )
+    return _rowcount(result) == 1
+
+
+async def voters(
+    session: AsyncSession, *, proposal_id: int, revision: int, kind: VoteKind
+) -> list[tuple[str, str]]:
+    """(voter id, name) of the votes of one kind on one revision, in order cast."""
+    rows = await session.execute(
+        select(Vote.voter_id, Vote.voter_name)
+        .where(
+            Vote.proposal_id == proposal_id,
+            Vote.revision == revision,
+            Vote.kind == str(kind),
+        )
+        .order_by(Vote.created_at, Vote.id)
+    )
+    return [(r[0], r[1]) for r in rows]
