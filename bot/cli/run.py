@@ -9,6 +9,7 @@ import logging
 from bot.assembly import build_services
 from bot.platforms import enabled_platforms
 from bot.runtime import Runtime
+from bot.scheduler import ReminderScheduler
 from bot.settings import load_settings
 
 
@@ -27,6 +28,11 @@ def _run(args: argparse.Namespace) -> int:
     logging.getLogger().setLevel(settings.log_level.upper())
     services = build_services(settings)
     platforms = enabled_platforms(settings, services, local=args.local)
-    runtime = Runtime(settings=settings, services=services, platforms=platforms)
+    runtime = Runtime(
+        settings=settings,
+        services=services,
+        platforms=platforms,
+        background=[ReminderScheduler(settings=settings, services=services)],
+    )
     asyncio.run(runtime.run())
     return 0

@@ -1,0 +1,89 @@
+"""The scheduled jobs. APScheduler stores a job as a reference to a module-level function
+plus its arguments, pickled into the database, so each job here takes only a workspace
+key. At fire time it finds the running platform for that workspace in a small registry
+that `bot.scheduler` fills when it starts.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+
+from handlers.context import Context
+from handlers.digests import Outcome, run_digest, run_due_reminders, run_nudge
+
+log = logging.getLogger(__name__)
+
+_running: dict[str, Context] = {}
+
+
+def bind(contexts: Iterable[Context]) -> None:
+    """Make these platforms' workspaces reachable from jobs (the scheduler's start())."""
+    for ctx in contexts:
+        _running[ctx.workspace] = ctx
+
+
+def unbind() -> None:
+    _running.clear()
+
+
+def context_for(workspace: str) -> Context | None:
+    return _running.get(workspace)
+
+
+async def _run(name: str, workspace: str, job: Callable[[Context], Awaitable[object]]) -> None:
+    ctx = context_for(workspace)
+    if ctx is None:
+        # The job belongs to a platform that is not running in this process (for example
+        # Slack's jobs while only the local workspace runs): leave it for when it is.
+        log.warning("%s for %s skipped: that workspace is not running here", name, workspace)
+        return
+    try:
+        outcome = await job(ctx)
+    except Exception:
+        log.exception("%s for %s failed; it will run again at its next time", name, workspace)
+        return
+    log.info("%s for %s: %s", name, workspace, outcome)
+
+
+async def send_digest(workspace: str) -> None:
+    await _run("ideas digest", workspace, run_digest)
+
+
+async def send_due_reminders(workspace: str) -> None:
+    await _run("due-day reminders", workspace, run_due_reminders)
+
+
+async def send_nudge(workspace: str) -> None:
+    await _run("editors' nudge", workspace, run_nudge)
+
+
+def expiry_sweep() -> Callable[[Context], Awaitable[int]] | None:
+    """`handlers.expiry.expire_overdue`, when this build has it."""
+    try:
+        module = importlib.import_module("handlers.expiry")
+    except ImportError:
+        return None
+    sweep: Callable[[Context], Awaitable[int]] | None = getattr(module, "expire_overdue", None)
+    return sweep
+
+
+async def expire_proposals(workspace: str) -> None:
+    sweep = expiry_sweep()
+    if sweep is None:
+        log.warning("proposal expiry is not available in this build; nothing expired")
+        return
+    await _run("proposal expiry", workspace, sweep)
+
+
+__all__ = [
+    "Outcome",
+    "bind",
+    "context_for",
+    "expire_proposals",
+    "send_digest",
+    "send_due_reminders",
+    "send_nudge",
+    "unbind",
+]
