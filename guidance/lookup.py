@@ -244,7 +244,7 @@ class GuidanceIndex:
 
     def _correct(self, word: str) -> str | None:
         """The vocabulary word `word` is most likely a misspelling of, if any."""
-        if len(word) < 4 or not word.isalpha():
+        if not 4 <= len(word) <= 30 or not word.isalpha():
             return None
         if word in self._corrections:
             return self._corrections[word]

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from guidance.checker import Checker
+from guidance.lookup import GuidanceIndex
 from guidance.sections import Guidance
 from handlers.clock import Clock, SystemClock
 from handlers.port import ChatPort
@@ -36,6 +37,9 @@ class Services:
     guidance: Guidance
     clock: Clock = field(default_factory=SystemClock)
     reminders: ReminderControl | None = None  # set by the scheduler when it starts
+    # The /guidance search index, built once by bot.assembly (handlers.guidance builds
+    # it on first use when a test or tool assembled Services without one).
+    lookup: GuidanceIndex | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
