@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from bot.settings import Settings
 from guidance.checker import Checker
+from guidance.lookup import GuidanceIndex
 from guidance.policy import load_policy
 from guidance.sections import load_guidance
 from handlers.clock import Clock, SystemClock
@@ -34,5 +35,6 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         db=Database(settings.resolved_database_url),
         checker=Checker(policy),
         guidance=guidance,
+        lookup=GuidanceIndex.build(guidance, synonyms=getattr(policy, "synonyms", None)),
         clock=clock or SystemClock(),
     )
