@@ -3,7 +3,9 @@
 Every plain string is escaped (`&`, `<`, `>`), so a draft that says `<!channel>`,
 `<@U123>` or `<https://x|click>` shows as text and pings or links no one. Only a
 `Mention` becomes live markup. Long text is split under Slack's limits (3,000
-characters a section, 2,000 a field, 10 fields a section, 50 blocks a message).
+characters a section, 2,000 a field, 10 fields a section, 50 blocks a message):
+plain text at gentle boundaries by `handlers.textsplit`, text with mentions by
+word, never inside a mention or an `&amp;`.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from handlers.messages import Inline, Mention, MentionKind, Message, Text, Tone
+from handlers.textsplit import split_text
 
 SECTION_LIMIT = 3000
 FIELD_LIMIT = 2000
@@ -98,7 +101,25 @@ def mrkdwn(value: str | Text) -> str:
 
 
 def split_mrkdwn(value: str | Text, *, limit: int = SECTION_LIMIT) -> list[str]:
+    if not isinstance(value, str) and all(isinstance(p, str) for p in value):
+        value = "".join(p for p in value if isinstance(p, str))
+    if isinstance(value, str):
+        return _split_plain(value, limit)
     return _pack(_atoms(value), limit)
+
+
+def _split_plain(value: str, limit: int, raw_limit: int | None = None) -> list[str]:
+    """Split at gentle boundaries, then escape; a chunk that escaping made longer than
+    `limit` (many `&`, `<`, `>`) is split again more finely."""
+    out: list[str] = []
+    for chunk in split_text(value, limit=raw_limit or limit):
+        escaped = escape(chunk)
+        if len(escaped) <= limit:
+            out.append(escaped)
+        else:
+            finer = max(1, min(len(chunk) - 1, limit * len(chunk) // len(escaped) - 1))
+            out.extend(_split_plain(chunk, limit, finer))
+    return out
 
 
 def _section(text: str) -> Block:
