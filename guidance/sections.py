@@ -66,8 +66,9 @@ def parse_guidance(source: str, *, origin: str = "guidance") -> Guidance:
             match = _HEADING.match(line)
             if match is None:
                 raise GuidanceError(
-                    f"{origin}, line {line_no}: a section heading must look like "
-                    "'## Title {#section-id}' (lower-case id, letters, digits and hyphens)"
+                    f"{origin}, line {line_no}: {_shorten(line)!r} is not a section heading; "
+                    "a heading must look like '## Title {#section-id}' (the id in lower case: "
+                    "letters, digits and hyphens, e.g. {#who-can-post})"
                 )
             close()
             if match["id"] in {s.id for s in sections}:
@@ -102,6 +103,22 @@ def load_guidance(path: Path | None = None) -> Guidance:
         return parse_guidance(source, origin="the shipped guidance")
     try:
         source = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise GuidanceError(f"cannot read the guidance file {path}: {exc}") from exc
+    except FileNotFoundError as exc:
+        raise GuidanceError(
+            f"the guidance file {path} does not exist (check POSTGATE_GUIDANCE)"
+        ) from exc
+    except IsADirectoryError as exc:
+        raise GuidanceError(
+            f"{path} is a folder; POSTGATE_GUIDANCE must name the guidance file itself"
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise GuidanceError(
+            f"the guidance file {path} is not UTF-8 text; save it as UTF-8 and try again"
+        ) from exc
+    except OSError as exc:
+        raise GuidanceError(f"cannot read the guidance file {path}: {exc.strerror}") from exc
     return parse_guidance(source, origin=str(path))
+
+
+def _shorten(line: str, limit: int = 60) -> str:
+    return line if len(line) <= limit else line[: limit - 1] + "…"
