@@ -260,7 +260,10 @@ class SlackPlatform:
         self, *, trigger_id: str, command: str, prompt: str, channel_id: str
     ) -> None:
         view = form_view(
-            command=command, title=f"/{command}", prompt=prompt.capitalize(), channel_id=channel_id
+            command=command,
+            title=f"/{command}",
+            prompt=prompt[:1].upper() + prompt[1:],
+            channel_id=channel_id,
         )
         try:
             await self._client.views_open(trigger_id=trigger_id, view=view)

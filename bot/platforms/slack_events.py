@@ -27,6 +27,12 @@ def workspace_key(team_id: str) -> str:
     return f"slack:{team_id}"
 
 
+def unescape(value: str) -> str:
+    """Slack sends `&`, `<`, `>` typed by members as entities; store what they wrote.
+    (Our renderer escapes again on the way out, so nothing typed can become markup.)"""
+    return value.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def _text(data: Mapping[str, Any], key: str, *, required: bool = True) -> str:
     value = data.get(key)
     if isinstance(value, str) and value:
@@ -61,7 +67,7 @@ def parse_command(body: Mapping[str, Any]) -> SlashCommand:
         user_id=_text(body, "user_id"),
         user_name=_text(body, "user_name", required=False),
         command=_text(body, "command").lstrip("/").lower(),
-        text=str(body.get("text") or "").strip(),
+        text=unescape(str(body.get("text") or "")).strip(),
         channel_id=_text(body, "channel_id", required=False),
         response_url=_text(body, "response_url", required=False),
         trigger_id=_text(body, "trigger_id", required=False),
