@@ -103,11 +103,11 @@ async def _insert_ignoring_duplicates(
 ) -> bool:
     """Insert one row; False (and nothing written) when a unique key already has it."""
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        stmt: Any = pg_insert(table).values(**values).on_conflict_do_nothing()
-    else:
-        stmt = sqlite_insert(table).values(**values).on_conflict_do_nothing()
-    return _rowcount(await session.execute(stmt)) == 1
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    # RETURNING, not rowcount: psycopg reports -1 for an INSERT ... ON CONFLICT.
+    key = next(iter(table.primary_key.columns))
+    stmt = insert(table).values(**values).on_conflict_do_nothing().returning(key)
+    return (await session.execute(stmt)).first() is not None
 
 
 # --- deliveries -------------------------------------------------------------------

@@ -53,16 +53,22 @@ class LocalPort:
         self._emit = emit
         self.editors = tuple(editors)
         self.steering = tuple(steering)
+        # Everything sent, as (where, message): scripts and tests read what the channels show.
+        self.sent: list[tuple[str, Message]] = []
+
+    def _show(self, where: str, message: Message, *, updated: bool = False) -> None:
+        self.sent.append((where, message))
+        self._emit(render(message, where=where, updated=updated))
 
     async def post(self, *, channel: ChannelRole | str, message: Message) -> MessageRef:
         name = str(channel)
         # Unique across restarts: the database keeps card references.
         ref = MessageRef(channel=name, message_id=f"{name}-{uuid.uuid4().hex[:12]}")
-        self._emit(render(message, where=f"#{name}"))
+        self._show(f"#{name}", message)
         return ref
 
     async def update(self, *, ref: MessageRef, message: Message) -> None:
-        self._emit(render(message, where=f"#{ref.channel}", updated=True))
+        self._show(f"#{ref.channel}", message, updated=True)
 
     async def react(self, *, ref: MessageRef, emoji: str) -> None:
         # postgate's own hint reactions: the card already says how to react.
@@ -71,7 +77,7 @@ class LocalPort:
     async def notify(
         self, *, user_id: str, message: Message, about: MessageRef | None = None
     ) -> None:
-        self._emit(render(message, where=f"dm to {clean(user_id)}"))
+        self._show(f"dm to {clean(user_id)}", message)
 
     def members_of(self, group: Group) -> tuple[Mention, ...]:
         names = self.editors if group == Group.EDITORS else self.steering
@@ -186,6 +192,7 @@ class LocalWorkspace:
         )
         reply = await run_command(invocation, self.ctx)
         where = f"#{COMMS}" if reply.visibility == "channel" else f"private to {actor.name}"
+        self.port.sent.append((where, reply.message))
         self.output.extend(render(reply.message, where=where))
         if command == "help":
             self._say(
