@@ -75,6 +75,7 @@ class FakeDiscord:
         self.callbacks: dict[int, JSON] = {}  # interaction id -> the bot's callback body
         self.followups: dict[str, list[JSON]] = {}  # interaction token -> follow-up bodies
         self.identifies: list[JSON] = []
+        self.deleted_originals: list[str] = []  # interaction tokens
         self.users: dict[int, JSON] = {}
         self.member_roles: dict[int, list[int]] = {}
         self.dm_forbidden: set[int] = set()  # users who closed their DMs
@@ -370,6 +371,11 @@ class FakeDiscord:
             },
         )
 
+    async def redeliver_last(self) -> None:
+        """Send the last dispatch again with its sequence number, as a gateway RESUME does."""
+        for session in [s for s in self._sockets if s.ready]:
+            await session.resend_last()
+
     async def dispatch(self, event: str, data: JSON) -> None:
         """Send a dispatch (op 0) to every identified connection."""
         live = [s for s in self._sockets if s.ready]
@@ -427,7 +433,7 @@ class FakeDiscord:
         files: list[tuple[str, bytes]] = []
         if request.content_type.startswith("multipart/"):
             reader = await request.multipart()
-            async for part in reader:  # type: ignore[union-attr]
+            async for part in reader:
                 data = await part.read()  # type: ignore[union-attr]
                 if part.name == "payload_json":  # type: ignore[union-attr]
                     body = json.loads(data)
@@ -535,6 +541,9 @@ class FakeDiscord:
             )
             return _json(self._message_payload(message))
         if match := re.fullmatch(r"/webhooks/(\d+)/([^/]+)/messages/@original", p):
+            if m == "DELETE":
+                self.deleted_originals.append(match[2])
+                return web.Response(status=204)
             self.followups.setdefault(match[2], []).append(b)
             message = FakeMessage(
                 id=self.next_id(),
@@ -620,10 +629,15 @@ class _Session:
     session_id: str
     seq: int = 0
     ready: bool = False
+    last: str = ""
 
     async def send_dispatch(self, event: str, data: JSON) -> None:
         self.seq += 1
-        await self.ws.send_str(json.dumps({"op": 0, "t": event, "s": self.seq, "d": data}))
+        self.last = json.dumps({"op": 0, "t": event, "s": self.seq, "d": data})
+        await self.ws.send_str(self.last)
+
+    async def resend_last(self) -> None:
+        await self.ws.send_str(self.last)
 
 
 def _json(payload: Any, *, status: int = 200) -> web.Response:
