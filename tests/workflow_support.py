@@ -104,3 +104,9 @@ async def votes(ws: LocalWorkspace) -> int:
 def lines_to(lines: list[str], where: str) -> list[str]:
     """The first line of each message posted to `where` (e.g. "#approved", "dm to alex")."""
     return [line for line in lines if line.startswith(f"[{where}]")]
+
+
+@pytest.fixture
+async def ws_pair(make_workspace: WorkspaceFactory) -> tuple[LocalWorkspace, LocalWorkspace]:
+    """Two workspaces on the same database with their own engines: two deliveries at once."""
+    return await make_workspace(), await make_workspace()
