@@ -11,10 +11,8 @@ and checking, storing and posting may take longer.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any, cast
+from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -48,12 +46,12 @@ from handlers.dispatch import run_command
 from handlers.events import Invocation, ReactionEvent, Reply
 from handlers.port import ChannelRole, ChatPort, PlatformError
 from handlers.registry import all_commands, find_command
+from handlers.review import handle_reaction
 
 log = logging.getLogger(__name__)
 
 SLACK_API = "https://slack.com/api/"
 SHUTDOWN_GRACE_SECONDS = 5.0
-ReactionHandler = Callable[[ReactionEvent, Context], Awaitable[object]]
 
 
 def build_client(settings: Settings) -> AsyncWebClient:
@@ -71,12 +69,6 @@ def build_client(settings: Settings) -> AsyncWebClient:
             AsyncRateLimitErrorRetryHandler(max_retry_count=3),
         ],
     )
-
-
-def _reaction_handler() -> ReactionHandler:
-    # Imported when first needed: the review workflow is its own module.
-    module = importlib.import_module("handlers.review")
-    return cast(ReactionHandler, module.handle_reaction)
 
 
 class SlackPlatform:
@@ -318,7 +310,7 @@ class SlackPlatform:
             message=reaction.message,
             event_id=reaction.event_id,
         )
-        await _reaction_handler()(event, self._context(reaction.team_id))
+        await handle_reaction(event, self._context(reaction.team_id))
 
 
 def create_platform(

@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import json
 import socket
-import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -170,11 +167,6 @@ def slack_settings(fake: FakeSlack, database_url: str, **overrides: object) -> S
         "SLACK_EDITORS": ",".join(EDITORS),
         "SLACK_STEERING_GROUP": STEERING_GROUP,
     }
-    if not resources.files("guidance").joinpath("policy.yaml").is_file():
-        # Until the shipped policy lands: an empty one, so the workflow still runs.
-        empty = Path(tempfile.gettempdir()) / "postgate-slack-empty-policy.yaml"
-        empty.write_text("version: 1\nrules: {}\n", encoding="utf-8")
-        values["POSTGATE_POLICY"] = str(empty)
     values.update(overrides)
     return load_settings(**values)
 
