@@ -39,9 +39,11 @@ B = 0.75
 # The score an exact id or title match is reported with: above any ranked score
 # a query can reach (it is capped at MAX_QUERY_WORDS words).
 EXACT_SCORE = 1000.0
-# Below this, the best section is not a good answer: say so and suggest titles.
-# One distinctive word in a long section's text scores about 0.6.
-MIN_SCORE = 0.5
+# Below this share of the weight of a word found in one section only, the best
+# section is not a good answer: say so and suggest titles. (With the shipped 8
+# sections that is a score of 0.5; one distinctive word in a long section's text
+# scores about 0.6, a word most sections use about 0.2.)
+MIN_RELEVANCE = 0.28
 # Other sections are offered alongside the best only when this close to it.
 RELATED_FRACTION = 0.3
 # A pasted draft is fine, but only its first words are read: the answer does
@@ -114,6 +116,8 @@ class GuidanceIndex:
             self._exact.setdefault(" ".join(words(section.id)), i)
             self._exact.setdefault(" ".join(words(section.title)), i)
         self._titles = {i: " ".join(words(s.title)) for i, s in enumerate(guidance.sections)}
+        n = len(guidance.sections)
+        self.min_score = MIN_RELEVANCE * math.log(1 + (n - 0.5) / 1.5)
 
     @classmethod
     def build(
@@ -185,7 +189,7 @@ class GuidanceIndex:
             others = [h for h in ranked if h.section.id != sections[exact].id]
             hits = [Hit(sections[exact], EXACT_SCORE, exact=True), *self._related(others)]
             return Lookup(query, tuple(hits[:limit]), (), parsed.corrections, True)
-        if ranked and ranked[0].score >= MIN_SCORE:
+        if ranked and ranked[0].score >= self.min_score:
             hits = [ranked[0], *self._related(ranked[1:], best=ranked[0].score)]
             return Lookup(query, tuple(hits[:limit]), (), parsed.corrections, True)
         suggestions = self._closest_titles(query, weak=ranked, limit=limit)
@@ -276,7 +280,7 @@ class GuidanceIndex:
         return [Hit(sections[doc], round(scores[doc], 4)) for doc in order if scores[doc] > 0]
 
     def _related(self, ranked: Sequence[Hit], *, best: float | None = None) -> list[Hit]:
-        floor = MIN_SCORE if best is None else max(MIN_SCORE, best * RELATED_FRACTION)
+        floor = self.min_score if best is None else max(self.min_score, best * RELATED_FRACTION)
         return [h for h in ranked if h.score >= floor]
 
     def _closest_titles(

@@ -50,13 +50,16 @@ def words(text: str) -> list[str]:
 
     An upper-case acronym that lower-cases to a stop word ("IT", "US") stays a
     word of its own, spelt with a trailing underscore ("it_"), so "IT officers"
-    is searchable while "it" is not.
+    is searchable while "it" is not; unless the whole text is in capitals.
     """
     out: list[str] = []
     nfkc = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES)
-    for raw in _WORD.findall(nfkc):
+    found = _WORD.findall(nfkc)
+    # In "WHO IS RESPONSIBLE?" every word is upper case: that is shouting, not acronyms.
+    acronyms_possible = len(found) == 1 or any(c.islower() for c in nfkc)
+    for raw in found:
         word = raw.casefold()
-        if len(raw) >= 2 and raw.isupper() and word in STOP_WORDS:
+        if acronyms_possible and len(raw) >= 2 and raw.isupper() and word in STOP_WORDS:
             out.append(word + "_")
             continue
         word = word.removesuffix("'s")
