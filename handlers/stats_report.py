@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.stats_period import Period, weeks_between
 from storage.db import Database
@@ -21,6 +25,7 @@ from storage.stats import (
     weekly,
 )
 
+T = TypeVar("T")
 CHART_MIN_WEEKS = 8
 EDITOR_ACTIVITY = (AuditKind.VOTE_ADDED,)
 
@@ -44,49 +49,48 @@ def chart_start(period: Period) -> datetime:
     return min(period.current.start, period.current.end - timedelta(weeks=CHART_MIN_WEEKS - 1))
 
 
-async def gather_report(*, db: Database, workspace: str, period: Period) -> StatsReport:
-    """Every figure of the report, each one a query the database answers."""
+async def _read(db: Database, query: Callable[[AsyncSession], Awaitable[T]]) -> T:
     async with db.session() as session:
-        now, before = await count_events(
-            session, workspace=workspace, current=period.current, previous=period.previous
-        )
-        times_now = await decision_times(session, workspace=workspace, window=period.current)
-        times_before = await decision_times(session, workspace=workspace, window=period.previous)
-        rules = await top_rules(
-            session, workspace=workspace, current=period.current, previous=period.previous
-        )
-        proposers = await busiest(
-            session,
-            workspace=workspace,
-            kinds=(AuditKind.PROPOSED,),
-            current=period.current,
-            previous=period.previous,
-        )
-        editors = await busiest(
-            session,
-            workspace=workspace,
-            kinds=EDITOR_ACTIVITY,
-            current=period.current,
-            previous=period.previous,
-        )
-        weeks = await weekly(
-            session,
-            workspace=workspace,
-            weeks=weeks_between(
-                start=chart_start(period), end=period.current.end, timezone=period.timezone
+        return await query(session)
+
+
+async def gather_report(*, db: Database, workspace: str, period: Period) -> StatsReport:
+    """Every figure of the report, each one a query the database answers.
+
+    The queries are independent reads, so they run side by side on their own
+    connections: the report takes as long as the slowest, not the sum.
+    """
+    now, then = period.current, period.previous
+    weeks = weeks_between(start=chart_start(period), end=now.end, timezone=period.timezone)
+    (counts, times, rules, proposers, editors, per_week) = await asyncio.gather(
+        _read(db, lambda s: count_events(s, workspace=workspace, current=now, previous=then)),
+        _read(db, lambda s: decision_times(s, workspace=workspace, current=now, previous=then)),
+        _read(db, lambda s: top_rules(s, workspace=workspace, current=now, previous=then)),
+        _read(
+            db,
+            lambda s: busiest(
+                s, workspace=workspace, kinds=(AuditKind.PROPOSED,), current=now, previous=then
             ),
-        )
+        ),
+        _read(
+            db,
+            lambda s: busiest(
+                s, workspace=workspace, kinds=EDITOR_ACTIVITY, current=now, previous=then
+            ),
+        ),
+        _read(db, lambda s: weekly(s, workspace=workspace, weeks=weeks)),
+    )
     return StatsReport(
         workspace=workspace,
         period=period,
-        now=now,
-        before=before,
-        times_now=times_now,
-        times_before=times_before,
+        now=counts[0],
+        before=counts[1],
+        times_now=times[0],
+        times_before=times[1],
         rules=rules,
         proposers=proposers,
         editors=editors,
-        weeks=weeks,
+        weeks=per_week,
     )
 
 

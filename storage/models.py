@@ -130,6 +130,7 @@ class Proposal(Base):
     __table_args__ = (
         UniqueConstraint("workspace", "card_channel", "card_message_id"),
         Index("ix_proposals_workspace_created", "workspace", "created_at"),
+        Index("ix_proposals_workspace_decided", "workspace", "decided_at"),  # KPIs (0003)
     )
 
 

@@ -22,14 +22,22 @@ from sqlalchemy import (
     cast,
     func,
     literal,
+    literal_column,
     select,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
-from storage.models import AuditEvent, AuditKind, FindingRow, Proposal, Revision, UTCDateTime
+from storage.models import (
+    AuditEvent,
+    AuditKind,
+    FindingRow,
+    Proposal,
+    ProposalStatus,
+    Revision,
+    UTCDateTime,
+)
 
 # Decisions made by an editor: these have a "time to decision" and an approval rate.
 EDITOR_DECISIONS = (AuditKind.APPROVED, AuditKind.OVERRULED, AuditKind.REJECTED)
@@ -162,30 +170,17 @@ def _counts(by_kind: dict[str, int]) -> Counts:
     )
 
 
-def _decision_durations(
-    dialect: str, *, workspace: str, since: datetime, until: datetime, group: Any
-) -> Any:
-    """(grp, secs) for each editor decision in [since, until): seconds since its proposal."""
-    decision = aliased(AuditEvent, name="decision")
-    proposed = aliased(AuditEvent, name="proposed")
-    return (
-        select(
-            group(decision).label("grp"),
-            _seconds_between(dialect, proposed.at, decision.at).label("secs"),
-        )
-        .join(
-            proposed,
-            and_(
-                proposed.proposal_id == decision.proposal_id,
-                proposed.kind == AuditKind.PROPOSED.value,
-            ),
-        )
-        .where(
-            decision.workspace == workspace,
-            decision.kind.in_([k.value for k in EDITOR_DECISIONS]),
-            decision.at >= since,
-            decision.at < until,
-        )
+def _decided(*, workspace: str, since: datetime, until: datetime) -> ColumnElement[bool]:
+    """Proposals an editor approved (overrules included) or rejected in [since, until).
+
+    The proposal row holds both ends of the wait (created_at, decided_at, set in the
+    same transaction as the decision's audit event), so no self-join of the log is needed.
+    """
+    return and_(
+        Proposal.workspace == workspace,
+        Proposal.status.in_([ProposalStatus.APPROVED.value, ProposalStatus.REJECTED.value]),
+        Proposal.decided_at >= since,
+        Proposal.decided_at < until,
     )
 
 
@@ -216,22 +211,40 @@ def _percentiles(durations: Any) -> Any:
     ).group_by(ranked.c.grp)
 
 
-async def decision_times(session: AsyncSession, *, workspace: str, window: Window) -> Durations:
-    durations = _decision_durations(
-        _dialect(session),
-        workspace=workspace,
-        since=window.start,
-        until=window.end,
-        group=lambda _decision: literal(0),
+async def decision_times(
+    session: AsyncSession, *, workspace: str, current: Window, previous: Window
+) -> tuple[Durations, Durations]:
+    """Median and 90th percentile time to decision in both windows, in one query."""
+    durations = select(
+        case((Proposal.decided_at >= current.start, 0), else_=1).label("grp"),
+        _seconds_between(_dialect(session), Proposal.created_at, Proposal.decided_at).label("secs"),
+    ).where(
+        _decided(
+            workspace=workspace,
+            since=min(current.start, previous.start),
+            until=max(current.end, previous.end),
+        )
     )
-    row = (await session.execute(_percentiles(durations))).first()
-    if row is None:
-        return Durations(decided=0, median=None, p90=None)
-    return Durations(decided=int(row.decided), median=_float(row.median), p90=_float(row.p90))
+    rows = {r.grp: r for r in (await session.execute(_percentiles(durations))).all()}
+
+    def durations_of(group: int) -> Durations:
+        row = rows.get(group)
+        if row is None:
+            return Durations(decided=0, median=None, p90=None)
+        return Durations(decided=int(row.decided), median=_float(row.median), p90=_float(row.p90))
+
+    return durations_of(0), durations_of(1)
 
 
 def _float(value: object) -> float | None:
     return None if value is None else float(value)  # type: ignore[arg-type]
+
+
+def _distinct_list(dialect: str, value: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The distinct non-null values of a group, comma-separated, in either dialect."""
+    if dialect == "sqlite":
+        return func.group_concat(value.distinct())
+    return func.string_agg(value.distinct(), literal_column("','"))
 
 
 async def top_rules(
@@ -239,14 +252,26 @@ async def top_rules(
 ) -> list[Ranked]:
     """The rules found most often in checks, with the guidance sections they cited.
 
-    A check counts once per rule however many times the rule matched in it; a
-    revised draft is a new check. Findings carry the section each rule enforced
-    at the time, so a later policy change does not rewrite history.
+    A check (one revision of a draft) counts once per rule however many times the
+    rule matched in it. Findings carry the section each rule enforced at the time,
+    so a later policy change does not rewrite history.
     """
-    in_now = and_(Revision.created_at >= current.start, Revision.created_at < current.end)
 
-    per_check = (
-        select(FindingRow.rule, Revision.id.label("check_id"), Revision.created_at)
+    def checks_in(window: Window) -> ColumnElement[Any]:
+        inside = and_(Revision.created_at >= window.start, Revision.created_at < window.end)
+        return func.count(case((inside, Revision.id)).distinct())
+
+    in_now = and_(Revision.created_at >= current.start, Revision.created_at < current.end)
+    now_n = checks_in(current)
+    query = (
+        select(
+            FindingRow.rule,
+            now_n.label("now"),
+            checks_in(previous).label("before"),
+            _distinct_list(_dialect(session), case((in_now, FindingRow.guidance))).label(
+                "sections"
+            ),
+        )
         .join(Revision, FindingRow.revision_id == Revision.id)
         .join(Proposal, Revision.proposal_id == Proposal.id)
         .where(
@@ -254,46 +279,20 @@ async def top_rules(
             Revision.created_at >= min(current.start, previous.start),
             Revision.created_at < max(current.end, previous.end),
         )
-        .distinct()
-        .subquery("per_check")
-    )
-    now_n = _tally(
-        and_(per_check.c.created_at >= current.start, per_check.c.created_at < current.end)
-    )
-    before_n = _tally(
-        and_(per_check.c.created_at >= previous.start, per_check.c.created_at < previous.end)
-    )
-    ranked = (
-        select(per_check.c.rule, now_n.label("now"), before_n.label("before"))
-        .group_by(per_check.c.rule)
+        .group_by(FindingRow.rule)
         .having(now_n > 0)
-        .order_by(now_n.desc(), per_check.c.rule)
+        .order_by(now_n.desc(), FindingRow.rule)
         .limit(limit)
     )
-    rows = (await session.execute(ranked)).all()
-    if not rows:
-        return []
-    rules = [r.rule for r in rows]
-    cited = (
-        select(FindingRow.rule, FindingRow.guidance)
-        .join(Revision, FindingRow.revision_id == Revision.id)
-        .join(Proposal, Revision.proposal_id == Proposal.id)
-        .where(Proposal.workspace == workspace, in_now, FindingRow.rule.in_(rules))
-        .distinct()
-        .order_by(FindingRow.rule, FindingRow.guidance)
-    )
-    sections: dict[str, list[str]] = {}
-    for rule, section in (await session.execute(cited)).all():
-        sections.setdefault(rule, []).append(section)
     return [
         Ranked(
             key=r.rule,
             label=r.rule,
             count=int(r.now),
             previous=int(r.before),
-            sections=tuple(sections.get(r.rule, ())),
+            sections=tuple(sorted(set((r.sections or "").split(",")) - {""})),
         )
-        for r in rows
+        for r in (await session.execute(query)).all()
     ]
 
 
@@ -376,29 +375,16 @@ async def weekly(
     )
     by_week = {r.idx: r for r in (await session.execute(counts)).all()}
 
-    dialect = _dialect(session)
-    decision = aliased(AuditEvent, name="decision")
-    proposed = aliased(AuditEvent, name="proposed")
     durations = (
         select(
             table.c.idx.label("grp"),
-            _seconds_between(dialect, proposed.at, decision.at).label("secs"),
-        )
-        .select_from(decision)
-        .join(table, and_(decision.at >= table.c.ws, decision.at < table.c.we))
-        .join(
-            proposed,
-            and_(
-                proposed.proposal_id == decision.proposal_id,
-                proposed.kind == AuditKind.PROPOSED.value,
+            _seconds_between(_dialect(session), Proposal.created_at, Proposal.decided_at).label(
+                "secs"
             ),
         )
-        .where(
-            decision.workspace == workspace,
-            decision.kind.in_([k.value for k in EDITOR_DECISIONS]),
-            decision.at >= weeks[0].start,
-            decision.at < weeks[-1].end,
-        )
+        .select_from(Proposal)
+        .join(table, and_(Proposal.decided_at >= table.c.ws, Proposal.decided_at < table.c.we))
+        .where(_decided(workspace=workspace, since=weeks[0].start, until=weeks[-1].end))
     )
     times = {r.grp: r for r in (await session.execute(_percentiles(durations))).all()}
 

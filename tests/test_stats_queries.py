@@ -16,6 +16,14 @@ from storage.stats import Window, busiest, count_events, decision_times, top_rul
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday, in GMT
 LONDON = ZoneInfo("Europe/London")
+STATUS_AFTER: dict[AuditKind | None, str] = {
+    AuditKind.APPROVED: "approved",
+    AuditKind.OVERRULED: "approved",
+    AuditKind.REJECTED: "rejected",
+    AuditKind.WITHDRAWN: "withdrawn",
+    AuditKind.EXPIRED: "expired",
+}
+EMPTY = Window(T0 - timedelta(days=400), T0 - timedelta(days=400))
 
 
 async def _proposal(
@@ -29,15 +37,19 @@ async def _proposal(
     rules: tuple[tuple[str, str], ...] = (),
     workspace: str = "local",
 ) -> int:
+    status = STATUS_AFTER.get(decision, "pending")
+    decided_at = at + after if decision is not None else None
     async with db.transaction() as s:
         p = Proposal(
             workspace=workspace,
             author_id=author,
             author_name=author.title(),
-            status="pending",
+            status=status,
             verdict="pass",
+            overrule=decision is AuditKind.OVERRULED,
             created_at=at,
-            updated_at=at,
+            updated_at=decided_at or at,
+            decided_at=decided_at,
         )
         rev = Revision(number=1, text="x", verdict="pass", created_at=at)
         rev.findings = [
@@ -90,8 +102,8 @@ async def test_median_and_p90_interpolate_like_percentile_cont(database: Databas
         database, at=T0, author="bob", decision=AuditKind.WITHDRAWN, after=timedelta(hours=1)
     )
     async with database.session() as s:
-        times = await decision_times(
-            s, workspace="local", window=Window(T0, T0 + timedelta(days=30))
+        times, _ = await decision_times(
+            s, workspace="local", current=Window(T0, T0 + timedelta(days=30)), previous=EMPTY
         )
     assert times.decided == 5
     assert times.median == 3 * 3600
@@ -104,10 +116,9 @@ async def test_single_and_no_decision(database: Database) -> None:
         database, at=T0, author="ann", decision=AuditKind.REJECTED, after=timedelta(minutes=90)
     )
     async with database.session() as s:
-        one = await decision_times(s, workspace="local", window=Window(T0, T0 + timedelta(days=1)))
-        none = await decision_times(
-            s, workspace="elsewhere", window=Window(T0, T0 + timedelta(days=1))
-        )
+        day = Window(T0, T0 + timedelta(days=1))
+        one, _ = await decision_times(s, workspace="local", current=day, previous=EMPTY)
+        none, _ = await decision_times(s, workspace="elsewhere", current=day, previous=EMPTY)
     assert (one.decided, one.median, one.p90) == (1, 5400, 5400)
     assert (none.decided, none.median, none.p90) == (0, None, None)
 
