@@ -35,6 +35,6 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         db=Database(settings.resolved_database_url),
         checker=Checker(policy),
         guidance=guidance,
-        lookup=GuidanceIndex.build(guidance, synonyms=getattr(policy, "synonyms", None)),
+        lookup=GuidanceIndex.build(guidance, synonyms=policy.synonyms),
         clock=clock or SystemClock(),
     )

@@ -157,3 +157,16 @@ def test_a_file_that_is_not_utf8_says_so(
     code, _, err = run(capsys)
     assert code == 2
     assert "is not UTF-8 text" in err
+
+
+def test_a_broken_policy_file_is_one_clear_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    bad = tmp_path / "policy.yaml"
+    bad.write_text("synonyms: [this is not a mapping\n", encoding="utf-8")
+    monkeypatch.setenv("POSTGATE_POLICY", str(bad))
+    code, out, err = run(capsys, "rules")
+    assert (code, out) == (2, "")
+    assert err.startswith("postgate: ")
+    assert str(bad) in err
+    assert "Traceback" not in err

@@ -22,7 +22,7 @@ import sys
 from bot.cli.main import UserError
 from bot.settings import load_settings
 from guidance.lookup import GuidanceIndex
-from guidance.policy import load_policy
+from guidance.policy import PolicyError, load_policy
 from guidance.sections import load_guidance
 from handlers.guidance import answer_message
 
@@ -57,9 +57,9 @@ def build_index() -> GuidanceIndex:
     guidance = load_guidance(settings.guidance_path)  # GuidanceError: main prints it, exit 2
     try:
         policy = load_policy(settings.policy_path)
-    except ValueError as exc:  # PolicyError: the file is named in the message
+    except PolicyError as exc:  # the message names the file and the problem
         raise UserError(str(exc)) from exc
-    return GuidanceIndex.build(guidance, synonyms=getattr(policy, "synonyms", None))
+    return GuidanceIndex.build(guidance, synonyms=policy.synonyms)
 
 
 def _guidance(args: argparse.Namespace) -> int:
