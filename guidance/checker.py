@@ -1,18 +1,394 @@
-"""PLACEHOLDER (the checker helper replaces this): the public interface is fixed.
+"""The policy checker: a pure function from a draft post to a report.
 
-policy = load_policy(path_or_None)          # guidance.policy
-checker = Checker(policy)                   # compiles once
-report = checker.check(text)                # -> guidance.report.Report
+    checker = Checker(load_policy())   # compiles the policy once
+    report = checker.check(text)       # verdict + findings with spans into `text`
+
+How it reads a post: the allow list is applied to the words as written; the text is
+folded (guidance.normalise) and split into tokens that see through disguises
+(guidance.tokens); every policy word and phrase is looked up in one index
+(guidance.lexicon); then each rule turns its hits into findings.
 """
 
 from __future__ import annotations
 
-from guidance.report import Report
+import re
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+
+from guidance import advisories
+from guidance.contacts import find_phones
+from guidance.lexicon import Hit, Lexicon, Tag
+from guidance.normalise import Folded, fold
+from guidance.policy import Policy, Rule, load_policy
+from guidance.report import Finding, Report, Severity
+from guidance.tokens import _CAMEL, ALLOWED, EMAIL, MENTION, Token, tokenise
+
+_ADVISORIES: dict[str, tuple[Callable[..., Iterator[tuple[int, int]]], float]] = {
+    "length": (advisories.too_long, 280),
+    "shouting": (advisories.shouting, 0.7),
+    "exclamations": (advisories.exclamations, 3),
+    "long-sentence": (advisories.long_sentences, 40),
+}
+_SAFE_WINDOW = 8  # words before a phone number that can show it belongs to an organisation
+
+
+@dataclass(frozen=True, slots=True)
+class _Draft:
+    rule: str
+    start: int  # original offsets
+    end: int
+    sentence: int = -1
+    severity: Severity | None = None
+    message: str | None = None
+    suggestion: str | None = None
 
 
 class Checker:
-    def __init__(self, policy: object | None = None) -> None:
-        self.policy = policy
+    """Compiles a policy once; `check` is then cheap and safe to call from many tasks."""
+
+    def __init__(self, policy: Policy | None = None) -> None:
+        self.policy = policy if policy is not None else load_policy()
+        self._rules = self.policy.rules
+        self._lexicon = Lexicon()
+        self._allow = _allow_pattern(self.policy.allow)
+        self._patterns: list[tuple[str, re.Pattern[str]]] = []
+        self._acronyms: re.Pattern[str] | None = None
+        self._imprint: list[re.Pattern[str]] = []
+        self._jargon: dict[str, str] = {}
+        self._compile()
+
+    # ------------------------------------------------------------ compiling
+
+    def _compile(self) -> None:
+        add = self._lexicon.add
+        acronyms: list[str] = []
+        for rule_id, rule in self._rules.items():
+            tag = ("imprint",) if rule_id == "imprint" else ("word", rule_id)
+            for word in rule.words:
+                add(word, tag)
+            for n, near in enumerate(rule.near):
+                for k, words in enumerate(near.lists):
+                    for word in self._expand(words):
+                        add(word, ("near", rule_id, n, k))
+            for hedge in rule.hedges:
+                add(hedge, ("hedge", rule_id))
+            for word in rule.safe_words:
+                add(word, ("safe",))
+            for term, plain in rule.terms.items():
+                self._jargon[term.lower()] = plain
+                if any(c.isupper() for c in term):
+                    acronyms.append(term)
+                else:
+                    add(term, ("jargon", term.lower()))
+            self._patterns.extend((rule_id, re.compile(p)) for p in rule.patterns)
+            self._imprint.extend(re.compile(p) for p in rule.imprint_patterns)
+        if acronyms:
+            alternatives = "|".join(
+                re.escape(t).replace(r"\ ", r"\s+") for t in sorted(acronyms, key=len, reverse=True)
+            )
+            self._acronyms = re.compile(rf"(?<![\w&])(?:{alternatives})(?![\w&])")
+        rival = self._rules.get("rival")
+        self._handles = frozenset(h.lower().lstrip("@") for h in rival.handles) if rival else set()
+        self._handle_words = frozenset(w.lower() for w in rival.handle_words) if rival else set()
+
+    def _expand(self, words: Sequence[str]) -> Iterator[str]:
+        for word in words:
+            if word.startswith("@"):
+                yield from self._rules[word[1:]].words
+            else:
+                yield word
+
+    # ------------------------------------------------------------- checking
 
     def check(self, text: str) -> Report:
-        return Report()
+        if not isinstance(text, str):
+            raise ValueError(f"the text to check must be a string, not {type(text).__name__}")
+        if not text.strip():
+            return Report()
+        allowed = [m.span() for m in self._allow.finditer(text)] if self._allow else []
+        folded = fold(text)
+        tokens = tokenise(folded, original=text, is_word=self._lexicon.is_word)
+        if allowed:
+            tokens = [_neutral(t) if _overlaps(folded.span(t.start, t.end), allowed) else t
+                      for t in tokens]  # fmt: skip
+        hits: dict[Tag, list[Hit]] = defaultdict(list)
+        for hit in self._lexicon.match(tokens):
+            hits[hit.tag].append(hit)
+        context = _Context(text, folded, tokens, hits, allowed)
+        drafts = [
+            *self._word_findings(context),
+            *self._near_findings(context),
+            *self._pattern_findings(context),
+            *self._jargon_findings(context),
+            *self._contact_findings(context),
+            *self._rival_findings(context),
+            *self._advice(text),
+        ]
+        drafts = self._imprint_findings(context, drafts)
+        drafts = self._hedge(context, drafts)
+        return Report(findings=tuple(self._finish(drafts)))
+
+    def _word_findings(self, ctx: _Context) -> Iterator[_Draft]:
+        for tag, found in ctx.hits.items():
+            if tag[0] == "word":
+                for hit in found:
+                    yield ctx.draft(str(tag[1]), hit.first, hit.last)
+            elif tag[0] == "jargon":
+                term = str(tag[1])
+                for hit in found:
+                    yield replace(
+                        ctx.draft("jargon", hit.first, hit.last),
+                        suggestion=self._jargon_suggestion(term, ctx.text, hit, ctx),
+                    )
+
+    def _near_findings(self, ctx: _Context) -> Iterator[_Draft]:
+        for rule_id, rule in self._rules.items():
+            for n, near in enumerate(rule.near):
+                lists = [ctx.hits.get(("near", rule_id, n, k)) for k in range(len(near.lists))]
+                if not all(lists):
+                    continue
+                for first, last in _combinations(
+                    ctx.tokens,
+                    [sorted(h, key=lambda h: h.first) for h in lists if h],
+                    within=near.within,
+                    ordered=near.ordered,
+                    across=near.across_sentences,
+                ):
+                    yield ctx.draft(rule_id, first, last)
+
+    def _pattern_findings(self, ctx: _Context) -> Iterator[_Draft]:
+        for rule_id, pattern in self._patterns:
+            for match in pattern.finditer(ctx.folded.text):
+                if match.end() > match.start():
+                    start, end = ctx.folded.span(match.start(), match.end())
+                    if not _inside(start, end, ctx.allowed):
+                        yield _Draft(rule_id, start, end, ctx.sentence_at(match.start()))
+
+    def _jargon_findings(self, ctx: _Context) -> Iterator[_Draft]:
+        if self._acronyms is None or "jargon" not in self._rules:
+            return
+        for match in self._acronyms.finditer(ctx.text):
+            if not _inside(*match.span(), ctx.allowed):
+                term = " ".join(match.group().split())
+                plain = self._jargon.get(term.lower(), "")
+                yield _Draft(
+                    "jargon",
+                    *match.span(),
+                    suggestion=f"Instead of “{term}”, say “{plain}”." if plain else None,
+                )
+
+    def _jargon_suggestion(self, term: str, text: str, hit: Hit, ctx: _Context) -> str | None:
+        plain = self._jargon.get(term, "")
+        start, end = ctx.span(hit.first, hit.last)
+        return f"Instead of “{text[start:end]}”, say “{plain}”." if plain else None
+
+    def _contact_findings(self, ctx: _Context) -> Iterator[_Draft]:
+        rule = self._rules.get("personal-data")
+        if rule is None:
+            return
+        safe = sorted(h.last for h in ctx.hits.get(("safe",), ()))
+        for start, end in find_phones(ctx.folded.text):
+            index = ctx.token_at(start)
+            nearby = bisect_left(safe, index - _SAFE_WINDOW)
+            if nearby < len(safe) and safe[nearby] < index:
+                continue  # "call the council office on ..."
+            yield _Draft("personal-data", *ctx.folded.span(start, end), ctx.sentence_at(start))
+        for i, token in enumerate(ctx.tokens):
+            if token.kind == EMAIL:
+                name, _, domain = ctx.folded.text[token.start : token.end].partition("@")
+                if name in rule.safe_email_names or any(
+                    domain == d or domain.endswith("." + d) for d in rule.safe_email_domains
+                ):
+                    continue
+                yield ctx.draft("personal-data", i, i)
+
+    def _rival_findings(self, ctx: _Context) -> Iterator[_Draft]:
+        if "rival" not in self._rules:
+            return
+        for i, token in enumerate(ctx.tokens):
+            if token.kind != MENTION:
+                continue
+            handle = token.forms[0]
+            start, end = ctx.span(i, i)
+            parts = {p.group().lower() for p in _CAMEL.finditer(ctx.text[start:end])}
+            parts |= set(handle.split("_"))
+            if handle in self._handles or parts & self._handle_words:
+                yield ctx.draft("rival", i, i)
+
+    def _advice(self, text: str) -> Iterator[_Draft]:
+        for rule_id, (find, default) in _ADVISORIES.items():
+            rule = self._rules.get(rule_id)
+            if rule is not None:
+                limit = rule.limit if rule.limit is not None else default
+                for start, end in find(text, limit=limit):
+                    yield _Draft(rule_id, start, end)
+
+    def _imprint_findings(self, ctx: _Context, drafts: list[_Draft]) -> list[_Draft]:
+        """Election material needs an imprint; the imprint's own address is never personal data."""
+        region = min(
+            (ctx.folded.span(m.start(), m.end())[0] for p in self._imprint
+             for m in [p.search(ctx.folded.text)] if m),
+            default=None,
+        )  # fmt: skip
+        if region is not None:
+            drafts = [d for d in drafts if not (d.rule == "personal-data" and d.start >= region)]
+        triggers = ctx.hits.get(("imprint",))
+        if triggers and region is None and not self.policy.settings.imprint_in_bio:
+            first = min(triggers, key=lambda h: h.first)
+            drafts.append(ctx.draft("imprint", first.first, first.last))
+        return drafts
+
+    def _hedge(self, ctx: _Context, drafts: list[_Draft]) -> list[_Draft]:
+        """A sourced or hedged allegation ("according to", "charged with") is softened."""
+        out = []
+        for draft in drafts:
+            rule = self._rules[draft.rule]
+            hedges = ctx.hits.get(("hedge", draft.rule))
+            if (
+                hedges
+                and draft.sentence >= 0
+                and any(ctx.tokens[h.first].sentence == draft.sentence for h in hedges)
+            ):
+                draft = replace(
+                    draft, severity=rule.hedged_severity, message=rule.hedged_message or None
+                )
+            out.append(draft)
+        return out
+
+    def _finish(self, drafts: list[_Draft]) -> list[Finding]:
+        replaced = {
+            other: [d for d in drafts if d.rule == rule_id]
+            for rule_id, rule in self._rules.items()
+            for other in rule.replaces
+        }
+        kept = [
+            d
+            for d in drafts
+            if not any(r.start < d.end and d.start < r.end for r in replaced.get(d.rule, ()))
+        ]
+        findings: list[Finding] = []
+        for draft in _merge(kept):
+            rule: Rule = self._rules[draft.rule]
+            findings.append(
+                Finding(
+                    rule=draft.rule,
+                    severity=draft.severity or rule.severity,
+                    start=draft.start,
+                    end=draft.end,
+                    message=draft.message or rule.message,
+                    suggestion=draft.suggestion or rule.suggestion,
+                    guidance=rule.guidance,
+                )
+            )
+        return findings
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    text: str
+    folded: Folded
+    tokens: list[Token]
+    hits: dict[Tag, list[Hit]]
+    allowed: list[tuple[int, int]]
+
+    def span(self, first: int, last: int) -> tuple[int, int]:
+        return self.folded.span(self.tokens[first].start, self.tokens[last].end)
+
+    def draft(self, rule: str, first: int, last: int) -> _Draft:
+        return _Draft(rule, *self.span(first, last), self.tokens[first].sentence)
+
+    def token_at(self, position: int) -> int:
+        return bisect_left([t.start for t in self.tokens], position)
+
+    def sentence_at(self, position: int) -> int:
+        index = self.token_at(position)
+        if index < len(self.tokens):
+            return self.tokens[index].sentence
+        return self.tokens[-1].sentence if self.tokens else 0
+
+
+def _combinations(
+    tokens: Sequence[Token],
+    lists: list[list[Hit]],
+    *,
+    within: int,
+    ordered: bool,
+    across: bool,
+) -> Iterator[tuple[int, int]]:
+    """Token ranges where a hit from every list sits close to a hit of the first list."""
+    anchors, others = lists[0], lists[1:]
+    starts = [[h.first for h in other] for other in others]
+    for anchor in anchors:
+        chosen = [anchor]
+        previous = anchor
+        for other, firsts in zip(others, starts, strict=True):
+            low = bisect_left(firsts, (previous.last if ordered else anchor.first) - within - 8)
+            best: Hit | None = None
+            best_gap = within + 1
+            for hit in other[low:]:
+                if hit.first > (previous.last if ordered else anchor.last) + within:
+                    break
+                if ordered:
+                    gap = hit.first - previous.last
+                elif hit.first > anchor.last:
+                    gap = hit.first - anchor.last
+                else:
+                    gap = anchor.first - hit.last
+                if gap < 1 or gap >= best_gap:
+                    continue
+                if not across and tokens[hit.first].sentence != tokens[anchor.first].sentence:
+                    continue
+                best, best_gap = hit, gap
+            if best is None:
+                break
+            chosen.append(best)
+            previous = best
+        else:
+            yield min(h.first for h in chosen), max(h.last for h in chosen)
+
+
+def _merge(drafts: list[_Draft]) -> list[_Draft]:
+    """One finding per rule per stretch of text, in the order they appear."""
+    out: list[_Draft] = []
+    for draft in sorted(drafts, key=lambda d: (d.rule, d.start, d.end)):
+        last = out[-1] if out else None
+        if (
+            last is not None
+            and last.rule == draft.rule
+            and draft.start < last.end
+            and last.severity == draft.severity
+            and draft.rule != "jargon"
+        ):
+            out[-1] = replace(last, end=max(last.end, draft.end))
+        else:
+            out.append(draft)
+    return sorted(out, key=lambda d: (d.start, d.end, d.rule))
+
+
+def _allow_pattern(entries: Sequence[str]) -> re.Pattern[str] | None:
+    if not entries:
+        return None
+    # Spaces and hyphens are interchangeable in names ("King-Smith"); so are apostrophes.
+    escaped = (
+        re.escape(e.strip())
+        .replace(r"\ ", r"[\s\-]+")
+        .replace(r"\-", r"[\s\-]+")
+        .replace("'", "['’]")
+        for e in sorted(entries, key=len, reverse=True)
+        if e.strip()
+    )
+    return re.compile(rf"(?<!\w)(?:{'|'.join(escaped)})(?!\w)", re.IGNORECASE)
+
+
+def _neutral(token: Token) -> Token:
+    return Token(token.start, token.end, (), token.sentence, ALLOWED)
+
+
+def _overlaps(span: tuple[int, int], ranges: list[tuple[int, int]]) -> bool:
+    return any(span[0] < end and start < span[1] for start, end in ranges)
+
+
+def _inside(start: int, end: int, ranges: list[tuple[int, int]]) -> bool:
+    return any(s <= start and end <= e for s, e in ranges)

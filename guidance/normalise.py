@@ -1,0 +1,94 @@
+"""Fold a post into plain lower-case Latin letters, remembering where each character came from.
+
+Order (NOTES.md "Checking text"): NFKC (full-width, maths alphabets), drop invisible
+format characters, map look-alike letters from other scripts to Latin, drop accents,
+lower-case. Every character of the folded text maps back to one character of the
+original, so findings can point at the words the proposer wrote.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Zero-width and other invisible characters used to split words unseen.
+INVISIBLE = frozenset(
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
+)
+
+# Letters from other scripts that look like Latin ones (after NFKC, before lower-casing).
+# Transliteration would be wrong here: Cyrillic "с" looks like "c", though it sounds like "s".
+_CONFUSABLES = {
+    # Cyrillic
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o",
+    "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i",
+    "ј": "j", "ԁ": "d", "һ": "h", "ԛ": "q", "ԝ": "w", "ӏ": "l", "ү": "y", "ɡ": "g",
+    "А": "a", "В": "b", "Е": "e", "К": "k", "М": "m", "Н": "h", "О": "o", "Р": "p",
+    "С": "c", "Т": "t", "У": "y", "Х": "x", "Ѕ": "s", "І": "i", "Ј": "j", "Ү": "y",
+    "Ԁ": "d", "Ԍ": "g", "Ԛ": "q", "Ԝ": "w", "Ӏ": "l", "п": "n", "г": "r", "ь": "b",
+    # Greek
+    "α": "a", "β": "b", "γ": "y", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v",
+    "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ω": "w", "μ": "u",
+    "Α": "a", "Β": "b", "Ε": "e", "Ζ": "z", "Η": "h", "Ι": "i", "Κ": "k", "Μ": "m",
+    "Ν": "n", "Ο": "o", "Ρ": "p", "Τ": "t", "Υ": "y", "Χ": "x",
+    # Latin look-alikes and small capitals
+    "ı": "i", "ɩ": "i", "ɑ": "a", "ɒ": "a", "ʏ": "y", "ᴀ": "a", "ʙ": "b", "ᴄ": "c",
+    "ᴅ": "d", "ᴇ": "e", "ɢ": "g", "ʜ": "h", "ɪ": "i", "ᴊ": "j", "ᴋ": "k", "ʟ": "l",
+    "ᴍ": "m", "ɴ": "n", "ᴏ": "o", "ᴘ": "p", "ʀ": "r", "ꜱ": "s", "ᴛ": "t", "ᴜ": "u",
+    "ᴠ": "v", "ᴡ": "w", "ᴢ": "z", "ø": "o", "ß": "ss", "æ": "ae", "œ": "oe",
+    "ð": "d", "þ": "th", "ł": "l", "đ": "d",
+    # punctuation that stands in for the plain kind
+    "\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u2032": "'", "`": "'",
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
+    "\u00a0": " ", "\u2022": ".", "\u00b7": ".",
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Folded:
+    """`text` is the folded post; `origin[i]` is the original index of `text[i]` (None: same)."""
+
+    text: str
+    origin: tuple[int, ...] | None
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original span of folded `text[start:end]` (end exclusive)."""
+        if self.origin is None:
+            return start, end
+        if start >= end:
+            at = self.origin[start] if start < len(self.origin) else self._end()
+            return at, at
+        return self.origin[start], self.origin[end - 1] + 1
+
+    def _end(self) -> int:
+        return self.origin[-1] + 1 if self.origin else 0
+
+
+def fold(text: str) -> Folded:
+    """Fold `text`; plain ASCII takes a fast path (only lower-casing, offsets unchanged)."""
+    if text.isascii():
+        return Folded(text.lower().replace("`", "'"), None)
+    pieces: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        folded = _fold_char(char)
+        if folded:
+            pieces.append(folded)
+            origin.extend([index] * len(folded))
+    return Folded("".join(pieces), tuple(origin))
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    if char in INVISIBLE:
+        return ""
+    out = []
+    for part in unicodedata.normalize("NFKC", char):
+        part = _CONFUSABLES.get(part, part)
+        for piece in unicodedata.normalize("NFD", part):
+            if unicodedata.category(piece) == "Mn":
+                continue  # accents: "scüm" reads as "scum"
+            piece = _CONFUSABLES.get(piece, piece).lower()
+            out.append(_CONFUSABLES.get(piece, piece))
+    return "".join(out)

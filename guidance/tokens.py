@@ -1,0 +1,190 @@
+"""Split folded text into word tokens, seeing through the usual disguises.
+
+Each token keeps its folded span and the forms it could stand for: "sh1t" -> shit,
+"scuuum" -> scum, "s c u m" -> scum (a joined run of single letters), "#ToryScum" ->
+tory + scum. Links, emails and @handles become tokens of their own kind.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from guidance.normalise import Folded
+
+WORD = "word"
+LINK = "link"
+EMAIL = "email"
+MENTION = "mention"
+MASKED = "masked"
+ALLOWED = "allowed"
+
+SHORTENERS = frozenset(
+    {
+        "bit.ly",
+        "tinyurl.com",
+        "goo.gl",
+        "is.gd",
+        "cutt.ly",
+        "rb.gy",
+        "ow.ly",
+        "tiny.cc",
+        "shorturl.at",
+        "t.ly",
+        "buff.ly",
+        "rebrand.ly",
+        "s.id",
+        "shorte.st",
+        "adf.ly",
+        "v.gd",
+        "tinu.be",
+    }
+)
+
+_TLDS = "com|co\\.uk|org\\.uk|org|uk|net|ly|gl|gd|io|me|cc|gy|info|biz|at|id|st|be|app"
+# Possessive and atomic groups keep every pattern linear in the length of the text.
+_MASTER = re.compile(
+    r"(?P<email>(?<![\w.+-])[a-z0-9._%+-]{1,64}@[a-z0-9-]++(?:\.[a-z0-9-]++)+)"
+    r"|(?P<url>(?:https?://|www\.)[^\s<>\"']++"
+    rf"|(?<![\w.@/-])(?:[a-z0-9-]++\.)++(?:{_TLDS})\b(?:/[^\s<>\"']*+)?)"
+    r"|(?P<mention>(?<![\w@.])@[a-z0-9_]{1,30}+)"
+    r"|(?P<split>(?<![a-z0-9@$])[a-z0-9@$](?:[\s.\-_*,+/]{1,3}+[a-z0-9@$](?![a-z0-9@$'])){2,}+)"
+    r"|(?P<word>[a-z0-9@$|*'!]++|£)"
+)
+_SENTENCE_END = re.compile(r"[.!?;:]++(?=\s|$)|\n")
+_RUN3 = re.compile(r"(.)\1\1+")
+_RUN2 = re.compile(r"(.)\1+")
+_LEET = str.maketrans("0134578@$!|9", "oieastbasiig")
+_LEET_L = str.maketrans("0134578@$!|9", "olea stbasllg".replace(" ", ""))
+_LEET_CHARS = frozenset("0134578@$!|9")
+_SPLIT_LETTER = re.compile(r"[a-z0-9@$]")
+_CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+_MAX_SPLIT_RUN = 24
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    start: int
+    end: int
+    forms: tuple[str, ...]
+    sentence: int
+    kind: str = WORD
+
+
+def tokenise(folded: Folded, *, original: str, is_word: Callable[[str], bool]) -> list[Token]:
+    """Tokens of `folded.text` in order. `is_word` says which joined letter runs to keep."""
+    text = folded.text
+    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    tokens: list[Token] = []
+    for match in _MASTER.finditer(text):
+        kind = match.lastgroup
+        start, end = match.span()
+        sentence = bisect_right(ends, start)
+        if kind == "word":
+            _add_word(tokens, match.group(), start, sentence, folded, original)
+        elif kind == "split":
+            _add_split(tokens, match, sentence, is_word)
+        elif kind == "url":
+            url = match.group().rstrip(".,;:!?)]}'\"")
+            end = start + len(url)
+            host = re.sub(r"^(https?://)?(www\.)?", "", url).split("/", 1)[0]
+            forms = ("link", "shortlink") if host in SHORTENERS else ("link",)
+            tokens.append(Token(start, end, forms, sentence, LINK))
+        elif kind == "email":
+            tokens.append(Token(start, end, ("email",), sentence, EMAIL))
+        else:
+            tokens.append(Token(start, end, (match.group()[1:],), sentence, MENTION))
+    return tokens
+
+
+def _add_word(
+    tokens: list[Token], raw: str, start: int, sentence: int, folded: Folded, original: str
+) -> None:
+    if raw == "£":
+        tokens.append(Token(start, start + 1, ("£",), sentence))
+        return
+    lead, trail, forms = word_forms(raw)
+    if not forms:
+        return
+    begin, finish = start + lead, start + len(raw) - trail
+    if begin > 0 and folded.text[begin - 1] == "#":
+        parts = _hashtag_parts(folded, original, begin, finish, sentence)
+        if parts:
+            tokens.extend(parts)
+            return
+    masked = "*" in forms[0] and forms[0][0] != "*" and any(c.isalpha() for c in forms[0])
+    tokens.append(Token(begin, finish, forms, sentence, MASKED if masked else WORD))
+
+
+def _add_split(
+    tokens: list[Token], match: re.Match[str], sentence: int, is_word: Callable[[str], bool]
+) -> None:
+    """A run of single letters ("s c u m"): join the longest stretches that make a word."""
+    letters = [(m.group().translate(_LEET), match.start() + m.start()) for m in
+               _SPLIT_LETTER.finditer(match.group())]  # fmt: skip
+    i = 0
+    while i < len(letters):
+        found = 0
+        if len(letters) - i >= 3:
+            top = min(len(letters), i + _MAX_SPLIT_RUN)
+            for j in range(top, i + 2, -1):
+                joined = "".join(ch for ch, _ in letters[i:j])
+                if is_word(joined) or is_word(_RUN2.sub(r"\1", joined)):
+                    found = j
+                    break
+        if found:
+            joined = "".join(ch for ch, _ in letters[i:found])
+            forms = tuple(dict.fromkeys((joined, _RUN2.sub(r"\1", joined))))
+            tokens.append(Token(letters[i][1], letters[found - 1][1] + 1, forms, sentence))
+            i = found
+        else:
+            at = letters[i][1]
+            raw = match.string[at]
+            tokens.append(Token(at, at + 1, (raw,), sentence))
+            i += 1
+
+
+def _hashtag_parts(
+    folded: Folded, original: str, begin: int, finish: int, sentence: int
+) -> list[Token]:
+    """#ToryScum -> tory, scum (only where the original capitals are known one to one)."""
+    if folded.origin is not None:
+        return []
+    parts = list(_CAMEL.finditer(original[begin:finish]))
+    if len(parts) < 2:
+        return []
+    return [
+        Token(begin + p.start(), begin + p.end(), word_forms(p.group().lower())[2], sentence)
+        for p in parts
+    ]
+
+
+@lru_cache(maxsize=65536)
+def word_forms(raw: str) -> tuple[int, int, tuple[str, ...]]:
+    """(characters trimmed at the start, at the end, the forms the word could stand for)."""
+    body = raw.lstrip("'!")
+    lead = len(raw) - len(body)
+    stripped = body.rstrip("'!")
+    trail = len(body) - len(stripped)
+    body = stripped
+    if body.endswith("'s"):
+        body = body[:-2]
+    if not body or not any(c.isalnum() or c == "*" for c in body):
+        return lead, trail, ()
+    forms = [body]
+    if "'" in body:
+        forms.append(body.replace("'", ""))
+    if not body.isdigit() and any(c in _LEET_CHARS for c in body):
+        forms.append(body.translate(_LEET))
+        forms.append(body.translate(_LEET_L))
+    if "*" in body and body.replace("*", ""):
+        forms.append(body.replace("*", ""))
+    for form in list(forms):
+        if _RUN3.search(form):
+            forms.append(_RUN3.sub(r"\1", form))
+            forms.append(_RUN3.sub(r"\1\1", form))
+            forms.append(_RUN2.sub(r"\1", form))
+    return lead, trail, tuple(dict.fromkeys(forms))
