@@ -112,22 +112,25 @@ def _embeds(message: Message) -> Iterator[discord.Embed]:
     embeds = [discord.Embed(colour=colour, description=piece or None) for piece in pieces]
     if title.strip():
         embeds[0].title = title
+    # Footers show raw text: no markdown, no live mentions, so no escaping either.
+    footer = _clip(plain(message.footer), FOOTER_LIMIT) if message.footer else ""
     last = embeds[-1]
     for item in message.fields:
         values = split_text(inline(item.value), limit=FIELD_VALUE_LIMIT) or ["-"]
         for i, value in enumerate(values):
-            if len(last.fields) >= FIELDS_PER_EMBED:
+            name = item.name if i == 0 else f"{item.name} (continued)"
+            name = _clip(discord.utils.escape_mentions(name), FIELD_NAME_LIMIT) or "-"
+            # Each embed stays within one message's total, with room for the footer.
+            room = EMBED_TOTAL_LIMIT - len(footer) - len(last)
+            if len(last.fields) >= FIELDS_PER_EMBED or len(name) + len(value) > room:
                 last = discord.Embed(colour=colour)
                 embeds.append(last)
-            name = item.name if i == 0 else f"{item.name} (continued)"
-            last.add_field(
-                name=_clip(discord.utils.escape_mentions(name), FIELD_NAME_LIMIT) or "-",
-                value=value,
-                inline=False,
-            )
-    if message.footer:
-        # Footers show raw text: no markdown, no live mentions, so no escaping either.
-        last.set_footer(text=_clip(plain(message.footer), FOOTER_LIMIT))
+            last.add_field(name=name, value=value, inline=False)
+    if footer:
+        if len(last) + len(footer) > EMBED_TOTAL_LIMIT:
+            last = discord.Embed(colour=colour)
+            embeds.append(last)
+        last.set_footer(text=footer)
     yield from embeds
 
 
@@ -166,9 +169,22 @@ def render(message: Message, *, single: bool = False) -> list[DiscordMessage]:
 
 
 def _shorten(embeds: list[discord.Embed]) -> list[discord.Embed]:
-    last = embeds[-1]
-    over = sum(len(e) for e in embeds) + len(SHORTENED) - EMBED_TOTAL_LIMIT
-    text = last.description or ""
-    keep = min(len(text) - max(0, over), DESCRIPTION_LIMIT - len(SHORTENED))
-    last.description = text[: max(0, keep)] + SHORTENED
-    return embeds
+    """Make room for the "shortened" note at the end: drop trailing fields and embeds,
+    then trim the last description."""
+    embeds = list(embeds)
+    while True:
+        last = embeds[-1]
+        over = sum(len(e) for e in embeds) + len(SHORTENED) - EMBED_TOTAL_LIMIT
+        text = last.description or ""
+        keep = min(len(text) - max(0, over), DESCRIPTION_LIMIT - len(SHORTENED))
+        if keep >= 0 and (text or over <= 0):
+            last.description = text[:keep] + SHORTENED
+            return embeds
+        if last.fields:
+            last.remove_field(-1)
+        elif len(embeds) > 1:
+            embeds.pop()
+        else:
+            last.set_footer(text=None)
+            last.description = SHORTENED
+            return embeds
