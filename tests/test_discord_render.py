@@ -30,7 +30,7 @@ def test_user_text_pings_no_one_and_shows_as_typed() -> None:
     assert "@\u200beveryone" in description
     assert "\\*\\*now\\*\\*" in description  # markdown shows as typed
     assert part.content == ""
-    assert part.allowed_mentions.to_dict() == {"parse": [], "users": [], "roles": []}
+    assert dict(part.allowed_mentions.to_dict()) == {"parse": [], "users": [], "roles": []}
 
 
 def test_only_deliberate_mentions_may_ping() -> None:
@@ -40,7 +40,7 @@ def test_only_deliberate_mentions_may_ping() -> None:
     )
     (part,) = render(message)
     assert part.content == f"<@&{ROLE}> <@{USER}>"
-    assert part.allowed_mentions.to_dict() == {
+    assert dict(part.allowed_mentions.to_dict()) == {
         "parse": [],
         "users": [int(USER)],
         "roles": [int(ROLE)],
@@ -51,7 +51,7 @@ def test_only_deliberate_mentions_may_ping() -> None:
 def test_a_mention_without_a_discord_id_is_plain_text() -> None:
     (part,) = render(Message(body=text("Ask ", Mention.group("editors", "the editors"))))
     assert "@the editors" in (part.embeds[0].description or "")
-    assert part.allowed_mentions.to_dict() == {"parse": [], "users": [], "roles": []}
+    assert dict(part.allowed_mentions.to_dict()) == {"parse": [], "users": [], "roles": []}
 
 
 def test_tone_has_a_text_marker_besides_colour() -> None:
