@@ -19,9 +19,11 @@ from typing import Any
 from apscheduler.events import EVENT_JOB_MISSED
 from apscheduler.executors.asyncio import AsyncIOExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.schedulers.asyncio import AsyncIOScheduler, run_in_event_loop
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import create_engine
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 from bot import jobs
 from bot.platforms.base import Platform
@@ -47,8 +49,51 @@ _JOBS: dict[ReminderKind, Callable[[str], Awaitable[None]]] = {
 }
 
 
+# SQLite has one writer. The job store is synchronous and runs in the event loop, so if
+# it waited for a lock held by one of our async transactions, that transaction could not
+# commit until the wait ended: it gives up quickly instead and the work is retried.
+SQLITE_LOCK_WAIT_SECONDS = 0.5
+BUSY_RETRY_SECONDS = 0.5
+BUSY_ATTEMPTS = 40
+
+
 def job_id(kind: str, workspace: str) -> str:
     return f"{kind}:{workspace}"
+
+
+def job_store_engine(url: str) -> Engine:
+    target = sync_url(url)
+    if target.get_backend_name() == "sqlite":
+        return create_engine(target, connect_args={"timeout": SQLITE_LOCK_WAIT_SECONDS})
+    return create_engine(target, pool_pre_ping=True)
+
+
+class _LoopScheduler(AsyncIOScheduler):  # type: ignore[misc]
+    """AsyncIOScheduler that survives a busy SQLite database at wake-up: it tries again
+    shortly instead of stopping its timer. A job that ran but whose next time could not be
+    saved runs again; the handlers' once-a-day claims keep that from sending twice."""
+
+    @run_in_event_loop  # type: ignore[untyped-decorator]
+    def wakeup(self) -> None:
+        self._stop_timer()
+        try:
+            wait_seconds = self._process_jobs()
+        except OperationalError:
+            log.info("the database is busy; the scheduler looks again in a moment")
+            wait_seconds = BUSY_RETRY_SECONDS
+        self._start_timer(wait_seconds)
+
+
+async def _off_the_loop(action: Callable[[], None]) -> None:
+    """Run a job-store write in a thread, so our own async transactions can finish."""
+    for attempt in range(BUSY_ATTEMPTS):
+        try:
+            await asyncio.to_thread(action)
+            return
+        except OperationalError:
+            if attempt == BUSY_ATTEMPTS - 1:
+                raise
+            await asyncio.sleep(BUSY_RETRY_SECONDS)
 
 
 class ReminderScheduler:
@@ -59,6 +104,7 @@ class ReminderScheduler:
         self._settings = settings
         self._services = services
         self._scheduler: Any = None
+        self._lock = asyncio.Lock()
 
     @property
     def scheduler(self) -> Any:
@@ -70,8 +116,8 @@ class ReminderScheduler:
             Context(services=self._services, port=p.port, workspace=p.workspace) for p in platforms
         ]
         jobs.bind(contexts)
-        engine = create_engine(sync_url(self._settings.resolved_database_url))
-        scheduler = AsyncIOScheduler(
+        engine = job_store_engine(self._settings.resolved_database_url)
+        scheduler = _LoopScheduler(
             timezone=self._services.config.timezone,
             event_loop=asyncio.get_running_loop(),
             jobstores={"default": SQLAlchemyJobStore(engine=engine)},
@@ -81,9 +127,12 @@ class ReminderScheduler:
         # Paused: jobs are checked and added before any of them is allowed to fire.
         scheduler.start(paused=True)
         self._scheduler = scheduler
-        for ctx in contexts:
-            await self._ensure_jobs(ctx.workspace)
+        # Reachable before the jobs are checked: a `/reminders set` typed meanwhile waits
+        # for the lock and is applied after, never lost to a check that read the old time.
         self._services.reminders = self
+        async with self._lock:
+            for ctx in contexts:
+                await self._ensure_jobs(ctx.workspace)
         scheduler.resume()
         log.info("reminder scheduler started for %s", ", ".join(c.workspace for c in contexts))
 
@@ -102,7 +151,7 @@ class ReminderScheduler:
         tz = self._services.config.timezone
         for schedule in schedules:
             kind = ReminderKind(schedule.kind)
-            self._ensure(
+            await self._ensure(
                 job_id(kind, workspace),
                 _JOBS[kind],
                 trigger(schedule.cron, timezone=tz),
@@ -110,7 +159,7 @@ class ReminderScheduler:
                 grace=REMINDER_GRACE,
             )
         if jobs.expiry_sweep() is not None:
-            self._ensure(
+            await self._ensure(
                 job_id("expiry", workspace),
                 jobs.expire_proposals,
                 IntervalTrigger(seconds=int(EXPIRY_EVERY.total_seconds()), timezone=tz),
@@ -120,7 +169,7 @@ class ReminderScheduler:
         else:
             log.warning("handlers.expiry is not available: no proposal expiry sweep scheduled")
 
-    def _ensure(
+    async def _ensure(
         self,
         ident: str,
         func: Callable[[str], Awaitable[None]],
@@ -132,24 +181,29 @@ class ReminderScheduler:
         """Add the job if the store lacks it; never replace it (that would forget a run
         missed while the bot was down). Only a changed schedule moves it."""
         grace_seconds = int(grace.total_seconds())
-        job = self._scheduler.get_job(ident)
+        scheduler = self._scheduler
+        job = scheduler.get_job(ident)
         if job is None:
-            self._scheduler.add_job(
-                func,
-                trigger=new_trigger,
-                id=ident,
-                args=[workspace],
-                misfire_grace_time=grace_seconds,
-                coalesce=True,
-                max_instances=1,
+            await _off_the_loop(
+                lambda: scheduler.add_job(
+                    func,
+                    trigger=new_trigger,
+                    id=ident,
+                    args=[workspace],
+                    misfire_grace_time=grace_seconds,
+                    coalesce=True,
+                    max_instances=1,
+                )
             )
             log.info("scheduled %s (%s)", ident, new_trigger)
             return
         if job.misfire_grace_time != grace_seconds or not job.coalesce:
-            self._scheduler.modify_job(ident, misfire_grace_time=grace_seconds, coalesce=True)
+            await _off_the_loop(
+                lambda: scheduler.modify_job(ident, misfire_grace_time=grace_seconds, coalesce=True)
+            )
         if repr(job.trigger) != repr(new_trigger) and not isinstance(new_trigger, IntervalTrigger):
             # The schedule was changed while this job store was not running.
-            self._scheduler.reschedule_job(ident, trigger=new_trigger)
+            await _off_the_loop(lambda: scheduler.reschedule_job(ident, trigger=new_trigger))
             log.info("rescheduled %s to %s", ident, new_trigger)
 
     def _on_missed(self, event: Any) -> None:
@@ -162,13 +216,21 @@ class ReminderScheduler:
 
     # ReminderControl
 
-    def reschedule(self, *, workspace: str, kind: str, cron: str) -> None:
-        if self._scheduler is None:
+    async def reschedule(self, *, workspace: str, kind: str, cron: str) -> None:
+        scheduler = self._scheduler
+        if scheduler is None:
             return
         ident = job_id(kind, workspace)
         new_trigger = trigger(cron, timezone=self._services.config.timezone)
-        if self._scheduler.get_job(ident) is None:
-            self._ensure(
+        async with self._lock:
+            await self._move(scheduler, ident, kind, new_trigger, workspace=workspace)
+        log.info("%s moved to %s", ident, cron)
+
+    async def _move(
+        self, scheduler: Any, ident: str, kind: str, new_trigger: Any, *, workspace: str
+    ) -> None:
+        if scheduler.get_job(ident) is None:
+            await self._ensure(
                 ident,
                 _JOBS[ReminderKind(kind)],
                 new_trigger,
@@ -176,8 +238,7 @@ class ReminderScheduler:
                 grace=REMINDER_GRACE,
             )
         else:
-            self._scheduler.reschedule_job(ident, trigger=new_trigger)
-        log.info("%s moved to %s", ident, cron)
+            await _off_the_loop(lambda: scheduler.reschedule_job(ident, trigger=new_trigger))
 
     def next_run(self, *, workspace: str, kind: str) -> datetime | None:
         if self._scheduler is None:

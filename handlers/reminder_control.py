@@ -12,7 +12,7 @@ from typing import Protocol
 
 
 class ReminderControl(Protocol):
-    def reschedule(self, *, workspace: str, kind: str, cron: str) -> None:
+    async def reschedule(self, *, workspace: str, kind: str, cron: str) -> None:
         """Move the job for `kind` in `workspace` to the new cron line."""
         ...
 

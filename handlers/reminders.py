@@ -139,7 +139,7 @@ async def _set(rest: str, invocation: Invocation, ctx: Context) -> Reply:
             detail={"kind": kind.value, "cron": cron, "was": old},
         )
     if ctx.services.reminders is not None:
-        ctx.services.reminders.reschedule(workspace=ctx.workspace, kind=kind.value, cron=cron)
+        await ctx.services.reminders.reschedule(workspace=ctx.workspace, kind=kind.value, cron=cron)
     today = local_today(ctx)
     upcoming = _when(next_run(cron, timezone=ctx.services.config.timezone, now=now), ctx, today)
     note = ""

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -26,14 +28,25 @@ DEFAULT_CRON: dict[ReminderKind, str] = {
 async def get_schedule(
     session: AsyncSession, *, workspace: str, kind: ReminderKind
 ) -> ReminderSchedule:
-    """The schedule row, created with the default time the first time it is asked for."""
+    """The schedule row, created with the default time the first time it is asked for.
+
+    Created with INSERT ... ON CONFLICT DO NOTHING: a command and the scheduler's start
+    may both ask for it first at the same moment.
+    """
     row = await session.get(ReminderSchedule, (workspace, str(kind)))
-    if row is None:
-        row = ReminderSchedule(
-            workspace=workspace, kind=str(kind), cron=DEFAULT_CRON[kind], paused=False
-        )
-        session.add(row)
-        await session.flush()
+    if row is not None:
+        return row
+    values = {
+        "workspace": workspace,
+        "kind": str(kind),
+        "cron": DEFAULT_CRON[kind],
+        "paused": False,
+    }
+    dialect = session.get_bind().dialect.name
+    insert = sqlite_insert if dialect == "sqlite" else pg_insert
+    await session.execute(insert(ReminderSchedule).values(**values).on_conflict_do_nothing())
+    row = await session.get(ReminderSchedule, (workspace, str(kind)), populate_existing=True)
+    assert row is not None
     return row
 
 
