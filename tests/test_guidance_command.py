@@ -48,14 +48,19 @@ class RecordingPort:
         return ()
 
 
+@pytest.fixture(scope="module")
+def checker() -> Checker:
+    return Checker(load_policy(None))  # compiling the policy takes a moment: once is enough
+
+
 @pytest.fixture
-async def services(tmp_path: Path) -> AsyncIterator[Services]:
+async def services(tmp_path: Path, checker: Checker) -> AsyncIterator[Services]:
     guidance = load_guidance(None)
     db = Database(f"sqlite:///{tmp_path / 'postgate.db'}")
     yield Services(
         config=WorkflowConfig(),
         db=db,
-        checker=Checker(load_policy(None)),
+        checker=checker,
         guidance=guidance,
         lookup=GuidanceIndex.build(guidance, synonyms=shipped_synonyms()),
     )
