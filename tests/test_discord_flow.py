@@ -24,6 +24,7 @@ from tests.fakes.discord_server import (
     APPROVED_CHANNEL,
     BOT_ID,
     EDITOR_ROLE,
+    GENERAL_CHANNEL,
     GUILD_ID,
     PROPOSER_ROLE,
     REVIEW_CHANNEL,
@@ -326,3 +327,49 @@ async def test_a_refused_token_fails_start_clearly(fake: FakeDiscord, database_u
     finally:
         await platform.stop()
         await services.db.dispose()
+
+
+async def test_a_blocked_drafts_reasons_are_for_the_proposer_alone(
+    fake: FakeDiscord, database_url: str, errors: None
+) -> None:
+    async with running(settings_for(fake, database_url)):
+        payload = await fake.slash_command(
+            "propose", user_id=PAT, text="Vote them out, the Tory scum"
+        )
+        await fake.wait_for(lambda: fake.followups.get(payload["token"]))
+    (reasons,) = fake.followups[payload["token"]]
+    assert reasons["flags"] & 64  # ephemeral
+    assert "blocked" in reasons["embeds"][0]["title"]
+    assert not fake.channel_messages(REVIEW_CHANNEL)
+
+
+async def test_a_proposer_with_closed_dms_is_told_in_a_reply_to_the_card(
+    fake: FakeDiscord, database_url: str, errors: None
+) -> None:
+    fake.dm_forbidden.add(PAT)
+    async with running(settings_for(fake, database_url)):
+        card = await propose(fake, DRAFT)
+        await fake.react(message_id=card.id, user_id=ERIN, emoji="❌")
+        await fake.wait_for(
+            lambda: [m for m in fake.channel_messages(REVIEW_CHANNEL) if m.message_reference]
+        )
+    (reply,) = [m for m in fake.channel_messages(REVIEW_CHANNEL) if m.message_reference]
+    assert reply.message_reference is not None
+    assert reply.message_reference["message_id"] == card.id
+    assert reply.content.startswith(f"<@{PAT}>")
+    allowed = reply.allowed_mentions or {}
+    assert (allowed["parse"], allowed["users"], allowed["roles"]) == ([], [PAT], [])
+    assert not allowed.get("replied_user")
+    assert "rejected your proposal" in everything(reply)
+
+
+async def test_a_shared_answer_is_posted_in_the_channel(
+    fake: FakeDiscord, database_url: str, errors: None
+) -> None:
+    async with running(settings_for(fake, database_url)):
+        payload = await fake.slash_command("guidance", user_id=SAM, text="share rules")
+        await fake.wait_for(lambda: payload["token"] in fake.deleted_originals)
+    (shared,) = fake.channel_messages(GENERAL_CHANNEL)
+    assert shared.embeds
+    assert shared.allowed_mentions is not None and shared.allowed_mentions["parse"] == []
+    assert not fake.followups.get(payload["token"])
