@@ -208,8 +208,8 @@ async def _pause_or_resume(verb: str, rest: str, invocation: Invocation, ctx: Co
 
 REMINDERS_COMMAND = CommandSpec(
     name="reminders",
-    summary="See when the ideas digest and the editors' nudge go out; editors and the "
-    "steering group can change or pause them",
+    summary="When the ideas digest and the editors' nudge go out; editors and steering can "
+    "change them",
     usage=USAGE,
     handler=handle_reminders,
     arg_description='set "mon 09:00" / pause [until DATE] / resume',

@@ -182,3 +182,37 @@ async def test_reminders_set_moves_the_live_job(
     shown = await bot.type(SAM, "reminders", "")
     assert "Thursdays at 18:30" in shown
     assert "Thu 8 Jan at 18:30" in shown
+
+
+async def test_every_job_has_its_own_grace_time_and_coalesce_and_expiry_runs_hourly(
+    lifetimes: Callable[[], Bot],
+) -> None:
+    bot = lifetimes()
+    await bot.start()
+    found = {job.id: job for job in bot.reminders.scheduler.get_jobs()}
+    assert set(found) == {
+        "digest:test:T1",
+        "due:test:T1",
+        "nudge:test:T1",
+        "expiry:test:T1",
+    }
+    for job in found.values():
+        assert job.coalesce is True
+        assert job.misfire_grace_time >= 1800  # never APScheduler's 1-second default
+        assert job.max_instances == 1
+    assert found["expiry:test:T1"].trigger.interval == timedelta(hours=1)
+    assert found["expiry:test:T1"].func.__module__ == "bot.jobs"
+
+
+async def test_a_restart_does_not_replace_the_stored_jobs(
+    lifetimes: Callable[[], Bot], clock: FixedClock
+) -> None:
+    first = lifetimes()
+    await first.start()
+    stored = {job.id: job.next_run_time for job in first.reminders.scheduler.get_jobs()}
+    await first.stop()
+    clock.advance(timedelta(minutes=30))
+    second = lifetimes()
+    await second.start()
+    again = {job.id: job.next_run_time for job in second.reminders.scheduler.get_jobs()}
+    assert again == stored  # the hourly expiry job keeps its time: it was not re-added
