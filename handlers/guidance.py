@@ -72,8 +72,8 @@ def section_message(
     """One section in full; its id in the footer so people can cite and share it."""
     footer = [f"Guidance section: {section.id}. Show it again with /guidance {section.id}."]
     if lookup is not None and lookup.corrections:
-        read_as = ", ".join(f"{c.understood!r} for {c.typed!r}" for c in lookup.corrections)
-        footer.append(f"Searched with {read_as}.")
+        read_as = ", ".join(f"“{c.typed}” as “{c.understood}”" for c in lookup.corrections)
+        footer.append(f"(postgate read {read_as}.)")
     if shared_by:
         footer.append(f"Shared by {shared_by}.")
     fields: tuple[MessageField, ...] = ()

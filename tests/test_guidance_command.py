@@ -147,7 +147,7 @@ async def test_a_misspelling_is_answered_and_the_reading_is_shown(
 ) -> None:
     reply = await ask(services, port, "oponents")
     assert reply.message.title == "Rules for approved users"
-    assert "'opponents' for 'oponents'" in str(reply.message.footer)
+    assert "postgate read “oponents” as “opponents”" in str(reply.message.footer)
 
 
 async def test_nothing_matching_says_so_and_offers_titles(
