@@ -1,0 +1,209 @@
+"""The real process: `postgate run --local` killed with SIGKILL right after it
+acknowledged a proposal keeps it, with its findings and audit trail; and
+`postgate proposals` lists what is stored."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import IO
+
+import pytest
+from sqlalchemy import select
+
+from bot.cli.main import main
+from guidance.checker import Checker
+from guidance.policy import load_policy
+from storage.db import Database
+from storage.models import AuditEvent, FindingRow, Revision
+
+DRAFT = "Vote Labour on Thursday! We will cut your council tax."
+TIMEOUT = 60
+
+
+def _env(database_url: str) -> dict[str, str]:
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("POSTGATE_", "SLACK_", "DISCORD_"))
+    }
+    env["DATABASE_URL"] = database_url
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def _postgate(*args: str) -> list[str]:
+    return [sys.executable, "-m", "bot.cli.main", *args]
+
+
+def _lines(stream: IO[str]) -> queue.Queue[str | None]:
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def pump() -> None:
+        for line in stream:
+            lines.put(line.rstrip("\n"))
+        lines.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    return lines
+
+
+def _wait_for(lines: queue.Queue[str | None], prefix: str) -> list[str]:
+    seen: list[str] = []
+    while True:
+        line = lines.get(timeout=TIMEOUT)
+        if line is None:
+            raise AssertionError(f"the process ended before {prefix!r}: {seen}")
+        seen.append(line)
+        if line.startswith(prefix):
+            return seen
+
+
+async def _stored(database_url: str) -> tuple[list[str], int, list[str]]:
+    db = Database(database_url)
+    try:
+        async with db.session() as session:
+            kinds = list(
+                await session.scalars(
+                    select(AuditEvent.kind)
+                    .where(AuditEvent.proposal_id == 1)
+                    .order_by(AuditEvent.id)
+                )
+            )
+            texts = list(await session.scalars(select(Revision.text)))
+            findings = len(list(await session.scalars(select(FindingRow))))
+        return kinds, findings, texts
+    finally:
+        await db.dispose()
+
+
+def test_a_proposal_survives_sigkill_right_after_its_acknowledgement(
+    database_url: str, tmp_path: Path
+) -> None:
+    env = _env(database_url)
+    stderr = (tmp_path / "stderr.log").open("w")  # kept for diagnosis when this fails
+    process = subprocess.Popen(
+        _postgate("run", "--local"),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    try:
+        assert process.stdin is not None and process.stdout is not None
+        lines = _lines(process.stdout)
+        process.stdin.write(f"/propose {DRAFT}\n")
+        process.stdin.flush()
+        _wait_for(lines, "[private to alex] Thanks! Proposal 1")
+        process.send_signal(signal.SIGKILL)
+        assert process.wait(timeout=TIMEOUT) == -signal.SIGKILL
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=TIMEOUT)
+        stderr.close()
+
+    kinds, findings, texts = asyncio.run(_stored(database_url))
+    assert kinds == ["proposed", "checked", "posted_for_review"]
+    assert texts == [DRAFT]
+    assert findings == len(Checker(load_policy()).check(DRAFT).findings)
+
+    listed = subprocess.run(
+        _postgate("proposals", "--json"),
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=TIMEOUT,
+        check=True,
+    )
+    (row,) = json.loads(listed.stdout)
+    assert (row["id"], row["status"], row["author"]) == (1, "pending", "alex")
+
+    # Restarted, the workspace knows it: its author sees it in full.
+    again = subprocess.run(
+        _postgate("run", "--local"),
+        input="/propose status 1\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=TIMEOUT,
+        check=True,
+    )
+    assert "| " + DRAFT in [line.strip() for line in again.stdout.splitlines()]
+    assert "State: waiting for the editors" in again.stdout
+
+
+def test_the_scripted_three_line_session(tmp_path: Path) -> None:
+    """What README tells a newcomer to try, on a fresh SQLite file in the working directory."""
+    env = _env("")
+    del env["DATABASE_URL"]
+    script = (
+        "/propose Thank you to everyone who canvassed in St Ives\n"
+        "/as editor\n"
+        "/react 1 white_check_mark\n"
+    )
+    done = subprocess.run(
+        _postgate("run"),
+        input=script,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=TIMEOUT,
+        check=True,
+    )
+    assert "[#review] Proposal 1 from alex: waiting for an editor" in done.stdout
+    assert "[#approved] Ready to publish: proposal 1 from alex" in done.stdout
+    assert "Traceback" not in done.stderr
+    assert (tmp_path / "postgate.db").exists()
+
+
+@pytest.mark.usefixtures("database_url")
+def test_postgate_proposals_lists_and_filters(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert main(["proposals"]) == 0
+    assert capsys.readouterr().out.strip() == "No proposals."
+    assert main(["proposals", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+
+    from bot.platforms.local import LocalWorkspace
+    from tests.workflow_support import make_services
+
+    async def session() -> None:
+        services = make_services(database_url)
+        ws = LocalWorkspace(services=services)
+        for line in (
+            "/propose First post",
+            "/propose Second post",
+            "/as editor",
+            "/react 1 white_check_mark",
+        ):
+            await ws.send(line)
+        await services.db.dispose()
+
+    asyncio.run(session())
+    assert main(["proposals", "--json", "--status", "approved"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert (row["id"], row["status"], row["author"], row["verdict"], row["decided_by"]) == (
+        1,
+        "approved",
+        "alex",
+        "pass",
+        "editor",
+    )
+    assert row["created"].startswith("2026-03-02T10:00")
+    assert main(["proposals"]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].split() == ["id", "status", "author", "verdict", "created", "decided"]
+    assert [line.split()[:2] for line in table[1:]] == [["2", "pending"], ["1", "approved"]]
