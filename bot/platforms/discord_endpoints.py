@@ -36,11 +36,19 @@ class Endpoints:
 def point_discord_at(*, api_url: str | None, gateway_url: str | None) -> Endpoints:
     """Use these URLs (unset: Discord's own) and return what to restore at stop.
 
-    `api_url` is the whole API base, e.g. `https://discord.com/api/v10`.
+    `api_url` is the API base, e.g. `https://discord.com/api/v10`.
     """
     previous = Endpoints.current()
     Endpoints(
-        api_base=api_url.rstrip("/") if api_url else DISCORD_API,
+        api_base=api_base(api_url) if api_url else DISCORD_API,
         gateway=yarl.URL(gateway_url) if gateway_url else DISCORD_GATEWAY,
     ).apply()
     return previous
+
+
+def api_base(url: str) -> str:
+    """`https://host/api/v10` as given; a bare `https://host` gets discord.py's `/api/vN`."""
+    base = url.rstrip("/")
+    if "/api" not in yarl.URL(base).path:
+        base += f"/api/v{INTERNAL_API_VERSION}"
+    return base
