@@ -113,7 +113,12 @@ def period_for(
     else:
         current = Window(_utc(start), now.astimezone(UTC))
         previous_start = _shift(kind, start, -1)
-        previous_end = min(_utc(_shift(kind, local_now, -1)), current.start)
+        same_moment = _shift(kind, local_now, -1)
+        if kind is not PeriodKind.WEEK and same_moment.day != local_now.day:
+            # 31 March has no 30th/31st in February: the stretch is all of February.
+            previous_end = current.start
+        else:
+            previous_end = min(_utc(same_moment), current.start)
         previous = Window(_utc(previous_start), previous_end)
     return Period(
         kind=kind, complete=complete, current=current, previous=previous, timezone=timezone
