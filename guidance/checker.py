@@ -372,12 +372,9 @@ def _allow_pattern(entries: Sequence[str]) -> re.Pattern[str] | None:
         return None
     # Spaces and hyphens are interchangeable in names ("King-Smith"); so are apostrophes.
     escaped = (
-        re.escape(e.strip())
-        .replace(r"\ ", r"[\s\-]+")
-        .replace(r"\-", r"[\s\-]+")
-        .replace("'", "['’]")
-        for e in sorted(entries, key=len, reverse=True)
-        if e.strip()
+        r"[\s\-]+".join(re.escape(word).replace("'", "['’]") for word in words)
+        for words in sorted((e.replace("-", " ").split() for e in entries), key=len, reverse=True)
+        if words
     )
     return re.compile(rf"(?<!\w)(?:{'|'.join(escaped)})(?!\w)", re.IGNORECASE)
 

@@ -62,7 +62,7 @@ _LEET_L = str.maketrans("0134578@$!|9", "olea stbasllg".replace(" ", ""))
 _LEET_CHARS = frozenset("0134578@$!|9")
 _SPLIT_LETTER = re.compile(r"[a-z0-9@$]")
 _CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
-_MAX_SPLIT_RUN = 24
+_MAX_SPLIT_RUN = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,25 +125,36 @@ def _add_split(
     """A run of single letters ("s c u m"): join the longest stretches that make a word."""
     letters = [(m.group().translate(_LEET), match.start() + m.start()) for m in
                _SPLIT_LETTER.finditer(match.group())]  # fmt: skip
+    chars = "".join(ch for ch, _ in letters)
+    count = len(chars)
+    # Cover as many letters as possible with listed words: "t o r y s c u m" is
+    # tory + scum, not "torys" + c u m. best[i]: letters covered from i on.
+    best = [0] * (count + 1)
+    step: list[int] = [0] * (count + 1)
+    doubles = [0]  # doubles[k]: doubled letters among chars[:k+1], to skip needless work
+    for k in range(1, count):
+        doubles.append(doubles[-1] + (chars[k] == chars[k - 1]))
+    for i in range(count - 3, -1, -1):
+        best[i], step[i] = best[i + 1], 0
+        for j in range(min(count, i + _MAX_SPLIT_RUN), i + 2, -1):
+            if (j - i) + best[j] <= best[i]:
+                continue
+            joined = chars[i:j]
+            if is_word(joined) or (
+                doubles[j - 1] > doubles[i] and is_word(_RUN2.sub(r"\1", joined))
+            ):
+                best[i], step[i] = (j - i) + best[j], j
     i = 0
-    while i < len(letters):
-        found = 0
-        if len(letters) - i >= 3:
-            top = min(len(letters), i + _MAX_SPLIT_RUN)
-            for j in range(top, i + 2, -1):
-                joined = "".join(ch for ch, _ in letters[i:j])
-                if is_word(joined) or is_word(_RUN2.sub(r"\1", joined)):
-                    found = j
-                    break
-        if found:
-            joined = "".join(ch for ch, _ in letters[i:found])
+    while i < count:
+        if step[i]:
+            found = step[i]
+            joined = chars[i:found]
             forms = tuple(dict.fromkeys((joined, _RUN2.sub(r"\1", joined))))
             tokens.append(Token(letters[i][1], letters[found - 1][1] + 1, forms, sentence))
             i = found
         else:
             at = letters[i][1]
-            raw = match.string[at]
-            tokens.append(Token(at, at + 1, (raw,), sentence))
+            tokens.append(Token(at, at + 1, (match.string[at],), sentence))
             i += 1
 
 
