@@ -14,6 +14,7 @@ import asyncio
 import logging
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -52,6 +53,7 @@ log = logging.getLogger(__name__)
 
 SLACK_API = "https://slack.com/api/"
 SHUTDOWN_GRACE_SECONDS = 5.0
+HTTP_TIMEOUT_SECONDS = 30.0
 
 
 def build_client(settings: Settings) -> AsyncWebClient:
@@ -147,6 +149,11 @@ class SlackPlatform:
                 "check SLACK_BOT_TOKEN and SLACK_API_URL"
             ) from None
         self._team_id = str(auth["team_id"])
+        # One pooled HTTP session for every Web API call (slack-sdk opens one per call
+        # otherwise): keep-alive connections, far less work per card.
+        self._client.session = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=HTTP_TIMEOUT_SECONDS)
+        )
         if self._socket_mode:
             token = self._settings.slack_app_token
             assert token is not None
@@ -182,6 +189,9 @@ class SlackPlatform:
             await self._runner.cleanup()
             self._runner = None
         await self._work.drain(grace=SHUTDOWN_GRACE_SECONDS)
+        if self._client.session is not None:
+            await self._client.session.close()
+            self._client.session = None
 
     # -- HTTP mode ---------------------------------------------------------------------
     async def _http_events(self, request: web.Request) -> web.Response:

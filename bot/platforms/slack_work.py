@@ -1,5 +1,9 @@
 """Work that runs after Slack has its ack: tracked tasks whose failures are logged,
-and which shutdown waits for (briefly) instead of dropping."""
+and which shutdown waits for (briefly) instead of dropping silently.
+
+At most `limit` pieces of work run at once. The rest wait their turn, so a burst of
+commands cannot crowd the event loop and delay the next ack past Slack's 3 seconds.
+"""
 
 from __future__ import annotations
 
@@ -10,23 +14,35 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
+DEFAULT_LIMIT = 2
+
 
 class AfterAck:
-    def __init__(self) -> None:
+    def __init__(self, *, limit: int = DEFAULT_LIMIT) -> None:
         self._tasks: set[asyncio.Task[None]] = set()
+        self._slots = asyncio.Semaphore(limit)
+        self._draining = False
 
     def __len__(self) -> int:
         return len(self._tasks)
 
     def spawn(self, work: Coroutine[Any, Any, None], *, what: str) -> None:
-        task = asyncio.create_task(work, name=f"slack: {what}")
+        task = asyncio.create_task(self._in_turn(work), name=f"slack: {what}")
         self._tasks.add(task)
         task.add_done_callback(self._finished)
+
+    async def _in_turn(self, work: Coroutine[Any, Any, None]) -> None:
+        try:
+            async with self._slots:
+                await work
+        finally:
+            work.close()  # a turn that never came: no "never awaited" warning
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
         if task.cancelled():
-            log.warning("%s was cancelled before it finished", task.get_name())
+            if not self._draining:
+                log.warning("%s was cancelled before it finished", task.get_name())
             return
         error = task.exception()
         if error is not None:
@@ -37,7 +53,17 @@ class AfterAck:
         if not self._tasks:
             return
         _done, pending = await asyncio.wait(set(self._tasks), timeout=grace)
+        if not pending:
+            return
+        self._draining = True
+        names = sorted({task.get_name() for task in pending})
+        log.warning(
+            "shutting down: %d pieces of Slack work did not finish within %.0f s and were "
+            "dropped (%s)",
+            len(pending),
+            grace,
+            ", ".join(names[:5]) + (" ..." if len(names) > 5 else ""),
+        )
         for task in pending:
             task.cancel()
-        if pending:
-            await asyncio.gather(*pending, return_exceptions=True)
+        await asyncio.gather(*pending, return_exceptions=True)

@@ -1,0 +1,261 @@
+"""Ack latency of the Slack app under load, against a bare bolt app that only acks.
+
+Sends 2,000 signed `/propose` requests, 20 in flight, over loopback to:
+
+- postgate's Slack platform in HTTP mode, started as the runtime starts it, with a
+  real database (a temporary SQLite file) and every call going to the fake Slack; the
+  work after each ack (check, store, post the card, reply) runs while it is measured;
+- a bare slack-bolt AsyncApp whose /propose listener only calls ack(), with the same
+  settings (signature checks on, process_before_response=True).
+
+Each server runs in its own process, as does the fake Slack; this process only sends.
+Prints p50/p90/p99/max for both and the ratio. Target: p99 < 50 ms, within 1.5x.
+
+    .venv/bin/python benchmarks/slack_ack.py [--requests 2000] [--concurrency 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SECRET = "bench-signing-secret"
+TOKEN = "xoxb-bench-token"
+DRAFT = "Come and help at our street stall on Saturday morning in the town square, number {n}."
+
+
+# -- servers (each in a child process) --------------------------------------------------
+async def _serve_until_stdin_closes(port: int) -> None:
+    print(f"PORT {port}", flush=True)
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, sys.stdin.read)
+
+
+async def serve_fake() -> None:
+    from tests.fakes.slack_api import FakeSlack
+
+    async with FakeSlack() as fake:
+        await _serve_until_stdin_closes(int(fake.base_url.rsplit(":", 1)[1]))
+
+
+async def serve_postgate(api_url: str, port: int) -> None:
+    from bot.assembly import build_services
+    from bot.platforms.slack import SlackPlatform, create_platform
+    from bot.settings import load_settings
+    from storage.migrate import upgrade
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/bench.db"
+        upgrade(url)
+        settings = load_settings(
+            DATABASE_URL=url,
+            SLACK_BOT_TOKEN=TOKEN,
+            SLACK_SIGNING_SECRET=SECRET,
+            SLACK_API_URL=api_url,
+            POSTGATE_PORT=port,
+            SLACK_REVIEW_CHANNEL="CREVIEW",
+            SLACK_APPROVED_CHANNEL="CAPPROVED",
+            SLACK_EDITORS="UEDITOR",
+        )
+        services = build_services(settings)
+        platform = create_platform(settings, services, host="127.0.0.1")
+        assert isinstance(platform, SlackPlatform)
+        await platform.start()
+        try:
+            await _serve_until_stdin_closes(port)
+        finally:
+            await platform.stop()
+            await services.db.dispose()
+
+
+async def serve_bare(api_url: str, port: int) -> None:
+    from aiohttp import web
+    from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+    from slack_bolt.app.async_app import AsyncApp
+    from slack_bolt.context.ack.async_ack import AsyncAck
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    app = AsyncApp(
+        client=AsyncWebClient(token=TOKEN, base_url=api_url),
+        signing_secret=SECRET,
+        process_before_response=True,
+    )
+
+    @app.command("/propose")
+    async def _only_ack(ack: AsyncAck) -> None:
+        await ack()
+
+    async def events(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
+
+    web_app = web.Application()
+    web_app.router.add_post("/slack/events", events)
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        await _serve_until_stdin_closes(port)
+    finally:
+        await runner.cleanup()
+
+
+# -- the load ----------------------------------------------------------------------------
+def signed_propose(n: int) -> tuple[bytes, dict[str, str]]:
+    from slack_sdk.signature import SignatureVerifier
+
+    body = urlencode(
+        {
+            "team_id": "T0POSTGATE",
+            "channel_id": "CGENERAL",
+            "user_id": f"UMEMBER{n % 50:03d}",
+            "user_name": f"member{n % 50}",
+            "command": "/propose",
+            "text": DRAFT.format(n=n),
+            "response_url": "",
+            "trigger_id": f"{n}.trigger",
+        }
+    )
+    ts = str(int(time.time()))
+    signature = SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body)
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": signature,
+    }
+    return body.encode(), headers
+
+
+async def measure(url: str, *, requests: int, concurrency: int, offset: int) -> list[float]:
+    latencies: list[float] = []
+    failures = 0
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for n in range(requests):
+        queue.put_nowait(offset + n)
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def worker() -> None:
+            nonlocal failures
+            while not queue.empty():
+                body, headers = signed_propose(queue.get_nowait())
+                start = time.perf_counter()
+                async with session.post(url, data=body, headers=headers) as response:
+                    await response.read()
+                    if response.status != 200:
+                        failures += 1
+                latencies.append((time.perf_counter() - start) * 1000)
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    if failures:
+        raise SystemExit(f"{failures} requests to {url} were not acked with 200")
+    return latencies
+
+
+def summary(name: str, latencies: list[float]) -> tuple[float, float]:
+    ordered = sorted(latencies)
+    q = statistics.quantiles(ordered, n=100)
+    p50, p90, p99 = q[49], q[89], q[98]
+    print(
+        f"{name:<28} n={len(ordered)}  p50 {p50:6.2f} ms  p90 {p90:6.2f} ms  "
+        f"p99 {p99:6.2f} ms  max {ordered[-1]:6.2f} ms"
+    )
+    return p50, p99
+
+
+async def start_child(*args: str) -> tuple[asyncio.subprocess.Process, int]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        __file__,
+        "--serve",
+        *args,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        cwd=str(ROOT),
+    )
+    assert process.stdout is not None
+    line = await asyncio.wait_for(process.stdout.readline(), timeout=60)
+    if not line.startswith(b"PORT "):
+        raise SystemExit(f"a benchmark server failed to start: {line!r}")
+    return process, int(line.split()[1])
+
+
+async def stop_child(process: asyncio.subprocess.Process) -> None:
+    assert process.stdin is not None
+    process.stdin.close()
+    try:
+        await asyncio.wait_for(process.wait(), timeout=30)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def main(requests: int, concurrency: int) -> None:
+    fake, fake_port = await start_child("fake")
+    api_url = f"http://127.0.0.1:{fake_port}/api/"
+    children = [fake]
+    try:
+        postgate, postgate_port = await start_child("postgate", api_url, str(free_port()))
+        children.append(postgate)
+        bare, bare_port = await start_child("bare", api_url, str(free_port()))
+        children.append(bare)
+        urls = {
+            "bare bolt AsyncApp (ack only)": f"http://127.0.0.1:{bare_port}/slack/events",
+            "postgate Slack app": f"http://127.0.0.1:{postgate_port}/slack/events",
+        }
+        print(f"{requests} signed /propose requests, {concurrency} in flight, loopback")
+        results: dict[str, list[float]] = {}
+        # The bare app first, so no postgate work is running anywhere while it is measured.
+        for name, url in urls.items():
+            # Warm up: connections, bolt's one auth.test, lazy imports.
+            await measure(url, requests=200, concurrency=concurrency, offset=10**6)
+            results[name] = await measure(url, requests=requests, concurrency=concurrency, offset=0)
+        bare_p50, bare_p99 = summary("bare bolt AsyncApp (ack only)", results[next(iter(urls))])
+        ours_p50, ours_p99 = summary("postgate Slack app", results["postgate Slack app"])
+        print(
+            f"ratio postgate/bare: p50 {ours_p50 / bare_p50:.2f}x, p99 {ours_p99 / bare_p99:.2f}x"
+        )
+        verdict = "met" if ours_p99 < 50 and ours_p99 <= 1.5 * bare_p99 else "NOT met"
+        print(f"target (p99 < 50 ms and within 1.5x of the bare app): {verdict}")
+    finally:
+        for child in reversed(children):
+            with contextlib.suppress(ProcessLookupError):
+                await stop_child(child)
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.WARNING)
+    if len(sys.argv) > 2 and sys.argv[1] == "--serve":
+        kind, *rest = sys.argv[2:]
+        if kind == "fake":
+            asyncio.run(serve_fake())
+        elif kind == "postgate":
+            asyncio.run(serve_postgate(rest[0], int(rest[1])))
+        else:
+            asyncio.run(serve_bare(rest[0], int(rest[1])))
+        sys.exit(0)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=20)
+    args = parser.parse_args()
+    asyncio.run(main(args.requests, args.concurrency))
