@@ -373,3 +373,30 @@ async def test_a_shared_answer_is_posted_in_the_channel(
     assert shared.embeds
     assert shared.allowed_mentions is not None and shared.allowed_mentions["parse"] == []
     assert not fake.followups.get(payload["token"])
+
+
+async def test_with_a_proposer_role_others_may_not_propose(
+    fake: FakeDiscord, database_url: str, errors: None
+) -> None:
+    fake.member_roles[PAT] = [PROPOSER_ROLE]
+    settings = settings_for(fake, database_url, DISCORD_PROPOSER_ROLE=PROPOSER_ROLE)
+    async with running(settings):
+        refused = await fake.slash_command("propose", user_id=SAM, text=DRAFT)
+        await fake.wait_for(lambda: fake.followups.get(refused["token"]))
+        assert not fake.channel_messages(REVIEW_CHANNEL)
+        await propose(fake, DRAFT, user_id=PAT)
+    (answer,) = fake.followups[refused["token"]]
+    assert answer["flags"] & 64
+
+
+async def test_a_command_discord_still_lists_but_postgate_dropped_gets_a_kind_answer(
+    fake: FakeDiscord, database_url: str, errors: None
+) -> None:
+    async with running(settings_for(fake, database_url)):
+        payload = await fake.slash_command("retired", user_id=SAM, text="x")
+        await fake.wait_for(lambda: fake.callbacks.get(int(payload["id"])))
+    answer = fake.callbacks[int(payload["id"])]
+    assert answer["type"] == 4
+    assert answer["data"]["flags"] & 64
+    assert "try again" in str(answer["data"]["embeds"])
+    assert "Traceback" not in str(answer)

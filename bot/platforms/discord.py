@@ -18,6 +18,7 @@ import logging
 from typing import Any
 
 import discord
+from discord import app_commands
 from discord.ext import commands
 
 from bot.platforms.base import Platform
@@ -268,11 +269,15 @@ class DiscordPlatform:
     async def _on_command_error(
         self, interaction: discord.Interaction[discord.Client], error: Exception
     ) -> None:
-        log.error(
-            "a Discord interaction failed: %s",
-            type(getattr(error, "original", error)).__name__,
-            exc_info=error,
-        )
+        if isinstance(error, app_commands.CommandNotFound):
+            # Discord still lists a command this version dropped; the next sync removes it.
+            log.warning("Discord sent /%s, which postgate no longer has", error.name)
+        else:
+            log.error(
+                "a Discord interaction failed: %s",
+                type(getattr(error, "original", error)).__name__,
+                exc_info=error,
+            )
         (part, *_) = render(sorry())
         with contextlib.suppress(discord.HTTPException):
             if interaction.response.is_done():
