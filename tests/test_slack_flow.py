@@ -116,7 +116,8 @@ async def test_propose_card_editor_approves_card_updated_approved_posted_propose
         assert dm_open.params["users"] == PROPOSER
         await slack.fake.wait_for(lambda _c: bool(_posts(slack.fake, "DMEMBER01")))
         assert (await _proposal(slack)).status == "approved"
-        assert "users.info" in {c.method for c in slack.fake.calls}  # the editor's name
+        looked_up = [c.params["user"] for c in slack.fake.calls_to("users.info")]
+        assert looked_up == [EDITORS[0]]  # the editor's name; the bot's own event was dropped
 
 
 async def test_a_non_editors_reaction_decides_nothing(database_url: str) -> None:
@@ -237,3 +238,22 @@ async def test_command_text_escaped_by_slack_is_stored_as_typed(database_url: st
             text = (await session.execute(select(Revision.text))).scalar_one()
         assert text == "Fish & chips <!here> at the stall on Saturday."
         assert "Fish &amp; chips &lt;!here&gt;" in _dump(card)
+
+
+async def test_proposer_is_told_in_the_cards_thread_when_a_dm_is_refused(
+    database_url: str,
+) -> None:
+    async with running_slack(database_url) as slack:
+        await _propose(slack)
+        ts = (await _proposal(slack)).card_message_id
+        assert ts
+        slack.fake.fail_next("conversations.open", "cannot_dm_bot")
+        await _react(slack, user=EDITORS[0], ts=ts, emoji="x", event_id="EvREJECT")
+        await slack.fake.wait_for(
+            lambda _c: any("thread_ts" in c.params for c in _posts(slack.fake, REVIEW))
+        )
+        [thread_reply] = [c for c in _posts(slack.fake, REVIEW) if "thread_ts" in c.params]
+        assert thread_reply.params["thread_ts"] == ts
+        assert f"<@{PROPOSER}>" in _dump(thread_reply)
+        assert _posts(slack.fake, APPROVED) == []
+        assert (await _proposal(slack)).status == "rejected"

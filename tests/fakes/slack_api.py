@@ -4,6 +4,7 @@ It listens on 127.0.0.1 with an ephemeral port, records every call it gets, and 
 the methods postgate uses with Slack-shaped JSON. Point `SLACK_API_URL` at `api_url`.
 
 - `calls` holds every call in order (`FakeCall(method, params)`); `calls_to(name)` filters.
+- `fail_next("conversations.open", "cannot_dm_bot")` makes the next call fail.
 - `rate_limit_once("chat.postMessage")` makes the next call to that method answer 429 with
   `Retry-After: 0`, as Slack does when a tier's limit is hit.
 - `response_url(key)` gives a URL to put in a slash command's `response_url`; what the app
@@ -48,6 +49,7 @@ class FakeSlack:
     calls: list[FakeCall] = field(default_factory=list)
     acks: dict[str, dict[str, Any]] = field(default_factory=dict)
     _rate_limited: set[str] = field(default_factory=set)
+    _failing: dict[str, str] = field(default_factory=dict)
     _runner: web.AppRunner | None = None
     _port: int = 0
     _ts: Callable[[], int] = field(default_factory=lambda: itertools.count(1).__next__)
@@ -100,6 +102,10 @@ class FakeSlack:
     # -- test controls -----------------------------------------------------------------
     def rate_limit_once(self, method: str) -> None:
         self._rate_limited.add(method)
+
+    def fail_next(self, method: str, error: str) -> None:
+        """The next call to `method` answers `{"ok": false, "error": error}` (HTTP 200)."""
+        self._failing[method] = error
 
     def calls_to(self, method: str) -> list[FakeCall]:
         return [c for c in self.calls if c.method == method]
@@ -211,6 +217,8 @@ class FakeSlack:
             return web.json_response(
                 {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "0"}
             )
+        if method in self._failing:
+            return web.json_response({"ok": False, "error": self._failing.pop(method)})
         answer = self._answer(method, params)
         return web.json_response(answer)
 
