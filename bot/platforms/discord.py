@@ -207,8 +207,20 @@ class DiscordPlatform:
             raise
 
     async def wait_closed(self) -> None:
-        if self._task is not None:
-            await self._task
+        """Return if the connection ends by itself (discord.py reconnects on its own, so
+        only a fatal error ends it); the runtime then stops, and a supervisor can restart."""
+        task = self._task
+        if task is None:
+            return
+        try:
+            # Shielded: the runtime cancels this wait at shutdown, and the bot must then
+            # close through stop(), not be cancelled mid-connection.
+            await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if not task.cancelled():
+                raise
+        except Exception:
+            log.error("the Discord connection ended: %s", _describe(task))
 
     async def stop(self) -> None:
         bot, task, restore = self._bot, self._task, self._restore
