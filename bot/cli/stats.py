@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -46,6 +47,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "with data, else local, else the most recently active",
     )
     parser.add_argument("--chart", type=Path, metavar="FILE", help="also write the PNG chart")
+    parser.add_argument(
+        "--at",
+        metavar="TIME",
+        help="report as of this moment (ISO 8601, e.g. 2026-03-31T18:00+01:00; "
+        "no offset means POSTGATE_TIMEZONE); default: now",
+    )
     parser.set_defaults(func=_stats)
 
 
@@ -66,6 +73,18 @@ def choose_workspace(known: list[str], wanted: str | None) -> tuple[str, str | N
     return chosen, note
 
 
+def _moment(text: str | None, tz: ZoneInfo) -> datetime:
+    if not text:
+        return SystemClock().now()
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise UserError(
+            f"--at {text!r} is not a time; use ISO 8601, e.g. 2026-03-31T18:00"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+
+
 async def _report(args: argparse.Namespace) -> tuple[StatsReport, str | None]:
     settings = load_settings()
     tz = ZoneInfo(settings.timezone)
@@ -75,7 +94,7 @@ async def _report(args: argparse.Namespace) -> tuple[StatsReport, str | None]:
             known = await workspaces(session)
         workspace, note = choose_workspace(known, args.workspace)
         period = period_for(
-            PeriodKind(args.period), now=SystemClock().now(), timezone=tz, complete=args.last
+            PeriodKind(args.period), now=_moment(args.at, tz), timezone=tz, complete=args.last
         )
         return await gather_report(db=db, workspace=workspace, period=period), note
     finally:
