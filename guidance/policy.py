@@ -133,7 +133,8 @@ def load_policy(path: Path | None = None) -> Policy:
 def parse_policy(source: str, *, origin: str = "policy") -> Policy:
     """Validate a policy document (YAML text) or raise `PolicyError`."""
     try:
-        data = yaml.safe_load(source)
+        # The C loader when PyYAML has it: five times faster, same safe subset.
+        data = yaml.load(source, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
     except yaml.YAMLError as exc:
         raise PolicyError(f"{origin}: this is not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
