@@ -26,38 +26,37 @@ async def _reply(ws: LocalWorkspace, line: str) -> str:
     return "\n".join(out)
 
 
-@pytest.mark.parametrize(
-    ("line", "expected"),
-    [
-        ("/propose", "There is no post to check yet"),
-        ("/propose    ", "There is no post to check yet"),
-        ("/propose " + "a" * 4001, "4,001 characters long; the limit is 4,000"),
-        ("/propose withdraw 99", "There is no proposal 99."),
-        ("/propose edit 99 New words", "There is no proposal 99."),
-        ("/propose status 99", "There is no proposal 99."),
-        ("/propose overrule 99", "There is no proposal 99."),
-        ("/propose status 99999999999999999999", "There is no proposal 99999999999999999999."),
-        ("/propose withdraw", "needs the proposal's number"),
-        ("/propose edit", "needs the proposal's number"),
-        ("/propose withdraw 0", "There is no proposal 0."),
-        ("/nonsense", "postgate has no /nonsense command."),
-        ("hello", "Lines here are commands."),
-        ("/", "Type a command after the slash"),
-        ("/as", "Give a name after /as"),
-        ("/as two words", "Give a name after /as"),
-        ("/react", "Write /react N EMOJI"),
-        ("/react one ✅", "Write /react N EMOJI"),
-        ("/unreact 1", "Write /unreact N EMOJI"),
-        ("/react 99999999999999999999 ✅", "has no card on the review channel"),
-        ("/react 5 white_check_mark", "Proposal 5 has no card"),
-    ],
-)
-async def test_bad_input_gets_a_specific_reply_and_changes_nothing(
-    ws: LocalWorkspace, line: str, expected: str
-) -> None:
+BAD_INPUT = [
+    ("/propose", "There is no post to check yet"),
+    ("/propose    ", "There is no post to check yet"),
+    ("/propose " + "a" * 4001, "4,001 characters long; the limit is 4,000"),
+    ("/propose withdraw 99", "There is no proposal 99."),
+    ("/propose edit 99 New words", "There is no proposal 99."),
+    ("/propose status 99", "There is no proposal 99."),
+    ("/propose overrule 99", "There is no proposal 99."),
+    ("/propose status 99999999999999999999", "There is no proposal 99999999999999999999."),
+    ("/propose withdraw", "needs the proposal's number"),
+    ("/propose edit", "needs the proposal's number"),
+    ("/propose withdraw 0", "There is no proposal 0."),
+    ("/nonsense", "postgate has no /nonsense command."),
+    ("hello", "Lines here are commands."),
+    ("/", "Type a command after the slash"),
+    ("/as", "Give a name after /as"),
+    ("/as two words", "Give a name after /as"),
+    ("/react", "Write /react N EMOJI"),
+    ("/react one ✅", "Write /react N EMOJI"),
+    ("/unreact 1", "Write /unreact N EMOJI"),
+    ("/react 99999999999999999999 ✅", "has no card on the review channel"),
+    ("/react 5 white_check_mark", "Proposal 5 has no card"),
+]
+
+
+async def test_bad_input_gets_a_specific_reply_and_changes_nothing(ws: LocalWorkspace) -> None:
+    # One workspace for every case: each must leave the database exactly as it was.
     before = await _state(ws)
-    assert expected in await _reply(ws, line)
-    assert await _state(ws) == before
+    for line, expected in BAD_INPUT:
+        assert expected in await _reply(ws, line), line
+        assert await _state(ws) == before, line
 
 
 async def test_the_limit_is_4000_characters(ws: LocalWorkspace) -> None:
