@@ -130,6 +130,7 @@ def signed_propose(n: int) -> tuple[bytes, dict[str, str]]:
     )
     ts = str(int(time.time()))
     signature = SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body)
+    assert signature is not None
     headers = {
         "Content-Type": "application/x-www-form-urlencoded",
         "X-Slack-Request-Timestamp": ts,

@@ -58,7 +58,7 @@ async def _proposal(slack: RunningSlack) -> Proposal:
 
 async def _count(slack: RunningSlack, model: type[object], *where: object) -> int:
     async with slack.services.db.session() as session:
-        query = select(func.count()).select_from(model)  # type: ignore[arg-type]
+        query = select(func.count()).select_from(model)
         for condition in where:
             query = query.where(condition)  # type: ignore[arg-type]
         return int((await session.execute(query)).scalar_one())

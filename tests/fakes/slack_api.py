@@ -75,9 +75,8 @@ class FakeSlack:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        server = site._server
-        assert server is not None
-        self._port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        sockets = getattr(site._server, "sockets", None) or []
+        self._port = int(sockets[0].getsockname()[1])
 
     async def close(self) -> None:
         for ws in list(self._sockets):

@@ -54,6 +54,7 @@ class SlackSender:
         sig = signature or SignatureVerifier(self.secret).generate_signature(
             timestamp=ts, body=body
         )
+        assert sig is not None
         return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig}
 
     async def post(self, body: str, headers: Mapping[str, str]) -> tuple[int, str]:
