@@ -43,15 +43,26 @@ def weekly_chart(*, weeks: list[WeekFigures], timezone: ZoneInfo, title: str) ->
         edgecolor="black",
         hatch="//",
         label="Proposals made",
+        zorder=2,
     )
-    top.plot(x, [w.approved for w in weeks], "k-o", label="Approved (overrules included)")
-    top.plot(x, [w.rejected for w in weeks], "k--s", label="Rejected", markerfacecolor="white")
-    top.plot(x, [w.other_decided for w in weeks], "k:^", label="Withdrawn or expired")
+    # Lines above the bars; different markers keep equal values apart when lines overlap.
+    top.plot(x, [w.approved for w in weeks], "k-o", label="Approved (overrules included)", zorder=4)
+    top.plot(
+        x,
+        [w.rejected for w in weeks],
+        "k--s",
+        label="Rejected",
+        markerfacecolor="white",
+        markersize=8,
+        zorder=3,
+    )
+    top.plot(x, [w.other_decided for w in weeks], "k:^", label="Withdrawn or expired", zorder=3)
     top.set_ylabel("Posts per week")
-    top.set_title(title)
+    figure.suptitle(title)
     top.yaxis.get_major_locator().set_params(integer=True)
-    top.legend(loc="upper left", frameon=False)
-    top.grid(axis="y", color="0.85")
+    top.set_ylim(bottom=0, top=max([1, *(w.proposed for w in weeks)]) * 1.15)
+    top.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=4, frameon=False)
+    top.grid(axis="y", color="0.85", zorder=0)
 
     bottom.plot(x, [_hours(w.median) for w in weeks], "k-o", label="Median")
     bottom.plot(
@@ -64,7 +75,7 @@ def weekly_chart(*, weeks: list[WeekFigures], timezone: ZoneInfo, title: str) ->
     bottom.set_ylabel("Hours from proposal to decision")
     bottom.set_xlabel(f"Week starting (Monday, {timezone.key})")
     bottom.set_ylim(bottom=0)
-    bottom.legend(loc="upper left", frameon=False)
+    bottom.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, frameon=False)
     bottom.grid(axis="y", color="0.85")
 
     step = max(1, len(weeks) // 13)  # at most about 13 labels, so they stay legible
