@@ -193,13 +193,14 @@ def approved_post(snap: ProposalSnapshot, *, config: WorkflowConfig) -> Message:
             + (" (overruling the checker's block)" if snap.overrule else ""),
         )
     ]
-    if is_election_material(snap):
+    imprint = next((f for f in snap.findings if f.rule == "imprint"), None)
+    if imprint is not None:
         fields.append(
             MessageField(
                 "Before you publish: add the imprint",
                 "This looks like election material, so the law needs a digital imprint: "
                 '"Promoted by NAME on behalf of PARTY, both at ADDRESS". Put it in the post, '
-                "or in the account bio if it does not fit (see /guidance rules).",
+                f"or in the account bio if it does not fit (see /guidance {imprint.guidance}).",
             )
         )
     return Message(

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.platforms.local import LocalWorkspace
+from guidance.checker import Checker
+from guidance.policy import load_policy
 from handlers.clock import FixedClock
 from handlers.expiry import expire_overdue
 from handlers.messages import MentionKind
@@ -257,3 +259,17 @@ async def test_member_text_never_becomes_a_mention(ws: LocalWorkspace) -> None:
             assert mention.id in {"editor", "chair"}
     cards = [m for where, m in ws.port.sent if where == "#review"]
     assert cards[0].quote == draft
+
+
+async def test_election_material_reaches_the_approved_channel_with_an_imprint_reminder(
+    ws: LocalWorkspace,
+) -> None:
+    draft = "Vote Labour on Thursday! Polls are open from 7am to 10pm."
+    flagged = "imprint" in Checker(load_policy()).check(draft).rules()
+    out = await run(ws, f"/propose {draft}", "/as editor", "/react 1 white_check_mark")
+    assert lines_to(out, "#approved")
+    reminder = [line for line in out if "Before you publish: add the imprint" in line]
+    assert bool(reminder) == flagged
+    clean = await run(ws, "/as alex", f"/propose {CLEAN}", "/as editor", "/react 2 ✅")
+    assert lines_to(clean, "#approved")
+    assert not [line for line in clean if "imprint" in line]
