@@ -3,16 +3,22 @@ on SQLite and PostgreSQL; and `/stats` as editors and members see it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot.platforms.local import LocalWorkspace
 from handlers.clock import FixedClock
+from handlers.context import Context
+from handlers.dispatch import run_command
+from handlers.events import Actor, Invocation, Role
+from handlers.messages import Tone
 from handlers.stats_period import PeriodKind, period_for
 from handlers.stats_report import gather_report
 from storage.db import Database
 from tests.stats_history import (
     CHECKS_BEFORE,
     CHECKS_NOW,
+    CLEAN_1,
     NOW,
     at,
     build_history,
@@ -154,3 +160,28 @@ async def test_an_editor_who_is_not_steering_may_see_stats(database_url: str) ->
     text = "\n".join(out)
     assert "this week so far (16 Mar 2026 to 20 Mar 2026 12:00" in text
     assert "Proposals made: 0 (same as before)" in text
+
+
+async def test_each_workspace_sees_only_its_own_figures(database_url: str) -> None:
+    await build_history(database_url)
+    ws = await _workspace(database_url)
+    other = Context(services=ws.ctx.services, port=ws.port, workspace="slack:T1")
+    member = Actor(id="U1", name="Rhian", roles=frozenset({Role.PROPOSER}))
+    chair = Actor(id="U2", name="Chair", roles=frozenset({Role.STEERING}))
+    try:
+        proposed = await run_command(
+            Invocation(workspace="slack:T1", actor=member, command="propose", text=CLEAN_1), other
+        )
+        assert proposed.message.tone != Tone.DANGER
+        clock = ws.ctx.services.clock
+        assert isinstance(clock, FixedClock)
+        clock.advance(timedelta(minutes=1))  # the report covers up to, not including, now
+        reply = await run_command(
+            Invocation(workspace="slack:T1", actor=chair, command="stats", text="month"), other
+        )
+    finally:
+        await ws.ctx.services.db.dispose()
+    text = reply.message.as_plain_text()
+    assert "Proposals made: 1 (up 1 from 0)" in text
+    assert "Rhian: 1 (up 1 from 0) proposals" in text
+    assert "alex" not in text
