@@ -224,3 +224,45 @@ async def test_tokens_never_reach_the_log(
     assert "heard" in caplog.text or "chat.postMessage" in caplog.text
     for secret in (BOT_TOKEN, APP_TOKEN, SIGNING_SECRET):
         assert secret not in caplog.text
+
+
+async def test_the_runtime_starts_and_stops_the_slack_app(database_url: str) -> None:
+    import asyncio
+    import contextlib
+
+    import aiohttp
+
+    from bot.assembly import build_services
+    from bot.platforms import enabled_platforms
+    from bot.platforms.slack import SlackPlatform
+    from bot.runtime import Runtime
+    from tests.fakes.slack_api import FakeSlack
+    from tests.fakes.slack_harness import SlackSender, slack_settings
+
+    async with FakeSlack() as fake:
+        settings = slack_settings(fake, database_url)
+        services = build_services(settings)
+        [platform] = enabled_platforms(settings, services, local=False)
+        assert platform.name == "slack"
+        runtime = Runtime(settings=settings, services=services, platforms=[platform])
+        task = asyncio.create_task(runtime.run())
+        assert isinstance(platform, SlackPlatform)
+        url = f"http://127.0.0.1:{settings.port}"
+        async with aiohttp.ClientSession() as session:
+            for _ in range(500):  # until the runtime has started the app (bounded)
+                with contextlib.suppress(aiohttp.ClientError):
+                    async with session.get(f"{url}/health") as health:
+                        if health.status == 200:
+                            break
+                await asyncio.sleep(0.01)
+            sender = SlackSender(f"{url}/slack/events", session=session)
+            status, _ = await sender.command(
+                command="/help", text="", user_id="UMEMBER01", response_url=fake.response_url()
+            )
+            assert status == 200
+            [answer] = await fake.wait_calls("response_url")
+            assert "/propose" in json.dumps(answer.params["blocks"])
+        runtime.request_stop()
+        async with asyncio.timeout(10):
+            await task
+        assert task.exception() is None
