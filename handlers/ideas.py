@@ -88,7 +88,7 @@ async def handle_idea(invocation: Invocation, ctx: Context) -> Reply:
         )
     if verb == "add":
         return await _add(rest.strip(), invocation, ctx)
-    if verb == "list" and all(w.startswith("#") for w in rest.split()):
+    if verb == "list":  # `list #housing` and `list housing` both filter by the tag
         return await _list(rest.split(), ctx)
     if verb in _SUBCOMMANDS:
         return await _act_on(verb, rest.split(), invocation, ctx)

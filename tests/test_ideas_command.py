@@ -118,8 +118,9 @@ async def test_list_is_oldest_first_with_age_and_author_and_filters_by_tag(
     assert listing.index("Hustings") < listing.index("Housing survey")
     assert "#1 Hustings for the by-election #events - Pat, 10 days ago" in listing
     assert "#2 Housing survey #housing - Sam, today, due Fri 11 Dec" in listing
-    only = await idea(ctx, "list #housing")
-    assert "Housing survey" in only and "Hustings" not in only
+    for typed in ("list #housing", "list Housing"):
+        only = await idea(ctx, typed)
+        assert "Housing survey" in only and "Hustings" not in only
     assert "No open ideas tagged #transport" in await idea(ctx, "list #transport")
 
 
