@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from handlers.context import Context, Services
 from handlers.events import Actor, Invocation, Reply
 from handlers.messages import Message, Tone
+from handlers.port import ChannelRole, MessageRef
 from handlers.registry import CommandSpec
 from handlers.stats_format import report_message
-from handlers.stats_period import parse_period, period_for
+from handlers.stats_period import Period, PeriodKind, parse_period, period_for
 from handlers.stats_report import gather_report
 
 USAGE = "/stats [week|month|quarter|year] (or last week, last month, ...)"
@@ -54,18 +55,34 @@ async def stats_command(invocation: Invocation, ctx: Context) -> Reply:
     period = period_for(
         kind, now=ctx.services.clock.now(), timezone=config.timezone, complete=complete
     )
+    return Reply(await _report_with_chart(ctx, period))
+
+
+async def _report_with_chart(ctx: Context, period: Period) -> Message:
     report = await gather_report(db=ctx.services.db, workspace=ctx.workspace, period=period)
-    # Imported here: matplotlib takes a moment to load, and only /stats needs it.
+    # Imported here: matplotlib takes a moment to load, and only the KPIs need it.
     from handlers.charts import weekly_chart
 
     # Drawing takes a moment of CPU: keep the event loop free for everyone else.
     chart = await asyncio.to_thread(
         weekly_chart,
         weeks=report.weeks,
-        timezone=config.timezone,
+        timezone=period.timezone,
         title=f"Proposals and decisions per week ({period.kind.value} report)",
     )
-    return Reply(report_message(report, chart=chart))
+    return report_message(report, chart=chart)
+
+
+async def post_kpi_digest(ctx: Context) -> MessageRef:
+    """Last week's KPIs and chart, posted to the steering channel: for a weekly job."""
+    period = period_for(
+        PeriodKind.WEEK,
+        now=ctx.services.clock.now(),
+        timezone=ctx.services.config.timezone,
+        complete=True,
+    )
+    message = await _report_with_chart(ctx, period)
+    return await ctx.port.post(channel=ChannelRole.STEERING, message=message)
 
 
 def _complete_period(_services: Services, typed: str) -> Sequence[str]:

@@ -12,6 +12,7 @@ from handlers.context import Context
 from handlers.dispatch import run_command
 from handlers.events import Actor, Invocation, Role
 from handlers.messages import Tone
+from handlers.stats import post_kpi_digest
 from handlers.stats_period import PeriodKind, period_for
 from handlers.stats_report import gather_report
 from storage.db import Database
@@ -185,3 +186,22 @@ async def test_each_workspace_sees_only_its_own_figures(database_url: str) -> No
     assert "Proposals made: 1 (up 1 from 0)" in text
     assert "Rhian: 1 (up 1 from 0) proposals" in text
     assert "alex" not in text
+
+
+async def test_the_weekly_digest_goes_to_the_steering_channel(database_url: str) -> None:
+    await build_history(database_url)
+    ws = await _workspace(database_url)
+    clock = ws.ctx.services.clock
+    assert isinstance(clock, FixedClock)
+    clock.set(at(9, 8))  # Monday 9 March: last week is 2 to 8 March
+    try:
+        await post_kpi_digest(ws.ctx)
+    finally:
+        await ws.ctx.services.db.dispose()
+    where, message = ws.port.sent[-1]
+    assert where == "#steering"
+    text = message.as_plain_text()
+    assert "last week (2 Mar 2026 to 8 Mar 2026, Europe/London)" in text
+    assert "Proposals made: 4 (up 2 from 2)" in text
+    assert "Approved (overrules included): 3 (up 3 from 0)" in text
+    assert [a.content_type for a in message.attachments] == ["image/png"]
