@@ -400,3 +400,16 @@ async def test_a_command_discord_still_lists_but_postgate_dropped_gets_a_kind_an
     assert answer["data"]["flags"] & 64
     assert "try again" in str(answer["data"]["embeds"])
     assert "Traceback" not in str(answer)
+
+
+async def test_stats_arrive_privately_with_the_chart_attached(
+    fake: FakeDiscord, database_url: str, errors: None
+) -> None:
+    async with running(settings_for(fake, database_url)):
+        payload = await fake.slash_command("stats", user_id=ERIN, text="month")
+        await fake.wait_for(lambda: fake.followups.get(payload["token"]), within=20)
+    (call,) = [c for c in fake.calls if c.path.endswith(payload["token"]) and c.method == "POST"]
+    ((name, data),) = call.files
+    assert name.endswith(".png") and data.startswith(b"\x89PNG")
+    assert call.body["flags"] & 64
+    assert call.body["embeds"][-1]["image"]["url"] == f"attachment://{name}"

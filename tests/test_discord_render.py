@@ -15,7 +15,7 @@ from bot.platforms.discord_render import (
     SHORTENED,
     render,
 )
-from handlers.messages import Mention, Message, MessageField, Tone, text
+from handlers.messages import Attachment, Mention, Message, MessageField, Tone, text
 
 ROLE = "850000000000000001"
 USER = "870000000000000001"
@@ -128,3 +128,10 @@ def test_any_message_fits_discords_limits(body: str, quote: str | None, fields: 
                 for f in embed.fields:
                     assert 1 <= len(f.name or "") <= 256
                     assert 1 <= len(f.value or "") <= FIELD_VALUE_LIMIT
+
+
+def test_an_image_attachment_is_shown_in_the_embed() -> None:
+    chart = Attachment("chart.png", b"\x89PNG...", content_type="image/png")
+    (part,) = render(Message(title="KPIs", body="x", attachments=(chart,)))
+    assert part.files == (("chart.png", b"\x89PNG..."),)
+    assert part.embeds[-1].image.url == "attachment://chart.png"

@@ -157,6 +157,10 @@ def render(message: Message, *, single: bool = False) -> list[DiscordMessage]:
     if single and len(groups) > 1:
         groups = [_shorten(groups[0])]
     files = tuple((a.filename, a.content) for a in message.attachments)
+    image = next((a for a in message.attachments if a.content_type.startswith("image/")), None)
+    if image is not None:
+        # Shown inside the card rather than as a loose file below it.
+        groups[0][-1].set_image(url=f"attachment://{image.filename}")
     return [
         DiscordMessage(
             content=content if i == 0 else "",
