@@ -128,7 +128,10 @@ async def test_propose_then_an_editor_approves(
         payload = await fake.slash_command("propose", user_id=PAT, text=DRAFT)
         await fake.wait_for(lambda: fake.followups.get(payload["token"]))
 
-        # Deferred at once, privately; the answer is an ephemeral follow-up.
+        # Deferred at once, before any work, privately; the answer is an ephemeral follow-up.
+        order = [c.path for c in fake.calls]
+        deferred = order.index(f"/interactions/{payload['id']}/{payload['token']}/callback")
+        assert deferred < order.index(f"/channels/{REVIEW_CHANNEL}/messages")
         callback = fake.callbacks[int(payload["id"])]
         assert callback["type"] == 5
         assert callback["data"]["flags"] & 64

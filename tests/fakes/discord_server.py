@@ -498,10 +498,6 @@ class FakeDiscord:
             return _json(self.channel(int(match[1])))
         if m == "POST" and p == "/users/@me/channels":
             user_id = int(b["recipient_id"])
-            if user_id in self.dm_forbidden:
-                return _json(
-                    {"message": "Cannot send messages to this user", "code": 50007}, status=403
-                )
             channel_id = next((c for c, u in self.dm_channels.items() if u == user_id), None)
             if channel_id is None:
                 channel_id = self.next_id()
@@ -587,6 +583,11 @@ class FakeDiscord:
         }
 
     def _create_message(self, channel_id: int, body: JSON) -> web.Response:
+        if self.dm_channels.get(channel_id) in self.dm_forbidden:
+            # As Discord does: the DM channel opens, the message is refused.
+            return _json(
+                {"message": "Cannot send messages to this user", "code": 50007}, status=403
+            )
         message = FakeMessage(
             id=self.next_id(),
             channel_id=channel_id,
