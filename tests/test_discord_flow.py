@@ -266,6 +266,7 @@ async def test_an_empty_propose_opens_a_form_whose_text_is_proposed(
         (row,) = modal["data"]["components"]
         (field,) = row["components"]
         assert field["style"] == 2  # paragraph: a multi-line draft
+        assert field["label"] == "Your draft post"
         submitted = await fake.submit_modal(
             modal["data"], user_id=PAT, values={field["custom_id"]: "Line one.\nLine two."}
         )

@@ -46,8 +46,12 @@ class TextForm(discord.ui.Modal):
 
     def __init__(self, *, spec: CommandSpec, on_text: OnText) -> None:
         super().__init__(title=_clip(f"/{spec.name}", MODAL_TITLE_LIMIT), timeout=15 * 60)
+        # The label is short on Discord; the description's first clause names the input
+        # ("your draft post"), and the whole description shows as the placeholder.
+        first = spec.arg_description.split(",")[0].strip() or "Text"
         self.text: discord.ui.TextInput[TextForm] = discord.ui.TextInput(
-            label=_clip(spec.arg_description or "Text", MODAL_TITLE_LIMIT),
+            label=_clip(first[:1].upper() + first[1:], MODAL_TITLE_LIMIT),
+            placeholder=_clip(spec.arg_description, DESCRIPTION_LIMIT),
             style=discord.TextStyle.paragraph,
             max_length=MODAL_INPUT_LIMIT,
             required=True,
