@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-_LETTER = re.compile(r"[^\W\d_]")
+_NOT_LETTER = re.compile(r"[\W\d_]+")
 _SENTENCE = re.compile(r"[^.!?\n]+")
-_WORD = re.compile(r"\S+")
 
 
 def too_long(text: str, *, limit: float) -> Iterator[tuple[int, int]]:
@@ -18,10 +17,10 @@ def too_long(text: str, *, limit: float) -> Iterator[tuple[int, int]]:
 
 def shouting(text: str, *, limit: float) -> Iterator[tuple[int, int]]:
     """Mostly capitals, over enough letters to be more than an abbreviation or two."""
-    letters = _LETTER.findall(text)
+    letters = _NOT_LETTER.sub("", text)
     if len(letters) < 12:
         return
-    upper = sum(1 for c in letters if c.isupper())
+    upper = sum(map(str.isupper, letters))
     if upper / len(letters) >= limit:
         stripped = text.strip()
         start = text.index(stripped[0]) if stripped else 0
@@ -35,8 +34,7 @@ def exclamations(text: str, *, limit: float) -> Iterator[tuple[int, int]]:
 
 def long_sentences(text: str, *, limit: float) -> Iterator[tuple[int, int]]:
     for sentence in _SENTENCE.finditer(text):
-        words = _WORD.findall(sentence.group())
-        if len(words) > limit:
+        if len(sentence.group().split()) > limit:
             body = sentence.group()
             lead = len(body) - len(body.lstrip())
             yield sentence.start() + lead, sentence.start() + len(body.rstrip())

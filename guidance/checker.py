@@ -12,16 +12,17 @@ folded (guidance.normalise) and split into tokens that see through disguises
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 
 from guidance import advisories
+from guidance.allow import allow_pattern
 from guidance.contacts import find_phones
 from guidance.lexicon import Hit, Lexicon, Tag
 from guidance.normalise import Folded, fold
-from guidance.policy import Policy, Rule, load_policy
+from guidance.policy import Near, Policy, Rule, load_policy
 from guidance.report import Finding, Report, Severity
 from guidance.tokens import _CAMEL, ALLOWED, EMAIL, MENTION, Token, tokenise
 
@@ -52,11 +53,12 @@ class Checker:
         self.policy = policy if policy is not None else load_policy()
         self._rules = self.policy.rules
         self._lexicon = Lexicon()
-        self._allow = _allow_pattern(self.policy.allow)
+        self._allow = allow_pattern(self.policy.allow)
         self._patterns: list[tuple[str, re.Pattern[str]]] = []
         self._acronyms: re.Pattern[str] | None = None
         self._imprint: list[re.Pattern[str]] = []
         self._jargon: dict[str, str] = {}
+        self._nears: list[tuple[str, Near, list[Tag]]] = []
         self._compile()
 
     # ------------------------------------------------------------ compiling
@@ -69,9 +71,11 @@ class Checker:
             for word in rule.words:
                 add(word, tag)
             for n, near in enumerate(rule.near):
-                for k, words in enumerate(near.lists):
+                keys: list[Tag] = [("near", rule_id, n, k) for k in range(len(near.lists))]
+                self._nears.append((rule_id, near, keys))
+                for key, words in zip(keys, near.lists, strict=True):
                     for word in self._expand(words):
-                        add(word, ("near", rule_id, n, k))
+                        add(word, key)
             for hedge in rule.hedges:
                 add(hedge, ("hedge", rule_id))
             for word in rule.safe_words:
@@ -107,12 +111,13 @@ class Checker:
             raise ValueError(f"the text to check must be a string, not {type(text).__name__}")
         if not text.strip():
             return Report()
-        allowed = [m.span() for m in self._allow.finditer(text)] if self._allow else []
+        allowed = _Spans(m.span() for m in self._allow.finditer(text)) if self._allow else _NONE
         folded = fold(text)
         tokens = tokenise(folded, original=text, is_word=self._lexicon.is_word)
         if allowed:
-            tokens = [_neutral(t) if _overlaps(folded.span(t.start, t.end), allowed) else t
-                      for t in tokens]  # fmt: skip
+            tokens = [
+                _neutral(t) if allowed.overlaps(*folded.span(t.start, t.end)) else t for t in tokens
+            ]
         hits: dict[Tag, list[Hit]] = defaultdict(list)
         for hit in self._lexicon.match(tokens):
             hits[hit.tag].append(hit)
@@ -144,14 +149,18 @@ class Checker:
                     )
 
     def _near_findings(self, ctx: _Context) -> Iterator[_Draft]:
-        for rule_id, rule in self._rules.items():
-            for n, near in enumerate(rule.near):
-                lists = [ctx.hits.get(("near", rule_id, n, k)) for k in range(len(near.lists))]
-                if not all(lists):
-                    continue
+        hits = ctx.hits
+        for rule_id, near, keys in self._nears:
+            lists = []
+            for key in keys:
+                found = hits.get(key)
+                if not found:
+                    break
+                lists.append(sorted(found, key=lambda h: h.first))
+            else:
                 for first, last in _combinations(
                     ctx.tokens,
-                    [sorted(h, key=lambda h: h.first) for h in lists if h],
+                    lists,
                     within=near.within,
                     ordered=near.ordered,
                     across=near.across_sentences,
@@ -163,14 +172,14 @@ class Checker:
             for match in pattern.finditer(ctx.folded.text):
                 if match.end() > match.start():
                     start, end = ctx.folded.span(match.start(), match.end())
-                    if not _inside(start, end, ctx.allowed):
+                    if not ctx.allowed.covers(start, end):
                         yield _Draft(rule_id, start, end, ctx.sentence_at(match.start()))
 
     def _jargon_findings(self, ctx: _Context) -> Iterator[_Draft]:
         if self._acronyms is None or "jargon" not in self._rules:
             return
         for match in self._acronyms.finditer(ctx.text):
-            if not _inside(*match.span(), ctx.allowed):
+            if not ctx.allowed.covers(*match.span()):
                 term = " ".join(match.group().split())
                 plain = self._jargon.get(term.lower(), "")
                 yield _Draft(
@@ -258,18 +267,18 @@ class Checker:
         return out
 
     def _finish(self, drafts: list[_Draft]) -> list[Finding]:
+        present = {d.rule for d in drafts}
         replaced = {
-            other: [d for d in drafts if d.rule == rule_id]
+            other: _Spans((d.start, d.end) for d in drafts if d.rule == rule_id)
             for rule_id, rule in self._rules.items()
+            if rule_id in present
             for other in rule.replaces
+            if other in present
         }
-        kept = [
-            d
-            for d in drafts
-            if not any(r.start < d.end and d.start < r.end for r in replaced.get(d.rule, ()))
-        ]
+        if replaced:
+            drafts = [d for d in drafts if not replaced.get(d.rule, _NONE).overlaps(d.start, d.end)]
         findings: list[Finding] = []
-        for draft in _merge(kept):
+        for draft in _merge(drafts):
             rule: Rule = self._rules[draft.rule]
             findings.append(
                 Finding(
@@ -291,7 +300,8 @@ class _Context:
     folded: Folded
     tokens: list[Token]
     hits: dict[Tag, list[Hit]]
-    allowed: list[tuple[int, int]]
+    allowed: _Spans
+    _starts: list[int] = field(default_factory=list)
 
     def span(self, first: int, last: int) -> tuple[int, int]:
         return self.folded.span(self.tokens[first].start, self.tokens[last].end)
@@ -300,7 +310,9 @@ class _Context:
         return _Draft(rule, *self.span(first, last), self.tokens[first].sentence)
 
     def token_at(self, position: int) -> int:
-        return bisect_left([t.start for t in self.tokens], position)
+        if not self._starts:
+            self._starts.extend(t.start for t in self.tokens)
+        return bisect_left(self._starts, position)
 
     def sentence_at(self, position: int) -> int:
         index = self.token_at(position)
@@ -367,25 +379,33 @@ def _merge(drafts: list[_Draft]) -> list[_Draft]:
     return sorted(out, key=lambda d: (d.start, d.end, d.rule))
 
 
-def _allow_pattern(entries: Sequence[str]) -> re.Pattern[str] | None:
-    if not entries:
-        return None
-    # Spaces and hyphens are interchangeable in names ("King-Smith"); so are apostrophes.
-    escaped = (
-        r"[\s\-]+".join(re.escape(word).replace("'", "['’]") for word in words)
-        for words in sorted((e.replace("-", " ").split() for e in entries), key=len, reverse=True)
-        if words
-    )
-    return re.compile(rf"(?<!\w)(?:{'|'.join(escaped)})(?!\w)", re.IGNORECASE)
-
-
 def _neutral(token: Token) -> Token:
     return Token(token.start, token.end, (), token.sentence, ALLOWED)
 
 
-def _overlaps(span: tuple[int, int], ranges: list[tuple[int, int]]) -> bool:
-    return any(span[0] < end and start < span[1] for start, end in ranges)
+class _Spans:
+    """Character ranges, merged and sorted, asked about in logarithmic time."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]] = ()) -> None:
+        merged: list[list[int]] = []
+        for start, end in sorted(spans):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self._starts = [m[0] for m in merged]
+        self._ends = [m[1] for m in merged]
+
+    def __bool__(self) -> bool:
+        return bool(self._starts)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect_right(self._starts, max(start, end - 1)) - 1
+        return i >= 0 and self._ends[i] > start and start < end
+
+    def covers(self, start: int, end: int) -> bool:
+        i = bisect_right(self._starts, start) - 1
+        return i >= 0 and self._ends[i] >= end
 
 
-def _inside(start: int, end: int, ranges: list[tuple[int, int]]) -> bool:
-    return any(s <= start and end <= e for s, e in ranges)
+_NONE = _Spans()

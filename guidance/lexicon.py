@@ -9,12 +9,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import TypeVar
 
 from guidance.normalise import fold
 from guidance.tokens import MASKED, Token, tokenise, word_forms
 
 # What a policy entry is for, e.g. ("word", "abuse") or ("near", "drugs", 0, 1).
 Tag = tuple[str | int, ...]
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,49 +30,91 @@ class Hit:
 
 class Lexicon:
     def __init__(self) -> None:
-        self._index: dict[str, list[tuple[tuple[str, ...], Tag]]] = defaultdict(list)
-        self._single: set[str] = set()
+        # Single words by their form; phrases by their first two words, so a common first
+        # word ("the", "we") costs one lookup, not one check per phrase that starts with it.
+        self._words: dict[str, list[Tag]] = defaultdict(list)
+        self._pairs: dict[tuple[str, str], list[tuple[tuple[str, ...], Tag]]] = defaultdict(list)
         self._by_length: dict[int, list[str]] = defaultdict(list)
         self._unmasked: dict[str, tuple[str, ...]] = {}
+        self._single_cache: dict[tuple[str, ...], tuple[Tag, ...]] = {}
+        self._pair_cache: dict[
+            tuple[tuple[str, ...], tuple[str, ...]], tuple[tuple[tuple[str, ...], Tag], ...]
+        ] = {}
 
     def add(self, phrase: str, tag: Tag) -> None:
         words = phrase_words(phrase)
         if not words:
             return
-        for key in dict.fromkeys((words[0], words[0].replace("'", ""))):
-            self._index[key].append((words, tag))
-        if len(words) == 1 and words[0] not in self._single:
-            self._single.add(words[0])
-            self._by_length[len(words[0])].append(words[0])
+        firsts = dict.fromkeys((words[0], words[0].replace("'", "")))
+        if len(words) == 1:
+            if words[0] not in self._words:
+                self._by_length[len(words[0])].append(words[0])
+            for key in firsts:
+                self._words[key].append(tag)
+            return
+        for first in firsts:
+            for second in dict.fromkeys((words[1], words[1].replace("'", ""))):
+                self._pairs[(first, second)].append((words, tag))
 
     def is_word(self, word: str) -> bool:
-        return word in self._single or any(s in self._single for s in _singulars(word))
+        words = self._words
+        return word in words or any(s in words for s in _singulars(word))
 
     def match(self, tokens: Sequence[Token]) -> list[Hit]:
         hits: dict[tuple[Tag, int, int], Hit] = {}
-        index = self._index
-        for i, token in enumerate(tokens):
-            forms = self._unmask(token) if token.kind == MASKED else token.forms
-            for form in forms:
-                candidates = index.get(form)
-                if candidates is None:
-                    candidates = [
-                        c
-                        for singular in _singulars(form)
-                        if singular in self._single
-                        for c in index[singular]
-                        if len(c[0]) == 1
-                    ]
-                for words, tag in candidates:
-                    last = i + len(words) - 1
-                    if last >= len(tokens) or (tag, i, last) in hits:
-                        continue
-                    if all(
+        forms = [self._unmask(t) if t.kind == MASKED else t.forms for t in tokens]
+        count = len(tokens)
+        for i in range(count):
+            for tag in self._singles(forms[i]):
+                hits[(tag, i, i)] = Hit(tag, i, i)
+            if i + 1 < count and forms[i + 1]:
+                for phrase, tag in self._phrases(forms[i], forms[i + 1]):
+                    last = i + len(phrase) - 1
+                    if last < count and all(
                         _same(w, tokens[i + k], plural=i + k == last)
-                        for k, w in enumerate(words[1:], start=1)
+                        for k, w in enumerate(phrase[2:], start=2)
                     ):
                         hits[(tag, i, last)] = Hit(tag, i, last)
         return list(hits.values())
+
+    def _singles(self, forms: tuple[str, ...]) -> tuple[Tag, ...]:
+        """Tags of the single-word entries a token matches (remembered: words repeat)."""
+        found = self._single_cache.get(forms)
+        if found is None:
+            found = tuple(
+                dict.fromkeys(
+                    tag
+                    for form in forms
+                    for key in (form, *_singulars(form))
+                    for tag in self._words.get(key, ())
+                )
+            )
+            self._remember(self._single_cache, forms, found)
+        return found
+
+    def _phrases(
+        self, here: tuple[str, ...], after: tuple[str, ...]
+    ) -> tuple[tuple[tuple[str, ...], Tag], ...]:
+        """Phrases starting with this token and the next (remembered: word pairs repeat)."""
+        found = self._pair_cache.get((here, after))
+        if found is None:
+            found = tuple(
+                (phrase, tag)
+                for form in here
+                for second in after
+                for key in (second, *_singulars(second))
+                for phrase, tag in self._pairs.get((form, key), ())
+                # only the last word of a phrase may be plural
+                if key == second or len(phrase) == 2
+            )
+            self._remember(self._pair_cache, (here, after), found)
+        return found
+
+    @staticmethod
+    def _remember(cache: dict[_K, _V], key: _K, value: _V) -> None:
+        if len(cache) > 100_000:
+            cache.clear()  # bounded memory whatever the input
+        cache[key] = value
 
     def _unmask(self, token: Token) -> tuple[str, ...]:
         """ "sc*m" -> ("scum",): each * stands for one letter of a listed word."""
@@ -99,6 +145,7 @@ def _same(word: str, token: Token, *, plural: bool) -> bool:
     return plural and any(word in _singulars(form) for form in forms)
 
 
+@lru_cache(maxsize=65536)
 def _singulars(form: str) -> tuple[str, ...]:
     """ "idiots" -> idiot; "bitches" -> bitche, bitch. Never for "class" or short words."""
     if len(form) < 4 or not form.endswith("s") or form.endswith("ss"):

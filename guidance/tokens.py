@@ -8,10 +8,9 @@ tory + scum. Links, emails and @handles become tokens of their own kind.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from guidance.normalise import Folded
 
@@ -65,8 +64,7 @@ _CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _MAX_SPLIT_RUN = 16
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):  # a tuple: cheap to make, and posts have many
     start: int
     end: int
     forms: tuple[str, ...]
@@ -78,13 +76,26 @@ def tokenise(folded: Folded, *, original: str, is_word: Callable[[str], bool]) -
     """Tokens of `folded.text` in order. `is_word` says which joined letter runs to keep."""
     text = folded.text
     ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    ends.append(len(text) + 1)
     tokens: list[Token] = []
+    sentence = 0
     for match in _MASTER.finditer(text):
         kind = match.lastgroup
         start, end = match.span()
-        sentence = bisect_right(ends, start)
+        while ends[sentence] <= start:
+            sentence += 1
         if kind == "word":
-            _add_word(tokens, match.group(), start, sentence, folded, original)
+            raw = match.group()
+            lead, trail, forms, masked = word_forms(raw)
+            if not forms:
+                continue
+            begin, finish = start + lead, end - trail
+            if begin and text[begin - 1] == "#":
+                parts = _hashtag_parts(folded, original, begin, finish, sentence)
+                if parts:
+                    tokens.extend(parts)
+                    continue
+            tokens.append(Token(begin, finish, forms, sentence, MASKED if masked else WORD))
         elif kind == "split":
             _add_split(tokens, match, sentence, is_word)
         elif kind == "url":
@@ -98,25 +109,6 @@ def tokenise(folded: Folded, *, original: str, is_word: Callable[[str], bool]) -
         else:
             tokens.append(Token(start, end, (match.group()[1:],), sentence, MENTION))
     return tokens
-
-
-def _add_word(
-    tokens: list[Token], raw: str, start: int, sentence: int, folded: Folded, original: str
-) -> None:
-    if raw == "£":
-        tokens.append(Token(start, start + 1, ("£",), sentence))
-        return
-    lead, trail, forms = word_forms(raw)
-    if not forms:
-        return
-    begin, finish = start + lead, start + len(raw) - trail
-    if begin > 0 and folded.text[begin - 1] == "#":
-        parts = _hashtag_parts(folded, original, begin, finish, sentence)
-        if parts:
-            tokens.extend(parts)
-            return
-    masked = "*" in forms[0] and forms[0][0] != "*" and any(c.isalpha() for c in forms[0])
-    tokens.append(Token(begin, finish, forms, sentence, MASKED if masked else WORD))
 
 
 def _add_split(
@@ -174,8 +166,9 @@ def _hashtag_parts(
 
 
 @lru_cache(maxsize=65536)
-def word_forms(raw: str) -> tuple[int, int, tuple[str, ...]]:
-    """(characters trimmed at the start, at the end, the forms the word could stand for)."""
+def word_forms(raw: str) -> tuple[int, int, tuple[str, ...], bool]:
+    """(characters trimmed at the start, at the end, the forms the word could stand for,
+    whether it is masked with stars like "sc*m")."""
     body = raw.lstrip("'!")
     lead = len(raw) - len(body)
     stripped = body.rstrip("'!")
@@ -183,8 +176,8 @@ def word_forms(raw: str) -> tuple[int, int, tuple[str, ...]]:
     body = stripped
     if body.endswith("'s"):
         body = body[:-2]
-    if not body or not any(c.isalnum() or c == "*" for c in body):
-        return lead, trail, ()
+    if not body or not any(c.isalnum() or c in "*£" for c in body):
+        return lead, trail, (), False
     forms = [body]
     if "'" in body:
         forms.append(body.replace("'", ""))
@@ -198,4 +191,5 @@ def word_forms(raw: str) -> tuple[int, int, tuple[str, ...]]:
             forms.append(_RUN3.sub(r"\1", form))
             forms.append(_RUN3.sub(r"\1\1", form))
             forms.append(_RUN2.sub(r"\1", form))
-    return lead, trail, tuple(dict.fromkeys(forms))
+    masked = "*" in body and body[0] != "*" and any(c.isalpha() for c in body)
+    return lead, trail, tuple(dict.fromkeys(forms)), masked
