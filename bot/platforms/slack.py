@@ -32,6 +32,7 @@ from bot.platforms.slack_events import (
     FORM_BLOCK_ID,
     FORM_CALLBACK_ID,
     BadPayload,
+    SlashCommand,
     form_view,
     parse_command,
     parse_form_submission,
@@ -212,7 +213,26 @@ class SlackPlatform:
 
     async def _on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
-        self._work.spawn(self._run_command(body), what=f"command {body.get('command')}")
+        try:
+            command = parse_command(body)
+        except BadPayload as exc:
+            log.warning("ignored a slash command payload: %s", exc)
+            return
+        spec = find_command(command.command)
+        if spec is not None and spec.opens_form_when_empty and not command.text:
+            # The trigger_id dies 3 s after the command: open the form now, not in turn.
+            self._work.spawn(
+                self._open_form(
+                    trigger_id=command.trigger_id,
+                    command=spec.name,
+                    prompt=spec.arg_description,
+                    channel_id=command.channel_id,
+                ),
+                what=f"form for /{spec.name}",
+                queued=False,
+            )
+            return
+        self._work.spawn(self._run_command(command), what=f"command /{command.command}")
 
     async def _on_form(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
@@ -226,22 +246,7 @@ class SlackPlatform:
     def _context(self, team_id: str) -> Context:
         return Context(services=self._services, port=self._port, workspace=workspace_key(team_id))
 
-    async def _run_command(self, body: dict[str, Any]) -> None:
-        try:
-            command = parse_command(body)
-        except BadPayload as exc:
-            log.warning("ignored a slash command payload: %s", exc)
-            return
-        spec = find_command(command.command)
-        wants_form = spec is not None and spec.opens_form_when_empty and not command.text
-        if spec is not None and wants_form and command.trigger_id:
-            await self._open_form(
-                trigger_id=command.trigger_id,
-                command=spec.name,
-                prompt=spec.arg_description,
-                channel_id=command.channel_id,
-            )
-            return
+    async def _run_command(self, command: SlashCommand) -> None:
         actor = await self._people.actor(user_id=command.user_id, name=command.user_name)
         invocation = Invocation(
             workspace=workspace_key(command.team_id),

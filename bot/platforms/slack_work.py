@@ -1,8 +1,10 @@
 """Work that runs after Slack has its ack: tracked tasks whose failures are logged,
 and which shutdown waits for (briefly) instead of dropping silently.
 
-At most `limit` pieces of work run at once. The rest wait their turn, so a burst of
-commands cannot crowd the event loop and delay the next ack past Slack's 3 seconds.
+Work runs one piece at a time by default (`limit`), in arrival order: a burst of
+commands cannot crowd the event loop and delay the next ack, and a reaction added then
+removed is handled in that order. Work that cannot wait (opening a form before its
+trigger expires) skips the queue.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-DEFAULT_LIMIT = 2
+DEFAULT_LIMIT = 1
 
 
 class AfterAck:
@@ -26,8 +28,9 @@ class AfterAck:
     def __len__(self) -> int:
         return len(self._tasks)
 
-    def spawn(self, work: Coroutine[Any, Any, None], *, what: str) -> None:
-        task = asyncio.create_task(self._in_turn(work), name=f"slack: {what}")
+    def spawn(self, work: Coroutine[Any, Any, None], *, what: str, queued: bool = True) -> None:
+        runner = self._in_turn(work) if queued else work
+        task = asyncio.create_task(runner, name=f"slack: {what}")
         self._tasks.add(task)
         task.add_done_callback(self._finished)
 
