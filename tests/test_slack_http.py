@@ -266,3 +266,14 @@ async def test_the_runtime_starts_and_stops_the_slack_app(database_url: str) -> 
         async with asyncio.timeout(10):
             await task
         assert task.exception() is None
+
+
+async def test_when_the_form_cannot_open_the_command_still_answers(database_url: str) -> None:
+    async with running_slack(database_url) as slack:
+        slack.fake.fail_next("views.open", "expired_trigger_id")
+        await slack.sender.command(
+            command="/echo", text="", user_id="UMEMBER01", response_url=slack.fake.response_url()
+        )
+        [answer] = await slack.fake.wait_calls("response_url")
+        assert "heard: " in json.dumps(answer.params["blocks"])
+        assert [i.text for i in HEARD] == [""]

@@ -222,12 +222,7 @@ class SlackPlatform:
         if spec is not None and spec.opens_form_when_empty and not command.text:
             # The trigger_id dies 3 s after the command: open the form now, not in turn.
             self._work.spawn(
-                self._open_form(
-                    trigger_id=command.trigger_id,
-                    command=spec.name,
-                    prompt=spec.arg_description,
-                    channel_id=command.channel_id,
-                ),
+                self._open_form(command=command, prompt=spec.arg_description),
                 what=f"form for /{spec.name}",
                 queued=False,
             )
@@ -263,19 +258,19 @@ class SlackPlatform:
             response_url=command.response_url,
         )
 
-    async def _open_form(
-        self, *, trigger_id: str, command: str, prompt: str, channel_id: str
-    ) -> None:
+    async def _open_form(self, *, command: SlashCommand, prompt: str) -> None:
         view = form_view(
-            command=command,
-            title=f"/{command}",
+            command=command.command,
+            title=f"/{command.command}",
             prompt=prompt[:1].upper() + prompt[1:],
-            channel_id=channel_id,
+            channel_id=command.channel_id,
         )
         try:
-            await self._client.views_open(trigger_id=trigger_id, view=view)
+            await self._client.views_open(trigger_id=command.trigger_id, view=view)
         except SlackApiError as exc:
-            raise PlatformError(f"Slack views.open failed: {exc.response.get('error')}") from None
+            # No form: the command with no text still gets the handler's own answer.
+            log.warning("Slack views.open failed (%s)", exc.response.get("error"))
+            self._work.spawn(self._run_command(command), what=f"command /{command.command}")
 
     async def _run_form(self, body: dict[str, Any]) -> None:
         try:
