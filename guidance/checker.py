@@ -32,6 +32,7 @@ _ADVISORIES: dict[str, tuple[Callable[..., Iterator[tuple[int, int]]], float]] =
     "exclamations": (advisories.exclamations, 3),
     "long-sentence": (advisories.long_sentences, 40),
 }
+_FIRST_WORD = re.compile(r"\w+")
 _SAFE_WINDOW = 8  # words before a phone number that can show it belongs to an organisation
 
 
@@ -57,6 +58,7 @@ class Checker:
         self._patterns: list[tuple[str, re.Pattern[str]]] = []
         self._acronyms: re.Pattern[str] | None = None
         self._imprint: list[re.Pattern[str]] = []
+        self._election: list[re.Pattern[str]] = []
         self._jargon: dict[str, str] = {}
         self._nears: list[tuple[str, Near, list[Tag]]] = []
         self._compile()
@@ -86,7 +88,10 @@ class Checker:
                     acronyms.append(term)
                 else:
                     add(term, ("jargon", term.lower()))
-            self._patterns.extend((rule_id, re.compile(p)) for p in rule.patterns)
+            if rule_id == "imprint":  # these mark election material, not findings
+                self._election.extend(re.compile(p) for p in rule.patterns)
+            else:
+                self._patterns.extend((rule_id, re.compile(p)) for p in rule.patterns)
             self._imprint.extend(re.compile(p) for p in rule.imprint_patterns)
         if acronyms:
             alternatives = "|".join(
@@ -243,10 +248,17 @@ class Checker:
         )  # fmt: skip
         if region is not None:
             drafts = [d for d in drafts if not (d.rule == "personal-data" and d.start >= region)]
-        triggers = ctx.hits.get(("imprint",))
-        if triggers and region is None and not self.policy.settings.imprint_in_bio:
-            first = min(triggers, key=lambda h: h.first)
-            drafts.append(ctx.draft("imprint", first.first, first.last))
+        if region is not None or self.policy.settings.imprint_in_bio:
+            return drafts
+        triggers = [ctx.span(h.first, h.last) for h in ctx.hits.get(("imprint",), ())]
+        for pattern in self._election:
+            match = pattern.search(ctx.folded.text)
+            if match:
+                word = _FIRST_WORD.search(ctx.folded.text, match.start())
+                at = word.span() if word else match.span()
+                triggers.append(ctx.folded.span(*at))
+        if triggers:
+            drafts.append(_Draft("imprint", *min(triggers)))
         return drafts
 
     def _hedge(self, ctx: _Context, drafts: list[_Draft]) -> list[_Draft]:

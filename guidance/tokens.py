@@ -53,7 +53,7 @@ _MASTER = re.compile(
     r"|(?P<split>(?<![a-z0-9@$])[a-z0-9@$](?:[\s.\-_*,+/]{1,3}+[a-z0-9@$](?![a-z0-9@$'])){2,}+)"
     r"|(?P<word>[a-z0-9@$|*'!]++|£)"
 )
-_SENTENCE_END = re.compile(r"[.!?;:]++(?=\s|$)|\n")
+_SENTENCE_END = re.compile(r"[.!?]++(?=\s|$)|\n")
 _RUN3 = re.compile(r"(.)\1\1+")
 _RUN2 = re.compile(r"(.)\1+")
 _LEET = str.maketrans("0134578@$!|9", "oieastbasiig")
