@@ -138,10 +138,16 @@ def how_to_decide(snap: ProposalSnapshot, config: WorkflowConfig) -> str:
     reject = shown_emoji(config.reject_emoji, "x")
     changes = shown_emoji(config.changes_emoji, "pencil2")
     needed = approvals_needed(snap, config)
+    again = (
+        f" This is version {snap.revision}: reactions on an earlier version no longer "
+        "count, so take an old reaction away and react again."
+        if snap.revision > 1
+        else ""
+    )
     return (
         f"React {approve} to approve ({plural(needed, 'approval')} needed), {reject} to "
         f"reject, {changes} to ask {snap.author_name} for changes. Take your reaction "
-        "away to take your vote back."
+        f"away to take your vote back.{again}"
     )
 
 
@@ -177,11 +183,6 @@ def review_card(
         ),
         tone=_tone(snap),
     )
-
-
-def is_election_material(snap: ProposalSnapshot) -> bool:
-    """The checker's imprint rule fires on election material without an imprint."""
-    return "imprint" in snap.rules
 
 
 def approved_post(snap: ProposalSnapshot, *, config: WorkflowConfig) -> Message:

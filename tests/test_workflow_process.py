@@ -147,23 +147,25 @@ def test_the_scripted_three_line_session(tmp_path: Path) -> None:
     env = _env("")
     del env["DATABASE_URL"]
     script = (
-        "/propose Thank you to everyone who canvassed in St Ives\n"
-        "/as editor\n"
-        "/react 1 white_check_mark\n"
+        b"\xff\xfe not UTF-8, and no slash\n"  # bad bytes must not end the session
+        b"/propose Thank you to everyone who canvassed in St Ives\n"
+        b"/as editor\n"
+        b"/react 1 white_check_mark\n"
     )
-    done = subprocess.run(
+    finished = subprocess.run(
         _postgate("run"),
         input=script,
         capture_output=True,
-        text=True,
         env=env,
         cwd=tmp_path,
         timeout=TIMEOUT,
         check=True,
     )
-    assert "[#review] Proposal 1 from alex: waiting for an editor" in done.stdout
-    assert "[#approved] Ready to publish: proposal 1 from alex" in done.stdout
-    assert "Traceback" not in done.stderr
+    done = finished.stdout.decode()
+    assert "[workspace] Lines here are commands." in done
+    assert "[#review] Proposal 1 from alex: waiting for an editor" in done
+    assert "[#approved] Ready to publish: proposal 1 from alex" in done
+    assert b"Traceback" not in finished.stderr
     assert (tmp_path / "postgate.db").exists()
 
 

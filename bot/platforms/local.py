@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 WORKSPACE = "local"
 COMMS = "comms"
 DEFAULT_USER = "alex"
+BYE = "Bye! Everything is saved; `postgate run` opens it again."
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 _REACT = re.compile(r"^/(react|unreact)(?:\s+(\S+))?(?:\s+(.+))?$", re.IGNORECASE)
 
@@ -169,7 +170,7 @@ class LocalWorkspace:
         elif command in {"react", "unreact"}:
             await self._react(stripped)
         elif command in {"quit", "exit"}:
-            self._say("Bye! Everything is saved; `postgate run` opens it again.")
+            self._say(BYE)
         elif not command:
             self._say("Type a command after the slash, for example /help.")
         else:
@@ -258,6 +259,12 @@ class LocalPlatform:
         self.local = workspace
         self._in = stdin or sys.stdin
         self._out = stdout or sys.stdout
+        for stream in (self._in, self._out):
+            # Odd bytes in, or emoji out on a non-UTF-8 terminal, must not end the session.
+            reconfigure = getattr(stream, "reconfigure", None)
+            if reconfigure is not None:
+                with contextlib.suppress(Exception):
+                    reconfigure(errors="replace")
         self._closed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -304,6 +311,8 @@ class LocalPlatform:
                     self._out.flush()
                 raw = await lines.get()
                 if raw is None:
+                    if self.interactive:
+                        self._print(["", BYE])
                     break
                 if not self.interactive and raw.strip():
                     self._print([f"{self.local.user}> {clean(raw.rstrip())}"])
