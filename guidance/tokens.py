@@ -51,7 +51,7 @@ _MASTER = re.compile(
     rf"|(?<![\w.@/-])(?:[a-z0-9-]++\.)++(?:{_TLDS})\b(?:/[^\s<>\"']*+)?)"
     r"|(?P<mention>(?<![\w@.])@[a-z0-9_]{1,30}+)"
     r"|(?P<split>(?<![a-z0-9@$])[a-z0-9@$](?:[\s.\-_*,+/]{1,3}+[a-z0-9@$](?![a-z0-9@$'])){2,}+)"
-    r"|(?P<word>[a-z0-9@$|*'!]++|£)"
+    r"|(?P<word>[a-z0-9@$|*'!#]++|£)"
 )
 _SENTENCE_END = re.compile(r"[.!?]++(?=\s|$)|\n")
 _RUN3 = re.compile(r"(.)\1\1+")
@@ -169,11 +169,11 @@ def _hashtag_parts(
 def word_forms(raw: str) -> tuple[int, int, tuple[str, ...], bool]:
     """(characters trimmed at the start, at the end, the forms the word could stand for,
     whether it is masked with stars like "sc*m")."""
-    body = raw.lstrip("'!")
+    body = raw.lstrip("'!#")
     lead = len(raw) - len(body)
-    stripped = body.rstrip("'!")
+    stripped = body.rstrip("'!#")
     trail = len(body) - len(stripped)
-    body = stripped
+    body = stripped.replace("#", "*")  # "f#ck" is masked like "f*ck"
     if body.endswith("'s"):
         body = body[:-2]
     if not body or not any(c.isalnum() or c in "*£" for c in body):
