@@ -193,6 +193,15 @@ def decision_notice(snap: ProposalSnapshot, *, config: WorkflowConfig) -> Messag
             ),
             tone=Tone.WARNING,
         )
+    if snap.status == ProposalStatus.EXPIRED and snap.card_channel is None:
+        return Message(
+            body=(
+                f"Your proposal {snap.id} expired: it was blocked by the checker and not "
+                f"revised within {plural(config.expire_days, 'day')}. Nothing was posted; "
+                "you are welcome to propose a new version."
+            ),
+            tone=Tone.NEUTRAL,
+        )
     if snap.status == ProposalStatus.EXPIRED:
         return Message(
             body=(

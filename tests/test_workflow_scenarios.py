@@ -273,3 +273,18 @@ async def test_election_material_reaches_the_approved_channel_with_an_imprint_re
     clean = await run(ws, "/as alex", f"/propose {CLEAN}", "/as editor", "/react 2 ✅")
     assert lines_to(clean, "#approved")
     assert not [line for line in clean if "imprint" in line]
+
+
+@requires_blocking_checker
+async def test_a_blocked_draft_expires_quietly(make_workspace: WorkspaceFactory) -> None:
+    clock = FixedClock(START)
+    ws = await make_workspace(clock=clock)
+    await run(ws, f"/propose {ABUSIVE}")
+    clock.advance(timedelta(days=15))
+    ws.drain()
+    assert await expire_overdue(ws.ctx) == 1
+    out = ws.drain()
+    assert lines_to(out, "#review") == []
+    assert lines_to(out, "dm to alex")[0].startswith(
+        "[dm to alex] Your proposal 1 expired: it was blocked by the checker"
+    )
