@@ -47,9 +47,11 @@ class Runtime:
         """Migrate, start everything, serve until a platform closes or a signal arrives."""
         await asyncio.to_thread(upgrade, self.settings.resolved_database_url)
         loop = asyncio.get_running_loop()
+        handled: list[signal.Signals] = []
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, self.request_stop)
+                handled.append(sig)
         started: list[Platform] = []
         try:
             for platform in self.platforms:
@@ -66,9 +68,13 @@ class Runtime:
             for task in pending:
                 task.cancel()
         finally:
+            for sig in handled:
+                loop.remove_signal_handler(sig)
             for item in reversed(self.background):
-                with contextlib.suppress(Exception):
+                try:
                     await item.stop()
+                except Exception:
+                    log.exception("stopping %s failed", type(item).__name__)
             for platform in reversed(started):
                 try:
                     await platform.stop()
