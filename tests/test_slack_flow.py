@@ -257,3 +257,17 @@ async def test_proposer_is_told_in_the_cards_thread_when_a_dm_is_refused(
         assert f"<@{PROPOSER}>" in _dump(thread_reply)
         assert _posts(slack.fake, APPROVED) == []
         assert (await _proposal(slack)).status == "rejected"
+
+
+async def test_a_blocked_draft_is_told_privately_and_posts_no_card(database_url: str) -> None:
+    async with running_slack(database_url) as slack:
+        await slack.sender.command(
+            text="Vote them out, they are Tory scum",
+            user_id=PROPOSER,
+            response_url=slack.fake.response_url("blocked"),
+        )
+        [answer] = await slack.fake.wait_calls("response_url")
+        await slack.fake.settle(quiet=0.2)
+        assert answer.params["response_type"] == "ephemeral"
+        assert _posts(slack.fake, REVIEW) == []
+        assert (await _proposal(slack)).status == "blocked"
