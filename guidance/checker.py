@@ -258,7 +258,7 @@ class Checker:
                 at = word.span() if word else match.span()
                 triggers.append(ctx.folded.span(*at))
         if triggers:
-            drafts.append(_Draft("imprint", *min(triggers)))
+            drafts.append(_Draft("imprint", *min(triggers, key=lambda s: (s[0], -s[1]))))
         return drafts
 
     def _hedge(self, ctx: _Context, drafts: list[_Draft]) -> list[_Draft]:
