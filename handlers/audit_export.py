@@ -126,15 +126,17 @@ async def audit_rows(
         query = query.where(AuditEvent.workspace == workspace)
     async with db.session() as session:
         result = await session.stream(query)
-        async for row in result:
-            yield event_row(
-                at=row.at,
-                workspace=row.workspace,
-                kind=row.kind,
-                proposal_id=row.proposal_id,
-                author=row.author_name,
-                actor_id=row.actor_id,
-                actor_name=row.actor_name,
-                detail=row.detail,
-                timezone=timezone,
-            )
+        # One await per batch, not per row: each await crosses into the driver's greenlet.
+        async for batch in result.partitions(BATCH):
+            for row in batch:
+                yield event_row(
+                    at=row.at,
+                    workspace=row.workspace,
+                    kind=row.kind,
+                    proposal_id=row.proposal_id,
+                    author=row.author_name,
+                    actor_id=row.actor_id,
+                    actor_name=row.actor_name,
+                    detail=row.detail,
+                    timezone=timezone,
+                )
