@@ -32,7 +32,7 @@ def record(
         kind=str(kind),
         proposal_id=proposal_id,
         actor_id=actor_id,
-        actor_name=actor_name,
+        actor_name=actor_name[:200] if actor_name else actor_name,
         detail=dict(detail or {}),
     )
     session.add(event)

@@ -33,6 +33,8 @@ from storage.models import (
     VoteKind,
 )
 
+NAME_MAX = 200  # display names are cut to the column's size, on every backend
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class NewFinding:
@@ -157,7 +159,7 @@ async def create_proposal(
     proposal = Proposal(
         workspace=workspace,
         author_id=author_id,
-        author_name=author_name,
+        author_name=author_name[:NAME_MAX],
         status=str(status),
         verdict=verdict,
         overrule=False,
@@ -423,7 +425,7 @@ async def add_vote(
             "proposal_id": proposal_id,
             "revision": revision,
             "voter_id": voter_id,
-            "voter_name": voter_name,
+            "voter_name": voter_name[:NAME_MAX],
             "kind": str(kind),
             "created_at": now,
         },
