@@ -22,9 +22,9 @@ from guidance.allow import allow_pattern
 from guidance.contacts import find_phones
 from guidance.lexicon import Hit, Lexicon, Tag
 from guidance.normalise import Folded, fold
-from guidance.policy import Near, Policy, Rule, load_policy
+from guidance.policy import NAME_WORD, Near, Policy, Rule, load_policy
 from guidance.report import Finding, Report, Severity
-from guidance.tokens import _CAMEL, ALLOWED, EMAIL, MENTION, Token, tokenise
+from guidance.tokens import _CAMEL, ALLOWED, EMAIL, MENTION, NAME, Token, tokenise
 
 _ADVISORIES: dict[str, tuple[Callable[..., Iterator[tuple[int, int]]], float]] = {
     "length": (advisories.too_long, 280),
@@ -77,7 +77,10 @@ class Checker:
                 self._nears.append((rule_id, near, keys))
                 for key, words in zip(keys, near.lists, strict=True):
                     for word in self._expand(words):
-                        add(word, key)
+                        if word == NAME_WORD:
+                            self._lexicon.add_form(NAME, key)
+                        else:
+                            add(word, key)
             for hedge in rule.hedges:
                 add(hedge, ("hedge", rule_id))
             for word in rule.safe_words:
@@ -104,7 +107,7 @@ class Checker:
 
     def _expand(self, words: Sequence[str]) -> Iterator[str]:
         for word in words:
-            if word.startswith("@"):
+            if word.startswith("@") and word != NAME_WORD:
                 yield from self._rules[word[1:]].words
             else:
                 yield word

@@ -56,6 +56,10 @@ class Lexicon:
             for second in dict.fromkeys((words[1], words[1].replace("'", ""))):
                 self._pairs[(first, second)].append((words, tag))
 
+    def add_form(self, form: str, tag: Tag) -> None:
+        """A single form exactly as given (for markers such as tokens.NAME)."""
+        self._words[form].append(tag)
+
     def is_word(self, word: str) -> bool:
         words = self._words
         return word in words or any(s in words for s in _singulars(word))

@@ -42,6 +42,8 @@ WARN_RULES = (
 # Advisories: they only ever add an `info` finding and never change the verdict.
 INFO_RULES = ("length", "shouting", "exclamations", "long-sentence")
 KNOWN_RULES = BLOCK_RULES + WARN_RULES + INFO_RULES
+# In a `near` list: any capitalised word that looks like a name ("Brian Hollis").
+NAME_WORD = "@name"
 
 # Keys that only make sense on some rules; anywhere else they are a mistake.
 _SPECIAL_KEYS: dict[str, frozenset[str]] = {
@@ -205,7 +207,7 @@ def _check_semantics(policy: Policy, origin: str) -> None:
             for words in near.lists:
                 for word in words:
                     ref = word.removeprefix("@")
-                    if word.startswith("@") and ref not in policy.rules:
+                    if word.startswith("@") and word != NAME_WORD and ref not in policy.rules:
                         raise PolicyError(
                             f"{origin}: rule {rule_id!r} uses {word!r} but there is "
                             f"no rule {ref!r} to take the words from"

@@ -20,6 +20,7 @@ EMAIL = "email"
 MENTION = "mention"
 MASKED = "masked"
 ALLOWED = "allowed"
+NAME = "\x00name"  # an extra form of capitalised words that look like names; "@name" in the policy
 
 SHORTENERS = frozenset(
     {
@@ -108,7 +109,34 @@ def tokenise(folded: Folded, *, original: str, is_word: Callable[[str], bool]) -
             tokens.append(Token(start, end, ("email",), sentence, EMAIL))
         else:
             tokens.append(Token(start, end, (match.group()[1:],), sentence, MENTION))
-    return tokens
+    return _mark_names(tokens, folded, original)
+
+
+def _mark_names(tokens: list[Token], folded: Folded, original: str) -> list[Token]:
+    """Add NAME to capitalised words that look like names: "Councillor Brian Hollis".
+
+    A capital at the start of a sentence proves nothing, unless the next word has one too.
+    """
+    origin = folded.origin
+    capital = []
+    for token in tokens:
+        if token.kind != WORD:
+            capital.append(False)
+            continue
+        at = token.start if origin is None else origin[token.start]
+        word = original[at : at + 2]
+        capital.append(len(word) == 2 and word[0].isupper() and word[1].islower())
+    if not any(capital):
+        return tokens
+    out = []
+    for i, token in enumerate(tokens):
+        if capital[i] and (
+            (i and tokens[i - 1].sentence == token.sentence)
+            or (i + 1 < len(tokens) and capital[i + 1] and tokens[i + 1].sentence == token.sentence)
+        ):
+            token = token._replace(forms=(*token.forms, NAME))
+        out.append(token)
+    return out
 
 
 def _add_split(
