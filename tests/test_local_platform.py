@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
+from datetime import timedelta
 
 from bot.platforms.local import LocalPlatform, LocalWorkspace
 from bot.platforms.local_render import render
+from handlers.clock import FixedClock
+from handlers.expiry import expire_overdue
 from handlers.messages import Mention, Message, MessageField, text
-from tests.workflow_support import make_services
+from tests.workflow_support import START, make_services
 
 
 class Terminal(io.StringIO):
@@ -67,3 +71,28 @@ def test_render_names_the_channel_and_keeps_member_text_plain() -> None:
         "  -- Proposal 1",
     ]
     assert render(Message(body="Just this"), where="dm to alex") == ["[dm to alex] Just this"]
+
+
+async def test_what_scheduled_jobs_post_between_lines_is_printed(database_url: str) -> None:
+    clock = FixedClock(START)
+    services = make_services(database_url, clock=clock)
+    workspace = LocalWorkspace(services=services)
+    read_end, write_end = os.pipe()
+    stdout = io.StringIO()
+    with os.fdopen(read_end, "r") as stdin:
+        platform = LocalPlatform(workspace=workspace, stdin=stdin, stdout=stdout)
+        try:
+            await platform.start()
+            os.write(write_end, b"/propose Hello St Ives!\n")
+            for _ in range(3000):  # until the line is handled (bounded)
+                if "Thanks! Proposal 1" in stdout.getvalue():
+                    break
+                await asyncio.sleep(0.01)
+            clock.advance(timedelta(days=15))
+            assert await expire_overdue(workspace.ctx) == 1  # as the scheduler would
+            assert "[dm to alex] Your proposal 1 expired" in stdout.getvalue()
+        finally:
+            os.close(write_end)
+            await asyncio.wait_for(platform.wait_closed(), timeout=30)
+            await platform.stop()
+            await services.db.dispose()

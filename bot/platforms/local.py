@@ -97,7 +97,10 @@ class LocalWorkspace:
         user: str = DEFAULT_USER,
     ) -> None:
         self.output: list[str] = []
-        self.port = LocalPort(emit=self.output.extend, editors=editors, steering=steering)
+        # Called with every batch of lines as it is shown, also from scheduled jobs
+        # between typed lines (the terminal prints them at once).
+        self.listeners: list[Callable[[list[str]], None]] = []
+        self.port = LocalPort(emit=self._emit, editors=editors, steering=steering)
         self.ctx = Context(services=services, port=self.port, workspace=WORKSPACE)
         self.user = user
 
@@ -116,8 +119,13 @@ class LocalWorkspace:
             roles.add(Role.STEERING)
         return Actor(id=name, name=name, roles=frozenset(roles))
 
+    def _emit(self, lines: list[str]) -> None:
+        self.output.extend(lines)
+        for listener in self.listeners:
+            listener(lines)
+
     def _say(self, text: str) -> None:
-        self.output.extend(f"[workspace] {line}" for line in text.splitlines())
+        self._emit([f"[workspace] {line}" for line in text.splitlines()])
 
     def who(self, name: str | None = None) -> str:
         actor = self.actor(name)
@@ -194,7 +202,7 @@ class LocalWorkspace:
         reply = await run_command(invocation, self.ctx)
         where = f"#{COMMS}" if reply.visibility == "channel" else f"private to {actor.name}"
         self.port.sent.append((where, reply.message))
-        self.output.extend(render(reply.message, where=where))
+        self._emit(render(reply.message, where=where))
         if command == "help":
             self._say(
                 "Only here, in the local workspace: /as NAME switches user, "
@@ -223,9 +231,11 @@ class LocalWorkspace:
         actor = self.actor()
         added = verb == "react"
         doing = "reacted" if added else "took back"
-        self.output.append(
-            f"[#review] {actor.name} {doing} {emoji_char(name)} (:{clean(name)}:) "
-            f"on proposal {proposal_id}'s card"
+        self._emit(
+            [
+                f"[#review] {actor.name} {doing} {emoji_char(name)} (:{clean(name)}:) "
+                f"on proposal {proposal_id}'s card"
+            ]
         )
         if vote_kind(name, self.ctx.services.config) is not None:
             if not actor.is_editor:
@@ -267,6 +277,7 @@ class LocalPlatform:
                     reconfigure(errors="replace")
         self._closed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._busy = False  # handling a typed line (its output follows the line)
 
     @property
     def port(self) -> LocalPort:
@@ -284,9 +295,23 @@ class LocalPlatform:
             self._out.write(line + "\n")
         self._out.flush()
 
+    def _prompt(self) -> None:
+        if self.interactive:
+            self._out.write(f"{self.local.user}> ")
+            self._out.flush()
+
+    def _show(self, lines: list[str]) -> None:
+        """Print output as it happens, including what scheduled jobs post between lines."""
+        if self._busy or not self.interactive:
+            self._print(lines)
+            return
+        self._print(["", *lines])  # off the waiting prompt, then a fresh prompt
+        self._prompt()
+
     async def start(self) -> None:
         if self.interactive:
             self._print(self.local.greeting())
+        self.local.listeners.append(self._show)
         self._task = asyncio.create_task(self._serve())
 
     async def _serve(self) -> None:
@@ -306,9 +331,7 @@ class LocalPlatform:
         threading.Thread(target=read, name="postgate-stdin", daemon=True).start()
         try:
             while True:
-                if self.interactive:
-                    self._out.write(f"{self.local.user}> ")
-                    self._out.flush()
+                self._prompt()
                 raw = await lines.get()
                 if raw is None:
                     if self.interactive:
@@ -316,8 +339,12 @@ class LocalPlatform:
                     break
                 if not self.interactive and raw.strip():
                     self._print([f"{self.local.user}> {clean(raw.rstrip())}"])
-                self._print(await self.local.send(raw))
-                self.local.drain()
+                self._busy = True
+                try:
+                    await self.local.send(raw)
+                finally:
+                    self._busy = False
+                self.local.drain()  # printed already; keep memory flat in long sessions
                 if raw.strip().lower() in {"/quit", "/exit"}:
                     break
         finally:
@@ -327,6 +354,8 @@ class LocalPlatform:
         await self._closed.wait()
 
     async def stop(self) -> None:
+        if self._show in self.local.listeners:
+            self.local.listeners.remove(self._show)
         if self._task is not None and not self._task.done():
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
