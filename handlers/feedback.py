@@ -106,7 +106,7 @@ def acknowledged(snap: ProposalSnapshot, *, posted: bool) -> Reply:
     )
 
 
-def blocked(snap: ProposalSnapshot) -> Reply:
+def blocked(snap: ProposalSnapshot, *, overrule_approvals: int) -> Reply:
     sections = sorted({f.guidance for f in snap.findings if f.severity == "block"})
     read = ", ".join(f"/guidance {s}" for s in sections) or "/guidance"
     return Reply(
@@ -122,7 +122,8 @@ def blocked(snap: ProposalSnapshot) -> Reply:
                     "What you can do",
                     f"Rewrite it: /propose edit {snap.id} NEW TEXT (it is checked again). "
                     f"If you think the checker is wrong: /propose overrule {snap.id} sends it "
-                    "to the editors marked as blocked; it then needs more editors to approve.",
+                    "to the editors marked as blocked; it then needs "
+                    f"{plural(overrule_approvals, 'editor approval')} to go ahead.",
                 ),
             ),
             quote=snap.text,
@@ -142,9 +143,9 @@ def overrule_requested(snap: ProposalSnapshot, *, needed: int, posted: bool) -> 
     return Reply(Message(body=body, tone=Tone.INFO))
 
 
-def revised(snap: ProposalSnapshot, *, posted: bool) -> Reply:
+def revised(snap: ProposalSnapshot, *, posted: bool, overrule_approvals: int) -> Reply:
     if snap.status == ProposalStatus.BLOCKED:
-        return blocked(snap)
+        return blocked(snap, overrule_approvals=overrule_approvals)
     where = (
         "The editors see the new version now; earlier votes no longer count."
         if posted

@@ -104,7 +104,7 @@ async def _new(inv: Invocation, ctx: Context, draft: str) -> Reply:
             )
     snap = await _load(ctx, proposal_id)
     if snap.status == ProposalStatus.BLOCKED:
-        return feedback.blocked(snap)
+        return feedback.blocked(snap, overrule_approvals=ctx.services.config.overrule_approvals)
     posted = await board.put_up_card(ctx, snap)
     return feedback.acknowledged(snap, posted=posted)
 
@@ -183,7 +183,9 @@ async def _edit(inv: Invocation, ctx: Context, number: str | None, draft: str) -
         posted = await board.put_up_card(ctx, snap)
     else:
         posted = await board.refresh_card(ctx, snap)
-    return feedback.revised(snap, posted=posted)
+    return feedback.revised(
+        snap, posted=posted, overrule_approvals=ctx.services.config.overrule_approvals
+    )
 
 
 async def _withdraw(inv: Invocation, ctx: Context, number: str | None) -> Reply:
