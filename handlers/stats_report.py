@@ -22,12 +22,18 @@ from storage.stats import (
     count_events,
     decision_times,
     top_rules,
-    weekly,
+    week_figures,
+    weekly_counts,
+    weekly_times,
 )
 
 T = TypeVar("T")
 CHART_MIN_WEEKS = 8
-EDITOR_ACTIVITY = (AuditKind.VOTE_ADDED,)
+# Busiest proposers by proposals made; busiest editors by votes cast.
+PEOPLE: dict[str, tuple[AuditKind, ...]] = {
+    "proposers": (AuditKind.PROPOSED,),
+    "editors": (AuditKind.VOTE_ADDED,),
+}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -62,23 +68,16 @@ async def gather_report(*, db: Database, workspace: str, period: Period) -> Stat
     """
     now, then = period.current, period.previous
     weeks = weeks_between(start=chart_start(period), end=now.end, timezone=period.timezone)
-    (counts, times, rules, proposers, editors, per_week) = await asyncio.gather(
+    (counts, times, rules, people, week_counts, week_times) = await asyncio.gather(
         _read(db, lambda s: count_events(s, workspace=workspace, current=now, previous=then)),
         _read(db, lambda s: decision_times(s, workspace=workspace, current=now, previous=then)),
         _read(db, lambda s: top_rules(s, workspace=workspace, current=now, previous=then)),
         _read(
             db,
-            lambda s: busiest(
-                s, workspace=workspace, kinds=(AuditKind.PROPOSED,), current=now, previous=then
-            ),
+            lambda s: busiest(s, workspace=workspace, roles=PEOPLE, current=now, previous=then),
         ),
-        _read(
-            db,
-            lambda s: busiest(
-                s, workspace=workspace, kinds=EDITOR_ACTIVITY, current=now, previous=then
-            ),
-        ),
-        _read(db, lambda s: weekly(s, workspace=workspace, weeks=weeks)),
+        _read(db, lambda s: weekly_counts(s, workspace=workspace, weeks=weeks)),
+        _read(db, lambda s: weekly_times(s, workspace=workspace, weeks=weeks)),
     )
     return StatsReport(
         workspace=workspace,
@@ -88,9 +87,9 @@ async def gather_report(*, db: Database, workspace: str, period: Period) -> Stat
         times_now=times[0],
         times_before=times[1],
         rules=rules,
-        proposers=proposers,
-        editors=editors,
-        weeks=per_week,
+        proposers=people["proposers"],
+        editors=people["editors"],
+        weeks=week_figures(weeks, week_counts, week_times),
     )
 
 

@@ -314,37 +314,58 @@ async def busiest(
     session: AsyncSession,
     *,
     workspace: str,
-    kinds: tuple[AuditKind, ...],
+    roles: dict[str, tuple[AuditKind, ...]],
     current: Window,
     previous: Window,
     limit: int = 3,
-) -> list[Ranked]:
-    """The people with the most events of `kinds` in `current`, with their previous count."""
+) -> dict[str, list[Ranked]]:
+    """For each role (e.g. "proposers": PROPOSED events), the `limit` people with the
+    most such events in `current`, with their previous count.
+
+    One pass over the log for every role: each person is counted per role, then
+    ranked within the role by a window function.
+    """
+    role = case(
+        *((AuditEvent.kind.in_([k.value for k in kinds]), name) for name, kinds in roles.items())
+    ).label("role")
     now_n = _tally(_in(current))
-    before_n = _tally(_in(previous))
-    query = (
+    per_person = (
         select(
+            role,
             AuditEvent.actor_id,
             func.max(AuditEvent.actor_name).label("name"),
             now_n.label("now"),
-            before_n.label("before"),
+            _tally(_in(previous)).label("before"),
         )
         .where(
             AuditEvent.workspace == workspace,
-            AuditEvent.kind.in_([k.value for k in kinds]),
+            AuditEvent.kind.in_([k.value for kinds in roles.values() for k in kinds]),
             AuditEvent.actor_id.is_not(None),
             AuditEvent.at >= min(current.start, previous.start),
             AuditEvent.at < max(current.end, previous.end),
         )
-        .group_by(AuditEvent.actor_id)
+        .group_by(role, AuditEvent.actor_id)
         .having(now_n > 0)
-        .order_by(now_n.desc(), func.max(AuditEvent.actor_name), AuditEvent.actor_id)
-        .limit(limit)
+        .subquery("per_person")
     )
-    return [
-        Ranked(key=r.actor_id, label=r.name or r.actor_id, count=int(r.now), previous=int(r.before))
-        for r in (await session.execute(query)).all()
-    ]
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=per_person.c.role,
+            order_by=(per_person.c.now.desc(), per_person.c.name, per_person.c.actor_id),
+        )
+        .label("rank")
+    )
+    ranked = select(per_person, rank).subquery("ranked")
+    query = select(ranked).where(ranked.c.rank <= limit).order_by(ranked.c.role, ranked.c.rank)
+    out: dict[str, list[Ranked]] = {name: [] for name in roles}
+    for r in (await session.execute(query)).all():
+        out[r.role].append(
+            Ranked(
+                key=r.actor_id, label=r.name or r.actor_id, count=int(r.now), previous=int(r.before)
+            )
+        )
+    return out
 
 
 def _weeks_table(weeks: list[Window]) -> Any:
@@ -360,12 +381,15 @@ def _weeks_table(weeks: list[Window]) -> Any:
     return union_all(*rows).cte("weeks")
 
 
-async def weekly(
+WeekCounts = tuple[int, int, int, int]  # proposed, approved, rejected, withdrawn or expired
+
+
+async def weekly_counts(
     session: AsyncSession, *, workspace: str, weeks: list[Window]
-) -> list[WeekFigures]:
-    """Per week: proposals, decisions, and the median and 90th percentile time to decision."""
+) -> dict[int, WeekCounts]:
+    """Per week (by index in `weeks`): proposals made and decisions."""
     if not weeks:
-        return []
+        return {}
     table = _weeks_table(weeks)
     in_week = and_(AuditEvent.at >= table.c.ws, AuditEvent.at < table.c.we)
     counts = (
@@ -387,36 +411,52 @@ async def weekly(
         )
         .group_by(table.c.idx)
     )
-    by_week = {r.idx: r for r in (await session.execute(counts)).all()}
+    return {
+        int(r.idx): (int(r.proposed), int(r.approved), int(r.rejected), int(r.other))
+        for r in (await session.execute(counts)).all()
+    }
 
+
+async def weekly_times(
+    session: AsyncSession, *, workspace: str, weeks: list[Window]
+) -> dict[int, Durations]:
+    """Per week (by index in `weeks`): median and 90th percentile time to decision."""
+    if not weeks:
+        return {}
+    table = _weeks_table(weeks)
+    dialect = _dialect(session)
     durations = (
         select(
             table.c.idx.label("grp"),
-            _seconds_between(_dialect(session), Proposal.created_at, Proposal.decided_at).label(
-                "secs"
-            ),
+            _seconds_between(dialect, Proposal.created_at, Proposal.decided_at).label("secs"),
         )
         .select_from(Proposal)
         .join(table, and_(Proposal.decided_at >= table.c.ws, Proposal.decided_at < table.c.we))
         .where(_decided(workspace=workspace, since=weeks[0].start, until=weeks[-1].end))
     )
-    times = {
-        r.grp: r for r in (await session.execute(_percentiles(durations, _dialect(session)))).all()
+    return {
+        int(r.grp): Durations(decided=int(r.decided), median=_float(r.median), p90=_float(r.p90))
+        for r in (await session.execute(_percentiles(durations, dialect))).all()
     }
 
+
+def week_figures(
+    weeks: list[Window], counts: dict[int, WeekCounts], times: dict[int, Durations]
+) -> list[WeekFigures]:
+    """The two per-week results side by side, with empty weeks filled in."""
     out: list[WeekFigures] = []
     for i, week in enumerate(weeks):
-        c = by_week.get(i)
+        proposed, approved, rejected, other = counts.get(i, (0, 0, 0, 0))
         t = times.get(i)
         out.append(
             WeekFigures(
                 start=week.start,
-                proposed=int(c.proposed) if c else 0,
-                approved=int(c.approved) if c else 0,
-                rejected=int(c.rejected) if c else 0,
-                other_decided=int(c.other) if c else 0,
-                median=_float(t.median) if t else None,
-                p90=_float(t.p90) if t else None,
+                proposed=proposed,
+                approved=approved,
+                rejected=rejected,
+                other_decided=other,
+                median=t.median if t else None,
+                p90=t.p90 if t else None,
             )
         )
     return out
@@ -442,6 +482,8 @@ __all__ = [
     "count_events",
     "decision_times",
     "top_rules",
-    "weekly",
+    "week_figures",
+    "weekly_counts",
+    "weekly_times",
     "workspaces",
 ]
