@@ -121,7 +121,7 @@ class Checker:
             return Report()
         allowed = _Spans(m.span() for m in self._allow.finditer(text)) if self._allow else _NONE
         folded = fold(text)
-        tokens = tokenise(folded, original=text, is_word=self._lexicon.is_word)
+        tokens = tokenise(folded, original=text, vocabulary=self._lexicon)
         if allowed:
             tokens = [
                 _neutral(t) if allowed.overlaps(*folded.span(t.start, t.end)) else t for t in tokens

@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import TypeVar
 
 from guidance.normalise import fold
-from guidance.tokens import MASKED, Token, tokenise, word_forms
+from guidance.tokens import MASKED, NoVocabulary, Token, tokenise, word_forms
 
 # What a policy entry is for, e.g. ("word", "abuse") or ("near", "drugs", 0, 1).
 Tag = tuple[str | int, ...]
@@ -36,6 +36,7 @@ class Lexicon:
         self._pairs: dict[tuple[str, str], list[tuple[tuple[str, ...], Tag]]] = defaultdict(list)
         self._by_length: dict[int, list[str]] = defaultdict(list)
         self._unmasked: dict[str, tuple[str, ...]] = {}
+        self._prefixes: set[str] = set()
         self._single_cache: dict[tuple[str, ...], tuple[Tag, ...]] = {}
         self._pair_cache: dict[
             tuple[tuple[str, ...], tuple[str, ...]], tuple[tuple[tuple[str, ...], Tag], ...]
@@ -49,6 +50,8 @@ class Lexicon:
         if len(words) == 1:
             if words[0] not in self._words:
                 self._by_length[len(words[0])].append(words[0])
+                for word in (words[0], words[0] + "s"):
+                    self._prefixes.update(word[:k] for k in range(1, len(word) + 1))
             for key in firsts:
                 self._words[key].append(tag)
             return
@@ -59,6 +62,9 @@ class Lexicon:
     def add_form(self, form: str, tag: Tag) -> None:
         """A single form exactly as given (for markers such as tokens.NAME)."""
         self._words[form].append(tag)
+
+    def is_prefix(self, start: str) -> bool:
+        return start in self._prefixes
 
     def is_word(self, word: str) -> bool:
         words = self._words
@@ -138,7 +144,7 @@ class Lexicon:
 def phrase_words(phrase: str) -> tuple[str, ...]:
     """The canonical words of a policy phrase (first form of each token)."""
     folded = fold(phrase.strip())
-    tokens = tokenise(folded, original=phrase, is_word=lambda _word: False)
+    tokens = tokenise(folded, original=phrase, vocabulary=NoVocabulary())
     return tuple(t.forms[0] for t in tokens if t.forms)
 
 

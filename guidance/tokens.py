@@ -8,9 +8,8 @@ tory + scum. Links, emails and @handles become tokens of their own kind.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from functools import lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from guidance.normalise import Folded
 
@@ -73,8 +72,24 @@ class Token(NamedTuple):  # a tuple: cheap to make, and posts have many
     kind: str = WORD
 
 
-def tokenise(folded: Folded, *, original: str, is_word: Callable[[str], bool]) -> list[Token]:
-    """Tokens of `folded.text` in order. `is_word` says which joined letter runs to keep."""
+class Vocabulary(Protocol):
+    """The policy's words, for joining split letters back into words."""
+
+    def is_word(self, word: str) -> bool: ...
+
+    def is_prefix(self, start: str) -> bool: ...
+
+
+class NoVocabulary:
+    def is_word(self, word: str) -> bool:
+        return False
+
+    def is_prefix(self, start: str) -> bool:
+        return False
+
+
+def tokenise(folded: Folded, *, original: str, vocabulary: Vocabulary) -> list[Token]:
+    """Tokens of `folded.text` in order; `vocabulary` says which split letters to join."""
     text = folded.text
     ends = [m.end() for m in _SENTENCE_END.finditer(text)]
     ends.append(len(text) + 1)
@@ -98,7 +113,7 @@ def tokenise(folded: Folded, *, original: str, is_word: Callable[[str], bool]) -
                     continue
             tokens.append(Token(begin, finish, forms, sentence, MASKED if masked else WORD))
         elif kind == "split":
-            _add_split(tokens, match, sentence, is_word)
+            _add_split(tokens, match, sentence, vocabulary)
         elif kind == "url":
             url = match.group().rstrip(".,;:!?)]}'\"")
             end = start + len(url)
@@ -140,7 +155,7 @@ def _mark_names(tokens: list[Token], folded: Folded, original: str) -> list[Toke
 
 
 def _add_split(
-    tokens: list[Token], match: re.Match[str], sentence: int, is_word: Callable[[str], bool]
+    tokens: list[Token], match: re.Match[str], sentence: int, vocabulary: Vocabulary
 ) -> None:
     """A run of single letters ("s c u m"): join the longest stretches that make a word."""
     letters = [(m.group().translate(_LEET), match.start() + m.start()) for m in
@@ -148,29 +163,24 @@ def _add_split(
     chars = "".join(ch for ch, _ in letters)
     count = len(chars)
     # Cover as many letters as possible with listed words: "t o r y s c u m" is
-    # tory + scum, not "torys" + c u m. best[i]: letters covered from i on.
+    # tory + scum, not "torys" + c u m. best[i]: letters covered from i on. Only
+    # stretches that begin a listed word are followed, so this stays linear.
     best = [0] * (count + 1)
     step: list[int] = [0] * (count + 1)
-    doubles = [0]  # doubles[k]: doubled letters among chars[:k+1], to skip needless work
-    for k in range(1, count):
-        doubles.append(doubles[-1] + (chars[k] == chars[k - 1]))
     for i in range(count - 3, -1, -1):
         best[i], step[i] = best[i + 1], 0
-        for j in range(min(count, i + _MAX_SPLIT_RUN), i + 2, -1):
-            if (j - i) + best[j] <= best[i]:
-                continue
-            joined = chars[i:j]
-            if is_word(joined) or (
-                doubles[j - 1] > doubles[i] and is_word(_RUN2.sub(r"\1", joined))
-            ):
+        top = min(count, i + _MAX_SPLIT_RUN)
+        j = i + 1
+        while j <= top and vocabulary.is_prefix(chars[i:j]):
+            if j - i >= 3 and (j - i) + best[j] > best[i] and vocabulary.is_word(chars[i:j]):
                 best[i], step[i] = (j - i) + best[j], j
+            j += 1
     i = 0
     while i < count:
         if step[i]:
             found = step[i]
             joined = chars[i:found]
-            forms = tuple(dict.fromkeys((joined, _RUN2.sub(r"\1", joined))))
-            tokens.append(Token(letters[i][1], letters[found - 1][1] + 1, forms, sentence))
+            tokens.append(Token(letters[i][1], letters[found - 1][1] + 1, (joined,), sentence))
             i = found
         else:
             at = letters[i][1]
