@@ -57,6 +57,20 @@ def test_no_input_raises_and_spans_lie_inside(text: str) -> None:
         assert finding.guidance and finding.message
 
 
+# The characters disguises are made of, to stress the tokeniser's edge cases.
+TRICKY = "sScCuUmMtToOrRyYfFkK aei *.-_/@$013457!#|'\u200b\u00ad\u0441\u0455\uff53\n:?"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=TRICKY, max_size=200))
+def test_disguise_characters_never_break_it(text: str) -> None:
+    report = CHECKER.check(text)
+    for finding in report.findings:
+        assert 0 <= finding.start < finding.end <= len(text)
+        marked = text[finding.start : finding.end]
+        assert marked.strip(), (text, finding)
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=400).map(lambda t: t * 3))
 def test_repeated_unicode_is_handled(text: str) -> None:
