@@ -8,6 +8,7 @@ import re
 # 03, 08 and 09 numbers belong to organisations and are left alone.
 _PHONE = re.compile(r"(?<![\d+])(?:\+\s?44\s?\(?0?\)?\s?|\(?0)(?P<area>[127])[\d \-)]{8,13}(?!\d)")
 _DIGITS = re.compile(r"\d")
+_COUNTRY = re.compile(r"^\+\s?44\s?(?:\(0\)|0)?\s?")
 
 
 def find_phones(text: str) -> list[tuple[int, int]]:
@@ -15,10 +16,7 @@ def find_phones(text: str) -> list[tuple[int, int]]:
     found = []
     for match in _PHONE.finditer(text):
         number = match.group().rstrip(" -)")
-        digits = len(_DIGITS.findall(number))
-        with_zero = digits + (0 if number.lstrip("(").startswith("0") else 1)
-        if "+" in number:
-            with_zero = digits - 2 + 1  # +44 replaces the leading 0
-        if 10 <= with_zero <= 11:
+        national = _COUNTRY.sub("0", number)  # +44 (0)7700 ... -> 07700 ...
+        if 10 <= len(_DIGITS.findall(national)) <= 11:
             found.append((match.start(), match.start() + len(number)))
     return found
