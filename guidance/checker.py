@@ -24,7 +24,7 @@ from guidance.lexicon import Hit, Lexicon, Tag
 from guidance.normalise import Folded, fold
 from guidance.policy import NAME_WORD, Near, Policy, Rule, load_policy
 from guidance.report import Finding, Report, Severity
-from guidance.tokens import _CAMEL, ALLOWED, EMAIL, MENTION, NAME, Token, tokenise
+from guidance.tokens import ALLOWED, EMAIL, MENTION, NAME, Token, camel_parts, tokenise
 
 _ADVISORIES: dict[str, tuple[Callable[..., Iterator[tuple[int, int]]], float]] = {
     "length": (advisories.too_long, 280),
@@ -229,7 +229,7 @@ class Checker:
                 continue
             handle = token.forms[0]
             start, end = ctx.span(i, i)
-            parts = {p.group().lower() for p in _CAMEL.finditer(ctx.text[start:end])}
+            parts = set(camel_parts(ctx.text[start:end]))
             parts |= set(handle.split("_"))
             if handle in self._handles or parts & self._handle_words:
                 yield ctx.draft("rival", i, i)

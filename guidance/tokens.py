@@ -72,6 +72,11 @@ class Token(NamedTuple):  # a tuple: cheap to make, and posts have many
     kind: str = WORD
 
 
+def camel_parts(text: str) -> list[str]:
+    """ "HuntsTories" -> ["hunts", "tories"]; "reform_uk" -> ["reform", "uk"]."""
+    return [part.lower() for part in _CAMEL.findall(text)]
+
+
 class Vocabulary(Protocol):
     """The policy's words, for joining split letters back into words."""
 
