@@ -51,7 +51,7 @@ _MASTER = re.compile(
     rf"|(?<![\w.@/-])(?:[a-z0-9-]++\.)++(?:{_TLDS})\b(?:/[^\s<>\"']*+)?)"
     r"|(?P<mention>(?<![\w@.])@[a-z0-9_]{1,30}+)"
     r"|(?P<split>(?<![a-z0-9@$])[a-z0-9@$](?:[\s.\-_*,+/]{1,3}+[a-z0-9@$](?![a-z0-9@$'])){2,}+)"
-    r"|(?P<word>[a-z0-9@$|*'!#]++|£)"
+    r"|(?P<word>[a-z0-9@$|*'!#_]++|£)"
 )
 _SENTENCE_END = re.compile(r"[.!?]++(?=\s|$)|\n")
 _RUN3 = re.compile(r"(.)\1\1+")
@@ -128,7 +128,8 @@ def tokenise(folded: Folded, *, original: str, vocabulary: Vocabulary) -> list[T
         elif kind == "email":
             tokens.append(Token(start, end, ("email",), sentence, EMAIL))
         else:
-            tokens.append(Token(start, end, (match.group()[1:],), sentence, MENTION))
+            handle = match.group()[1:]  # "@rse" may also be "arse" in disguise
+            tokens.append(Token(start, end, (handle, "a" + handle), sentence, MENTION))
     return _mark_names(tokens, folded, original)
 
 
@@ -216,7 +217,10 @@ def word_forms(raw: str) -> tuple[int, int, tuple[str, ...], bool]:
     lead = len(raw) - len(body)
     stripped = body.rstrip("'!#")
     trail = len(body) - len(stripped)
-    body = stripped.replace("#", "*")  # "f#ck" is masked like "f*ck"
+    # "f#ck" and "sc_m" are masked like "f*ck"
+    body = stripped.strip("_").replace("#", "*").replace("_", "*")
+    trail += len(stripped) - len(stripped.rstrip("_"))
+    lead += len(stripped) - len(stripped.lstrip("_"))
     if body.endswith("'s"):
         body = body[:-2]
     if not body or not any(c.isalnum() or c in "*£" for c in body):
