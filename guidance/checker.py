@@ -12,18 +12,20 @@ folded (guidance.normalise) and split into tokens that see through disguises
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from guidance import advisories
 from guidance.allow import allow_pattern
 from guidance.contacts import find_phones
 from guidance.lexicon import Hit, Lexicon, Tag
+from guidance.nearby import combinations
 from guidance.normalise import Folded, fold
 from guidance.policy import NAME_WORD, Near, Policy, Rule, load_policy
 from guidance.report import Finding, Report, Severity
+from guidance.spans import NO_SPANS, Spans
 from guidance.tokens import ALLOWED, EMAIL, MENTION, NAME, Token, camel_parts, tokenise
 
 _ADVISORIES: dict[str, tuple[Callable[..., Iterator[tuple[int, int]]], float]] = {
@@ -119,7 +121,7 @@ class Checker:
             raise ValueError(f"the text to check must be a string, not {type(text).__name__}")
         if not text.strip():
             return Report()
-        allowed = _Spans(m.span() for m in self._allow.finditer(text)) if self._allow else _NONE
+        allowed = Spans(m.span() for m in self._allow.finditer(text)) if self._allow else NO_SPANS
         folded = fold(text)
         tokens = tokenise(folded, original=text, vocabulary=self._lexicon)
         if allowed:
@@ -166,7 +168,7 @@ class Checker:
                     break
                 lists.append(sorted(found, key=lambda h: h.first))
             else:
-                for first, last in _combinations(
+                for first, last in combinations(
                     ctx.tokens,
                     lists,
                     within=near.within,
@@ -284,14 +286,16 @@ class Checker:
     def _finish(self, drafts: list[_Draft]) -> list[Finding]:
         present = {d.rule for d in drafts}
         replaced = {
-            other: _Spans((d.start, d.end) for d in drafts if d.rule == rule_id)
+            other: Spans((d.start, d.end) for d in drafts if d.rule == rule_id)
             for rule_id, rule in self._rules.items()
             if rule_id in present
             for other in rule.replaces
             if other in present
         }
         if replaced:
-            drafts = [d for d in drafts if not replaced.get(d.rule, _NONE).overlaps(d.start, d.end)]
+            drafts = [
+                d for d in drafts if not replaced.get(d.rule, NO_SPANS).overlaps(d.start, d.end)
+            ]
         findings: list[Finding] = []
         for draft in _merge(drafts):
             rule: Rule = self._rules[draft.rule]
@@ -315,7 +319,7 @@ class _Context:
     folded: Folded
     tokens: list[Token]
     hits: dict[Tag, list[Hit]]
-    allowed: _Spans
+    allowed: Spans
     _starts: list[int] = field(default_factory=list)
 
     def span(self, first: int, last: int) -> tuple[int, int]:
@@ -334,46 +338,6 @@ class _Context:
         if index < len(self.tokens):
             return self.tokens[index].sentence
         return self.tokens[-1].sentence if self.tokens else 0
-
-
-def _combinations(
-    tokens: Sequence[Token],
-    lists: list[list[Hit]],
-    *,
-    within: int,
-    ordered: bool,
-    across: bool,
-) -> Iterator[tuple[int, int]]:
-    """Token ranges where a hit from every list sits close to a hit of the first list."""
-    anchors, others = lists[0], lists[1:]
-    starts = [[h.first for h in other] for other in others]
-    for anchor in anchors:
-        chosen = [anchor]
-        previous = anchor
-        for other, firsts in zip(others, starts, strict=True):
-            low = bisect_left(firsts, (previous.last if ordered else anchor.first) - within - 8)
-            best: Hit | None = None
-            best_gap = within + 1
-            for hit in other[low:]:
-                if hit.first > (previous.last if ordered else anchor.last) + within:
-                    break
-                if ordered:
-                    gap = hit.first - previous.last
-                elif hit.first > anchor.last:
-                    gap = hit.first - anchor.last
-                else:
-                    gap = anchor.first - hit.last
-                if gap < 1 or gap >= best_gap:
-                    continue
-                if not across and tokens[hit.first].sentence != tokens[anchor.first].sentence:
-                    continue
-                best, best_gap = hit, gap
-            if best is None:
-                break
-            chosen.append(best)
-            previous = best
-        else:
-            yield min(h.first for h in chosen), max(h.last for h in chosen)
 
 
 def _merge(drafts: list[_Draft]) -> list[_Draft]:
@@ -396,31 +360,3 @@ def _merge(drafts: list[_Draft]) -> list[_Draft]:
 
 def _neutral(token: Token) -> Token:
     return Token(token.start, token.end, (), token.sentence, ALLOWED)
-
-
-class _Spans:
-    """Character ranges, merged and sorted, asked about in logarithmic time."""
-
-    def __init__(self, spans: Iterable[tuple[int, int]] = ()) -> None:
-        merged: list[list[int]] = []
-        for start, end in sorted(spans):
-            if merged and start <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], end)
-            else:
-                merged.append([start, end])
-        self._starts = [m[0] for m in merged]
-        self._ends = [m[1] for m in merged]
-
-    def __bool__(self) -> bool:
-        return bool(self._starts)
-
-    def overlaps(self, start: int, end: int) -> bool:
-        i = bisect_right(self._starts, max(start, end - 1)) - 1
-        return i >= 0 and self._ends[i] > start and start < end
-
-    def covers(self, start: int, end: int) -> bool:
-        i = bisect_right(self._starts, start) - 1
-        return i >= 0 and self._ends[i] >= end
-
-
-_NONE = _Spans()
