@@ -11,14 +11,9 @@ import logging
 from handlers.context import Context
 from handlers.events import Invocation, Reply
 from handlers.messages import Message, Tone
-from handlers.registry import all_commands, find_command
+from handlers.registry import command_list, find_command
 
 log = logging.getLogger(__name__)
-
-
-def help_reply() -> Reply:
-    lines = [f"{c.usage}\n    {c.summary}" for c in all_commands()]
-    return Reply(Message(title="What postgate can do", body="\n".join(lines)))
 
 
 async def run_command(invocation: Invocation, ctx: Context) -> Reply:
@@ -26,9 +21,9 @@ async def run_command(invocation: Invocation, ctx: Context) -> Reply:
     if spec is None:
         return Reply(
             Message(
-                body=f"postgate has no /{invocation.command} command.",
-                fields=help_reply().message.fields,
-                footer="Type /help to see what it can do.",
+                title=f"postgate has no /{invocation.command} command",
+                body=command_list(),
+                footer="These are the commands it has; /help shows them again.",
                 tone=Tone.WARNING,
             )
         )

@@ -5,15 +5,14 @@ from __future__ import annotations
 from handlers.context import Context
 from handlers.events import Invocation, Reply
 from handlers.messages import Message
-from handlers.registry import CommandSpec, all_commands
+from handlers.registry import CommandSpec, command_list
 
 
 async def handle_help(inv: Invocation, ctx: Context) -> Reply:
-    lines = [f"{c.usage}\n    {c.summary}" for c in all_commands()]
     return Reply(
         Message(
             title="What postgate can do",
-            body="\n".join(lines),
+            body=command_list(),
             footer=(
                 "Editors decide a proposal by reacting to its card in the review channel. "
                 "Replies to your commands are only shown to you."

@@ -34,3 +34,8 @@ def all_commands() -> tuple[CommandSpec, ...]:
 def find_command(name: str) -> CommandSpec | None:
     wanted = name.lstrip("/").lower()
     return next((c for c in all_commands() if c.name == wanted), None)
+
+
+def command_list() -> str:
+    """Every command's usage and summary, one after another, for help texts."""
+    return "\n".join(f"{c.usage}\n    {c.summary}" for c in all_commands())

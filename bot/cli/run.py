@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import sys
+from collections.abc import Sequence
 
 from bot.assembly import build_services
-from bot.platforms import enabled_platforms
+from bot.platforms import Platform, enabled_platforms
 from bot.runtime import Runtime
 from bot.scheduler import ReminderScheduler
-from bot.settings import load_settings
+from bot.settings import Settings, load_settings
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -25,9 +27,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def _run(args: argparse.Namespace) -> int:
     settings = load_settings()
-    logging.getLogger().setLevel(settings.log_level.upper())
     services = build_services(settings)
     platforms = enabled_platforms(settings, services, local=args.local)
+    logging.getLogger().setLevel(_log_level(settings, interactive=_is_terminal_session(platforms)))
     runtime = Runtime(
         settings=settings,
         services=services,
@@ -36,3 +38,15 @@ def _run(args: argparse.Namespace) -> int:
     )
     asyncio.run(runtime.run())
     return 0
+
+
+def _is_terminal_session(platforms: Sequence[Platform]) -> bool:
+    return [p.name for p in platforms] == ["local"] and sys.stdin.isatty()
+
+
+def _log_level(settings: Settings, *, interactive: bool) -> str:
+    """INFO for a service; a newcomer at the terminal sees warnings only, so log lines
+    do not bury the greeting, unless POSTGATE_LOG_LEVEL says otherwise."""
+    if "log_level" in settings.model_fields_set or not interactive:
+        return settings.log_level.upper()
+    return "WARNING"
