@@ -11,6 +11,7 @@ folded (guidance.normalise) and split into tokens that see through disguises
 
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_left
 from collections import defaultdict
@@ -231,7 +232,8 @@ class Checker:
                 continue
             handle = token.forms[0]
             start, end = ctx.span(i, i)
-            parts = set(camel_parts(ctx.text[start:end]))
+            pieces = camel_parts(ctx.text[start:end])
+            parts = {*pieces, *(a + b for a, b in itertools.pairwise(pieces))}
             parts |= set(handle.split("_"))
             if handle in self._handles or parts & self._handle_words:
                 yield ctx.draft("rival", i, i)

@@ -228,7 +228,8 @@ def word_forms(raw: str) -> tuple[int, int, tuple[str, ...], bool]:
     forms = [body]
     if "'" in body:
         forms.append(body.replace("'", ""))
-    if not body.isdigit() and any(c in _LEET_CHARS for c in body):
+    # Numbers for letters, in words that have letters of their own ("sh1t", not "P155")
+    if sum(c.isalpha() for c in body) >= 2 and any(c in _LEET_CHARS for c in body):
         forms.append(body.translate(_LEET))
         forms.append(body.translate(_LEET_L))
     if "*" in body and body.replace("*", ""):
