@@ -25,11 +25,16 @@ def duration(seconds: float | None) -> str:
     return f"{mins} min"
 
 
-def count_change(now: int, before: int) -> str:
+def _delta(now: int, before: int) -> str:
     if now == before:
-        return f"{now} (same as before)"
+        return "same as before"
     direction = "up" if now > before else "down"
-    return f"{now} ({direction} {abs(now - before)} from {before})"
+    return f"{direction} {abs(now - before)} from {before}"
+
+
+def count_change(now: int, before: int) -> str:
+    """12 (up 3 from 9)"""
+    return f"{now} ({_delta(now, before)})"
 
 
 def rate_change(now: float | None, before: float | None) -> str:
@@ -57,16 +62,18 @@ def time_change(now: float | None, before: float | None) -> str:
     return f"{duration(now)} ({duration(abs(gap) * 60)} {word} than {duration(before)})"
 
 
-def _ranked(items: list[Ranked], *, unit: str) -> str:
+def _ranked(items: list[Ranked], *, unit: tuple[str, str]) -> str:
+    """One line each: "alex: 2 proposals (up 1 from 1)"."""
     if not items:
         return "none"
-    parts = []
+    lines = []
     for item in items:
-        part = f"{item.label}: {count_change(item.count, item.previous)} {unit}"
+        noun = unit[0] if item.count == 1 else unit[1]
+        line = f"{item.label}: {item.count} {noun} ({_delta(item.count, item.previous)})"
         if item.sections:
-            part += f", guidance {', '.join(item.sections)}"
-        parts.append(part)
-    return "\n".join(parts)
+            line += f", guidance {', '.join(item.sections)}"
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def report_message(report: StatsReport, *, chart: Attachment | None = None) -> Message:
@@ -97,9 +104,11 @@ def report_message(report: StatsReport, *, chart: Attachment | None = None) -> M
             "Time from proposal to decision, 90th percentile",
             time_change(report.times_now.p90, report.times_before.p90),
         ),
-        MessageField("Rules found most often", _ranked(report.rules, unit="checks")),
-        MessageField("Busiest proposers", _ranked(report.proposers, unit="proposals")),
-        MessageField("Busiest editors", _ranked(report.editors, unit="votes")),
+        MessageField("Rules found most often", _ranked(report.rules, unit=("check", "checks"))),
+        MessageField(
+            "Busiest proposers", _ranked(report.proposers, unit=("proposal", "proposals"))
+        ),
+        MessageField("Busiest editors", _ranked(report.editors, unit=("vote", "votes"))),
     )
     footer = (
         "Decisions count when they were made; time to decision covers posts an editor "

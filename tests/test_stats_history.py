@@ -143,7 +143,7 @@ async def test_stats_in_the_local_workspace(database_url: str) -> None:
         "Approval rate (approved out of approved and rejected): 75% (up 25 points from 50%)" in text
     )
     assert "Time from proposal to decision, median: 2 h 30 min (30 min quicker than 3 h)" in text
-    assert "alex: 2 (up 1 from 1) proposals" in text
+    assert "alex: 2 proposals (up 1 from 1)" in text
     assert "[attachment: postgate-kpis.png]" in text
     (chart,) = message.attachments
     assert chart.content_type == "image/png"
@@ -184,7 +184,7 @@ async def test_each_workspace_sees_only_its_own_figures(database_url: str) -> No
         await ws.ctx.services.db.dispose()
     text = reply.message.as_plain_text()
     assert "Proposals made: 1 (up 1 from 0)" in text
-    assert "Rhian: 1 (up 1 from 0) proposals" in text
+    assert "Rhian: 1 proposal (up 1 from 0)" in text
     assert "alex" not in text
 
 
