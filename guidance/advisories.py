@@ -33,6 +33,8 @@ def exclamations(text: str, *, limit: float) -> Iterator[tuple[int, int]]:
 
 
 def long_sentences(text: str, *, limit: float) -> Iterator[tuple[int, int]]:
+    if text.count(" ") + text.count("\n") < limit:
+        return  # too few words in the whole post for one long sentence
     for sentence in _SENTENCE.finditer(text):
         if len(sentence.group().split()) > limit:
             body = sentence.group()

@@ -27,7 +27,15 @@ from guidance.normalise import Folded, fold
 from guidance.policy import NAME_WORD, Near, Policy, Rule, load_policy
 from guidance.report import Finding, Report, Severity
 from guidance.spans import NO_SPANS, Spans
-from guidance.tokens import ALLOWED, EMAIL, MENTION, NAME, Token, camel_parts, tokenise
+from guidance.tokens import (
+    ALLOWED,
+    EMAIL,
+    MENTION,
+    Token,
+    camel_parts,
+    name_positions,
+    tokenise,
+)
 
 _ADVISORIES: dict[str, tuple[Callable[..., Iterator[tuple[int, int]]], float]] = {
     "length": (advisories.too_long, 280),
@@ -64,6 +72,8 @@ class Checker:
         self._election: list[re.Pattern[str]] = []
         self._jargon: dict[str, str] = {}
         self._nears: list[tuple[str, Near, list[Tag]]] = []
+        self._name_keys: set[Tag] = set()
+        self._replaces = [(r, rule.replaces) for r, rule in self._rules.items() if rule.replaces]
         self._compile()
 
     # ------------------------------------------------------------ compiling
@@ -80,8 +90,8 @@ class Checker:
                 self._nears.append((rule_id, near, keys))
                 for key, words in zip(keys, near.lists, strict=True):
                     for word in self._expand(words):
-                        if word == NAME_WORD:
-                            self._lexicon.add_form(NAME, key)
+                        if word == NAME_WORD:  # found per post, only when needed
+                            self._name_keys.add(key)
                         else:
                             add(word, key)
             for hedge in rule.hedges:
@@ -122,7 +132,8 @@ class Checker:
             raise ValueError(f"the text to check must be a string, not {type(text).__name__}")
         if not text.strip():
             return Report()
-        allowed = Spans(m.span() for m in self._allow.finditer(text)) if self._allow else NO_SPANS
+        names = [m.span() for m in self._allow.finditer(text)] if self._allow else []
+        allowed = Spans(names) if names else NO_SPANS
         folded = fold(text)
         tokens = tokenise(folded, original=text, vocabulary=self._lexicon)
         if allowed:
@@ -139,9 +150,11 @@ class Checker:
             *self._pattern_findings(context),
             *self._jargon_findings(context),
             *self._contact_findings(context),
-            *self._rival_findings(context),
             *self._advice(text),
         ]
+        if "@" in folded.text:  # @handles and emails are rare: skip the scan otherwise
+            drafts += self._rival_findings(context)
+            drafts += self._email_findings(context)
         drafts = self._imprint_findings(context, drafts)
         drafts = self._hedge(context, drafts)
         return Report(findings=tuple(self._finish(drafts)))
@@ -161,10 +174,18 @@ class Checker:
 
     def _near_findings(self, ctx: _Context) -> Iterator[_Draft]:
         hits = ctx.hits
+        # Only entries with a hit in some list can match: most posts touch very few.
+        touched = {tag[1:3] for tag in hits if tag[0] == "near"}
         for rule_id, near, keys in self._nears:
+            if keys[0][1:3] not in touched or not all(
+                key in hits or key in self._name_keys for key in keys
+            ):
+                continue
             lists = []
             for key in keys:
-                found = hits.get(key)
+                found = hits.get(key, [])
+                if key in self._name_keys:
+                    found = found + ctx.names(key)
                 if not found:
                     break
                 lists.append(sorted(found, key=lambda h: h.first))
@@ -215,6 +236,11 @@ class Checker:
             if nearby < len(safe) and safe[nearby] < index:
                 continue  # "call the council office on ..."
             yield _Draft("personal-data", *ctx.folded.span(start, end), ctx.sentence_at(start))
+
+    def _email_findings(self, ctx: _Context) -> Iterator[_Draft]:
+        rule = self._rules.get("personal-data")
+        if rule is None:
+            return
         for i, token in enumerate(ctx.tokens):
             if token.kind == EMAIL:
                 name, _, domain = ctx.folded.text[token.start : token.end].partition("@")
@@ -248,15 +274,6 @@ class Checker:
 
     def _imprint_findings(self, ctx: _Context, drafts: list[_Draft]) -> list[_Draft]:
         """Election material needs an imprint; the imprint's own address is never personal data."""
-        region = min(
-            (ctx.folded.span(m.start(), m.end())[0] for p in self._imprint
-             for m in [p.search(ctx.folded.text)] if m),
-            default=None,
-        )  # fmt: skip
-        if region is not None:
-            drafts = [d for d in drafts if not (d.rule == "personal-data" and d.start >= region)]
-        if region is not None or self.policy.settings.imprint_in_bio:
-            return drafts
         triggers = [ctx.span(h.first, h.last) for h in ctx.hits.get(("imprint",), ())]
         for pattern in self._election:
             match = pattern.search(ctx.folded.text)
@@ -264,7 +281,16 @@ class Checker:
                 word = _FIRST_WORD.search(ctx.folded.text, match.start())
                 at = word.span() if word else match.span()
                 triggers.append(ctx.folded.span(*at))
-        if triggers:
+        if not triggers and not any(d.rule == "personal-data" for d in drafts):
+            return drafts
+        region = min(
+            (ctx.folded.span(m.start(), m.end())[0] for p in self._imprint
+             for m in [p.search(ctx.folded.text)] if m),
+            default=None,
+        )  # fmt: skip
+        if region is not None:
+            drafts = [d for d in drafts if not (d.rule == "personal-data" and d.start >= region)]
+        elif triggers and not self.policy.settings.imprint_in_bio:
             drafts.append(_Draft("imprint", *min(triggers, key=lambda s: (s[0], -s[1]))))
         return drafts
 
@@ -289,9 +315,9 @@ class Checker:
         present = {d.rule for d in drafts}
         replaced = {
             other: Spans((d.start, d.end) for d in drafts if d.rule == rule_id)
-            for rule_id, rule in self._rules.items()
+            for rule_id, others in self._replaces
             if rule_id in present
-            for other in rule.replaces
+            for other in others
             if other in present
         }
         if replaced:
@@ -315,7 +341,7 @@ class Checker:
         return findings
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Context:
     text: str
     folded: Folded
@@ -323,12 +349,19 @@ class _Context:
     hits: dict[Tag, list[Hit]]
     allowed: Spans
     _starts: list[int] = field(default_factory=list)
+    _names: list[int] | None = None
 
     def span(self, first: int, last: int) -> tuple[int, int]:
         return self.folded.span(self.tokens[first].start, self.tokens[last].end)
 
     def draft(self, rule: str, first: int, last: int) -> _Draft:
         return _Draft(rule, *self.span(first, last), self.tokens[first].sentence)
+
+    def names(self, key: Tag) -> list[Hit]:
+        """Words that look like names, as hits for `key` (worked out once per post)."""
+        if self._names is None:
+            self._names = name_positions(self.tokens, self.folded, self.text)
+        return [Hit(key, i, i) for i in self._names]
 
     def token_at(self, position: int) -> int:
         if not self._starts:

@@ -59,10 +59,6 @@ class Lexicon:
             for second in dict.fromkeys((words[1], words[1].replace("'", ""))):
                 self._pairs[(first, second)].append((words, tag))
 
-    def add_form(self, form: str, tag: Tag) -> None:
-        """A single form exactly as given (for markers such as tokens.NAME)."""
-        self._words[form].append(tag)
-
     def is_prefix(self, start: str) -> bool:
         return start in self._prefixes
 

@@ -8,6 +8,7 @@ tory + scum. Links, emails and @handles become tokens of their own kind.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import NamedTuple, Protocol
 
@@ -19,7 +20,6 @@ EMAIL = "email"
 MENTION = "mention"
 MASKED = "masked"
 ALLOWED = "allowed"
-NAME = "\x00name"  # an extra form of capitalised words that look like names; "@name" in the policy
 
 SHORTENERS = frozenset(
     {
@@ -99,25 +99,30 @@ def tokenise(folded: Folded, *, original: str, vocabulary: Vocabulary) -> list[T
     ends = [m.end() for m in _SENTENCE_END.finditer(text)]
     ends.append(len(text) + 1)
     tokens: list[Token] = []
+    append, forms_of, make = tokens.append, word_forms, Token  # local names: this loop is hot
     sentence = 0
+    next_end = ends[0]
     for match in _MASTER.finditer(text):
         kind = match.lastgroup
-        start, end = match.span()
-        while ends[sentence] <= start:
+        start = match.start()
+        while next_end <= start:
             sentence += 1
+            next_end = ends[sentence]
         if kind == "word":
             raw = match.group()
-            lead, trail, forms, masked = word_forms(raw)
+            lead, trail, forms, masked = forms_of(raw)
             if not forms:
                 continue
-            begin, finish = start + lead, end - trail
+            begin, finish = start + lead, start + len(raw) - trail
             if begin and text[begin - 1] == "#":
                 parts = _hashtag_parts(folded, original, begin, finish, sentence)
                 if parts:
                     tokens.extend(parts)
                     continue
-            tokens.append(Token(begin, finish, forms, sentence, MASKED if masked else WORD))
-        elif kind == "split":
+            append(make(begin, finish, forms, sentence, MASKED if masked else WORD))
+            continue
+        end = match.end()
+        if kind == "split":
             _add_split(tokens, match, sentence, vocabulary)
         elif kind == "url":
             url = match.group().rstrip(".,;:!?)]}'\"")
@@ -130,11 +135,11 @@ def tokenise(folded: Folded, *, original: str, vocabulary: Vocabulary) -> list[T
         else:
             handle = match.group()[1:]  # "@rse" may also be "arse" in disguise
             tokens.append(Token(start, end, (handle, "a" + handle), sentence, MENTION))
-    return _mark_names(tokens, folded, original)
+    return tokens
 
 
-def _mark_names(tokens: list[Token], folded: Folded, original: str) -> list[Token]:
-    """Add NAME to capitalised words that look like names: "Councillor Brian Hollis".
+def name_positions(tokens: Sequence[Token], folded: Folded, original: str) -> list[int]:
+    """Indexes of capitalised words that look like names: "Councillor Brian Hollis".
 
     A capital at the start of a sentence proves nothing, unless the next word has one too.
     """
@@ -147,17 +152,15 @@ def _mark_names(tokens: list[Token], folded: Folded, original: str) -> list[Toke
         at = token.start if origin is None else origin[token.start]
         word = original[at : at + 2]
         capital.append(len(word) == 2 and word[0].isupper() and word[1].islower())
-    if not any(capital):
-        return tokens
-    out = []
-    for i, token in enumerate(tokens):
-        if capital[i] and (
+    return [
+        i
+        for i, token in enumerate(tokens)
+        if capital[i]
+        and (
             (i and tokens[i - 1].sentence == token.sentence)
             or (i + 1 < len(tokens) and capital[i + 1] and tokens[i + 1].sentence == token.sentence)
-        ):
-            token = token._replace(forms=(*token.forms, NAME))
-        out.append(token)
-    return out
+        )
+    ]
 
 
 def _add_split(
