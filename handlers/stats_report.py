@@ -66,8 +66,8 @@ async def gather_report(*, db: Database, workspace: str, period: Period) -> Stat
     The queries are independent reads, so they run side by side on their own
     connections: the report takes as long as the slowest, not the sum.
     """
-    now, then = period.current, period.previous
-    weeks = weeks_between(start=chart_start(period), end=now.end, timezone=period.timezone)
+    now, then, tz = period.current, period.previous, period.timezone
+    weeks = weeks_between(start=chart_start(period), end=now.end, timezone=tz)
     (counts, times, rules, people, week_counts, week_times) = await asyncio.gather(
         _read(db, lambda s: count_events(s, workspace=workspace, current=now, previous=then)),
         _read(db, lambda s: decision_times(s, workspace=workspace, current=now, previous=then)),
@@ -76,8 +76,8 @@ async def gather_report(*, db: Database, workspace: str, period: Period) -> Stat
             db,
             lambda s: busiest(s, workspace=workspace, roles=PEOPLE, current=now, previous=then),
         ),
-        _read(db, lambda s: weekly_counts(s, workspace=workspace, weeks=weeks)),
-        _read(db, lambda s: weekly_times(s, workspace=workspace, weeks=weeks)),
+        _read(db, lambda s: weekly_counts(s, workspace=workspace, weeks=weeks, timezone=tz)),
+        _read(db, lambda s: weekly_times(s, workspace=workspace, weeks=weeks, timezone=tz)),
     )
     return StatsReport(
         workspace=workspace,

@@ -10,9 +10,11 @@ position, which is what PostgreSQL's `percentile_cont` does.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     Float,
@@ -384,60 +386,83 @@ def _weeks_table(weeks: list[Window]) -> Any:
 WeekCounts = tuple[int, int, int, int]  # proposed, approved, rejected, withdrawn or expired
 
 
+def _week_of(
+    dialect: str, column: Any, weeks: list[Window], timezone: ZoneInfo
+) -> tuple[ColumnElement[Any], Any, Callable[[Any], int | None]]:
+    """How to put `column` in its week: (the group expression, an optional join, and
+    how to turn a group value back into the index of its week in `weeks`).
+
+    PostgreSQL truncates the local time to its Monday (`date_trunc` on the time in
+    the party's timezone). SQLite has no timezones, so there the rows join a small
+    table of the weeks' UTC boundaries, computed here with the same local Mondays.
+    """
+    if dialect == "postgresql":
+        starts = {w.start.astimezone(timezone).replace(tzinfo=None): i for i, w in enumerate(weeks)}
+        return (
+            func.date_trunc("week", func.timezone(timezone.key, column)),
+            None,
+            starts.get,
+        )
+    table = _weeks_table(weeks)
+    join = (table, and_(column >= table.c.ws, column < table.c.we))
+    return table.c.idx, join, int
+
+
 async def weekly_counts(
-    session: AsyncSession, *, workspace: str, weeks: list[Window]
+    session: AsyncSession, *, workspace: str, weeks: list[Window], timezone: ZoneInfo
 ) -> dict[int, WeekCounts]:
     """Per week (by index in `weeks`): proposals made and decisions."""
     if not weeks:
         return {}
-    table = _weeks_table(weeks)
-    in_week = and_(AuditEvent.at >= table.c.ws, AuditEvent.at < table.c.we)
-    counts = (
-        select(
-            table.c.idx,
-            _tally(AuditEvent.kind == AuditKind.PROPOSED.value).label("proposed"),
-            _tally(AuditEvent.kind.in_([k.value for k in APPROVALS])).label("approved"),
-            _tally(AuditEvent.kind == AuditKind.REJECTED.value).label("rejected"),
-            _tally(AuditEvent.kind.in_([AuditKind.WITHDRAWN.value, AuditKind.EXPIRED.value])).label(
-                "other"
-            ),
-        )
-        .join(table, in_week)
-        .where(
-            AuditEvent.workspace == workspace,
-            AuditEvent.kind.in_([k.value for k in COUNTED]),
-            AuditEvent.at >= weeks[0].start,
-            AuditEvent.at < weeks[-1].end,
-        )
-        .group_by(table.c.idx)
-    )
-    return {
-        int(r.idx): (int(r.proposed), int(r.approved), int(r.rejected), int(r.other))
-        for r in (await session.execute(counts)).all()
-    }
+    week, join, index_of = _week_of(_dialect(session), AuditEvent.at, weeks, timezone)
+    counts = select(
+        week.label("wk"),
+        _tally(AuditEvent.kind == AuditKind.PROPOSED.value).label("proposed"),
+        _tally(AuditEvent.kind.in_([k.value for k in APPROVALS])).label("approved"),
+        _tally(AuditEvent.kind == AuditKind.REJECTED.value).label("rejected"),
+        _tally(AuditEvent.kind.in_([AuditKind.WITHDRAWN.value, AuditKind.EXPIRED.value])).label(
+            "other"
+        ),
+    ).select_from(AuditEvent)
+    if join is not None:
+        counts = counts.join(*join)
+    counts = counts.where(
+        AuditEvent.workspace == workspace,
+        AuditEvent.kind.in_([k.value for k in COUNTED]),
+        AuditEvent.at >= weeks[0].start,
+        AuditEvent.at < weeks[-1].end,
+    ).group_by(week)
+    out: dict[int, WeekCounts] = {}
+    for r in (await session.execute(counts)).all():
+        i = index_of(r.wk)
+        if i is not None:
+            out[i] = (int(r.proposed), int(r.approved), int(r.rejected), int(r.other))
+    return out
 
 
 async def weekly_times(
-    session: AsyncSession, *, workspace: str, weeks: list[Window]
+    session: AsyncSession, *, workspace: str, weeks: list[Window], timezone: ZoneInfo
 ) -> dict[int, Durations]:
     """Per week (by index in `weeks`): median and 90th percentile time to decision."""
     if not weeks:
         return {}
-    table = _weeks_table(weeks)
     dialect = _dialect(session)
-    durations = (
-        select(
-            table.c.idx.label("grp"),
-            _seconds_between(dialect, Proposal.created_at, Proposal.decided_at).label("secs"),
-        )
-        .select_from(Proposal)
-        .join(table, and_(Proposal.decided_at >= table.c.ws, Proposal.decided_at < table.c.we))
-        .where(_decided(workspace=workspace, since=weeks[0].start, until=weeks[-1].end))
+    week, join, index_of = _week_of(dialect, Proposal.decided_at, weeks, timezone)
+    durations = select(
+        week.label("grp"),
+        _seconds_between(dialect, Proposal.created_at, Proposal.decided_at).label("secs"),
+    ).select_from(Proposal)
+    if join is not None:
+        durations = durations.join(*join)
+    durations = durations.where(
+        _decided(workspace=workspace, since=weeks[0].start, until=weeks[-1].end)
     )
-    return {
-        int(r.grp): Durations(decided=int(r.decided), median=_float(r.median), p90=_float(r.p90))
-        for r in (await session.execute(_percentiles(durations, dialect))).all()
-    }
+    out: dict[int, Durations] = {}
+    for r in (await session.execute(_percentiles(durations, dialect))).all():
+        i = index_of(r.grp)
+        if i is not None:
+            out[i] = Durations(decided=int(r.decided), median=_float(r.median), p90=_float(r.p90))
+    return out
 
 
 def week_figures(

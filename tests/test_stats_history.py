@@ -3,7 +3,7 @@ on SQLite and PostgreSQL; and `/stats` as editors and members see it."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.platforms.local import LocalWorkspace
@@ -205,3 +205,27 @@ async def test_the_weekly_digest_goes_to_the_steering_channel(database_url: str)
     assert "Proposals made: 4 (up 2 from 2)" in text
     assert "Approved (overrules included): 3 (up 3 from 0)" in text
     assert [a.content_type for a in message.attachments] == ["image/png"]
+
+
+async def test_weeks_are_local_mondays_in_summer_time(database_url: str) -> None:
+    # 23:30 UTC on Sunday 5 April is 00:30 BST on Monday 6 April: that week, not the one before.
+    ws = await _workspace(database_url)
+    clock = ws.ctx.services.clock
+    assert isinstance(clock, FixedClock)
+    clock.set(datetime(2026, 4, 5, 23, 30, tzinfo=UTC))
+    try:
+        await ws.send(f"/propose {CLEAN_1}")
+        clock.advance(timedelta(hours=1))
+        await ws.send("/as editor")
+        await ws.send("/react 1 white_check_mark")
+        period = period_for(
+            PeriodKind.MONTH, now=datetime(2026, 4, 8, 12, 0, tzinfo=UTC), timezone=LONDON
+        )
+        report = await gather_report(db=ws.ctx.services.db, workspace="local", period=period)
+    finally:
+        await ws.ctx.services.db.dispose()
+    last_two = [(w.start, w.proposed, w.approved, w.median) for w in report.weeks[-2:]]
+    assert last_two == [
+        (datetime(2026, 3, 29, 23, 0, tzinfo=UTC), 0, 0, None),
+        (datetime(2026, 4, 5, 23, 0, tzinfo=UTC), 1, 1, 3600),
+    ]
