@@ -200,6 +200,14 @@ def _check_semantics(policy: Policy, origin: str) -> None:
                     f"{origin}: rule {rule_id!r} has a pattern that is not a valid "
                     f"regular expression: {pattern!r} ({exc})"
                 ) from exc
+        listed = [*rule.words, *rule.hedges, *rule.safe_words, *rule.terms]
+        listed += [word for near in rule.near for words in near.lists for word in words]
+        for word in listed:
+            if not any(c.isalnum() or c == "£" for c in word):
+                raise PolicyError(
+                    f"{origin}: rule {rule_id!r} lists {word!r}, which has no letters or "
+                    "digits to match"
+                )
         for other in rule.replaces:
             if other not in KNOWN_RULES:
                 raise PolicyError(f"{origin}: rule {rule_id!r} replaces unknown rule {other!r}")

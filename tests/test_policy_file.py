@@ -78,6 +78,7 @@ def test_synonyms_default_to_empty(tmp_path: Path) -> None:
         (lambda d: d["rules"]["abuse"].update(terms={"CLP": "x"}), "cannot have the key 'terms'"),
         (lambda d: d["rules"]["length"].update(severity="block"), "advisory"),
         (lambda d: d["rules"]["opponent"]["near"][0]["lists"][1].append("@nothing"), "@nothing"),
+        (lambda d: d["rules"]["abuse"]["words"].append("!!!"), "no letters or digits"),
     ],
 )
 def test_mistakes_name_the_file_and_the_problem(
