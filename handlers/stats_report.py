@@ -29,6 +29,7 @@ from storage.stats import (
 
 T = TypeVar("T")
 CHART_MIN_WEEKS = 8
+SIDE_BY_SIDE = 4
 # Busiest proposers by proposals made; busiest editors by votes cast.
 PEOPLE: dict[str, tuple[AuditKind, ...]] = {
     "proposers": (AuditKind.PROPOSED,),
@@ -55,8 +56,10 @@ def chart_start(period: Period) -> datetime:
     return min(period.current.start, period.current.end - timedelta(weeks=CHART_MIN_WEEKS - 1))
 
 
-async def _read(db: Database, query: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    async with db.session() as session:
+async def _read(
+    db: Database, room: asyncio.Semaphore, query: Callable[[AsyncSession], Awaitable[T]]
+) -> T:
+    async with room, db.session() as session:
         return await query(session)
 
 
@@ -64,20 +67,27 @@ async def gather_report(*, db: Database, workspace: str, period: Period) -> Stat
     """Every figure of the report, each one a query the database answers.
 
     The queries are independent reads, so they run side by side on their own
-    connections: the report takes as long as the slowest, not the sum.
+    connections: the report takes about as long as the slowest, not the sum. At
+    most SIDE_BY_SIDE at once, so the connection pool (5 by default) always has one
+    left for the bot's other work and never opens extra connections for a report.
     """
+    room = asyncio.Semaphore(SIDE_BY_SIDE)
     now, then, tz = period.current, period.previous, period.timezone
     weeks = weeks_between(start=chart_start(period), end=now.end, timezone=tz)
-    (counts, times, rules, people, week_counts, week_times) = await asyncio.gather(
-        _read(db, lambda s: count_events(s, workspace=workspace, current=now, previous=then)),
-        _read(db, lambda s: decision_times(s, workspace=workspace, current=now, previous=then)),
-        _read(db, lambda s: top_rules(s, workspace=workspace, current=now, previous=then)),
+    # The slowest first, so it is never left waiting for a free connection.
+    rules, times, people, week_times, counts, week_counts = await asyncio.gather(
+        _read(db, room, lambda s: top_rules(s, workspace=workspace, current=now, previous=then)),
+        _read(
+            db, room, lambda s: decision_times(s, workspace=workspace, current=now, previous=then)
+        ),
         _read(
             db,
+            room,
             lambda s: busiest(s, workspace=workspace, roles=PEOPLE, current=now, previous=then),
         ),
-        _read(db, lambda s: weekly_counts(s, workspace=workspace, weeks=weeks, timezone=tz)),
-        _read(db, lambda s: weekly_times(s, workspace=workspace, weeks=weeks, timezone=tz)),
+        _read(db, room, lambda s: weekly_times(s, workspace=workspace, weeks=weeks, timezone=tz)),
+        _read(db, room, lambda s: count_events(s, workspace=workspace, current=now, previous=then)),
+        _read(db, room, lambda s: weekly_counts(s, workspace=workspace, weeks=weeks, timezone=tz)),
     )
     return StatsReport(
         workspace=workspace,
