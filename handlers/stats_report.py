@@ -21,7 +21,8 @@ from storage.stats import (
     busiest,
     count_events,
     decision_times,
-    top_rules,
+    ranked_rules,
+    rule_counts,
     week_figures,
     weekly_counts,
     weekly_times,
@@ -30,6 +31,7 @@ from storage.stats import (
 T = TypeVar("T")
 CHART_MIN_WEEKS = 8
 SIDE_BY_SIDE = 4
+TOP_RULES = 5
 # Busiest proposers by proposals made; busiest editors by votes cast.
 PEOPLE: dict[str, tuple[AuditKind, ...]] = {
     "proposers": (AuditKind.PROPOSED,),
@@ -74,32 +76,36 @@ async def gather_report(*, db: Database, workspace: str, period: Period) -> Stat
     room = asyncio.Semaphore(SIDE_BY_SIDE)
     now, then, tz = period.current, period.previous, period.timezone
     weeks = weeks_between(start=chart_start(period), end=now.end, timezone=tz)
-    # The slowest first, so it is never left waiting for a free connection.
-    rules, times, people, week_times, counts, week_counts = await asyncio.gather(
-        _read(db, room, lambda s: top_rules(s, workspace=workspace, current=now, previous=then)),
-        _read(
-            db, room, lambda s: decision_times(s, workspace=workspace, current=now, previous=then)
-        ),
-        _read(
-            db,
-            room,
-            lambda s: busiest(s, workspace=workspace, roles=PEOPLE, current=now, previous=then),
-        ),
-        _read(db, room, lambda s: weekly_times(s, workspace=workspace, weeks=weeks, timezone=tz)),
-        _read(db, room, lambda s: count_events(s, workspace=workspace, current=now, previous=then)),
-        _read(db, room, lambda s: weekly_counts(s, workspace=workspace, weeks=weeks, timezone=tz)),
-    )
+    # Started slowest first, so none of them is left waiting for a free connection.
+    async with asyncio.TaskGroup() as group:
+
+        def read(query: Callable[[AsyncSession], Awaitable[T]]) -> asyncio.Task[T]:
+            return group.create_task(_read(db, room, query))
+
+        rules_now = read(lambda s: rule_counts(s, workspace=workspace, window=now, limit=TOP_RULES))
+        # every rule of the previous period: only the current top ones are looked up
+        rules_before = read(lambda s: rule_counts(s, workspace=workspace, window=then))
+        times_now = read(lambda s: decision_times(s, workspace=workspace, window=now))
+        times_before = read(lambda s: decision_times(s, workspace=workspace, window=then))
+        people = read(
+            lambda s: busiest(s, workspace=workspace, roles=PEOPLE, current=now, previous=then)
+        )
+        week_times = read(lambda s: weekly_times(s, workspace=workspace, weeks=weeks, timezone=tz))
+        counts = read(lambda s: count_events(s, workspace=workspace, current=now, previous=then))
+        week_counts = read(
+            lambda s: weekly_counts(s, workspace=workspace, weeks=weeks, timezone=tz)
+        )
     return StatsReport(
         workspace=workspace,
         period=period,
-        now=counts[0],
-        before=counts[1],
-        times_now=times[0],
-        times_before=times[1],
-        rules=rules,
-        proposers=people["proposers"],
-        editors=people["editors"],
-        weeks=week_figures(weeks, week_counts, week_times),
+        now=counts.result()[0],
+        before=counts.result()[1],
+        times_now=times_now.result(),
+        times_before=times_before.result(),
+        rules=ranked_rules(rules_now.result(), rules_before.result()),
+        proposers=people.result()["proposers"],
+        editors=people.result()["editors"],
+        weeks=week_figures(weeks, week_counts.result(), week_times.result()),
     )
 
 

@@ -225,90 +225,87 @@ def _percentiles(durations: Any, dialect: str) -> Any:
     ).group_by(ranked.c.grp)
 
 
-async def decision_times(
-    session: AsyncSession, *, workspace: str, current: Window, previous: Window
-) -> tuple[Durations, Durations]:
-    """Median and 90th percentile time to decision in both windows, in one query."""
+async def decision_times(session: AsyncSession, *, workspace: str, window: Window) -> Durations:
+    """Median and 90th percentile time to decision for the decisions in `window`."""
+    dialect = _dialect(session)
     durations = select(
-        case((Proposal.decided_at >= current.start, 0), else_=1).label("grp"),
-        _seconds_between(_dialect(session), Proposal.created_at, Proposal.decided_at).label("secs"),
-    ).where(
-        _decided(
-            workspace=workspace,
-            since=min(current.start, previous.start),
-            until=max(current.end, previous.end),
-        )
-    )
-    rows = {
-        r.grp: r for r in (await session.execute(_percentiles(durations, _dialect(session)))).all()
-    }
-
-    def durations_of(group: int) -> Durations:
-        row = rows.get(group)
-        if row is None:
-            return Durations(decided=0, median=None, p90=None)
-        return Durations(decided=int(row.decided), median=_float(row.median), p90=_float(row.p90))
-
-    return durations_of(0), durations_of(1)
+        literal(0).label("grp"),
+        _seconds_between(dialect, Proposal.created_at, Proposal.decided_at).label("secs"),
+    ).where(_decided(workspace=workspace, since=window.start, until=window.end))
+    row = (await session.execute(_percentiles(durations, dialect))).first()
+    if row is None:
+        return Durations(decided=0, median=None, p90=None)
+    return Durations(decided=int(row.decided), median=_float(row.median), p90=_float(row.p90))
 
 
 def _float(value: object) -> float | None:
     return None if value is None else float(value)  # type: ignore[arg-type]
 
 
-def _distinct_list(dialect: str, value: ColumnElement[Any]) -> ColumnElement[Any]:
+def _distinct_list(dialect: str, value: Any) -> ColumnElement[Any]:
     """The distinct non-null values of a group, comma-separated, in either dialect."""
     if dialect == "sqlite":
         return func.group_concat(value.distinct())
     return func.string_agg(value.distinct(), literal_column("','"))
 
 
-async def top_rules(
-    session: AsyncSession, *, workspace: str, current: Window, previous: Window, limit: int = 5
-) -> list[Ranked]:
-    """The rules found most often in checks, with the guidance sections they cited.
+@dataclass(frozen=True, slots=True)
+class RuleCount:
+    rule: str
+    checks: int
+    sections: tuple[str, ...]
+
+
+async def rule_counts(
+    session: AsyncSession, *, workspace: str, window: Window, limit: int | None = None
+) -> list[RuleCount]:
+    """The rules found in checks made in `window`, most often first, with the guidance
+    sections they cited.
 
     A check (one revision of a draft) counts once per rule however many times the
     rule matched in it. Findings carry the section each rule enforced at the time,
     so a later policy change does not rewrite history.
     """
-
-    def checks_in(window: Window) -> ColumnElement[Any]:
-        inside = and_(Revision.created_at >= window.start, Revision.created_at < window.end)
-        return func.count(case((inside, Revision.id)).distinct())
-
-    in_now = and_(Revision.created_at >= current.start, Revision.created_at < current.end)
-    now_n = checks_in(current)
+    checks = func.count(Revision.id.distinct())
     query = (
         select(
             FindingRow.rule,
-            now_n.label("now"),
-            checks_in(previous).label("before"),
-            _distinct_list(_dialect(session), case((in_now, FindingRow.guidance))).label(
-                "sections"
-            ),
+            checks.label("checks"),
+            _distinct_list(_dialect(session), FindingRow.guidance).label("sections"),
         )
         .join(Revision, FindingRow.revision_id == Revision.id)
         .join(Proposal, Revision.proposal_id == Proposal.id)
         .where(
             Proposal.workspace == workspace,
-            Revision.created_at >= min(current.start, previous.start),
-            Revision.created_at < max(current.end, previous.end),
+            Revision.created_at >= window.start,
+            Revision.created_at < window.end,
         )
         .group_by(FindingRow.rule)
-        .having(now_n > 0)
-        .order_by(now_n.desc(), FindingRow.rule)
+        .order_by(checks.desc(), FindingRow.rule)
         .limit(limit)
     )
+    return [
+        RuleCount(
+            rule=r.rule,
+            checks=int(r.checks),
+            sections=tuple(sorted(set((r.sections or "").split(",")) - {""})),
+        )
+        for r in (await session.execute(query)).all()
+    ]
+
+
+def ranked_rules(now: list[RuleCount], before: list[RuleCount]) -> list[Ranked]:
+    """The current top rules, each with its count in the previous period."""
+    previous = {r.rule: r.checks for r in before}
     return [
         Ranked(
             key=r.rule,
             label=r.rule,
-            count=int(r.now),
-            previous=int(r.before),
-            sections=tuple(sorted(set((r.sections or "").split(",")) - {""})),
+            count=r.checks,
+            previous=previous.get(r.rule, 0),
+            sections=r.sections,
         )
-        for r in (await session.execute(query)).all()
+        for r in now
     ]
 
 
@@ -501,12 +498,14 @@ __all__ = [
     "Counts",
     "Durations",
     "Ranked",
+    "RuleCount",
     "WeekFigures",
     "Window",
     "busiest",
     "count_events",
     "decision_times",
-    "top_rules",
+    "ranked_rules",
+    "rule_counts",
     "week_figures",
     "weekly_counts",
     "weekly_times",
