@@ -136,3 +136,15 @@ def test_jsonl_through_the_console_script() -> None:
         ("p2", "block"),
     ]
     assert b"line 4" in done.stderr and b"line 5" in done.stderr
+
+
+def test_colour_on_a_terminal_unless_no_color(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert main(["check", "Tory scum"]) == 0
+    assert "\x1b[1;41;97mTory scum\x1b[0m" in capsys.readouterr().out
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert main(["check", "Tory scum"]) == 0
+    assert "\x1b[" not in capsys.readouterr().out
