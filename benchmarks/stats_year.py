@@ -43,11 +43,12 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from handlers.audit_export import HEADER, audit_rows, event_row
-from handlers.stats_period import PeriodKind, period_for
-from handlers.stats_report import gather_report
+from handlers.stats_period import PeriodKind, period_for, weeks_between
+from handlers.stats_report import chart_start, gather_report
+from storage import stats as S
 from storage.db import Database
 from storage.migrate import upgrade
-from storage.models import AuditEvent, Proposal
+from storage.models import AuditEvent, AuditKind, Proposal
 from storage.urls import sync_url
 
 DEFAULT_BASE = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -247,6 +248,45 @@ async def sql_year(db: Database, *, now: datetime) -> Any:
     return await gather_report(db=db, workspace=WORKSPACE, period=period)
 
 
+async def one_by_one(db: Database, *, now: datetime, runs: int) -> list[tuple[str, float]]:
+    """Each query of the report alone (median ms): the critical path when run side by side."""
+    period = period_for(PeriodKind.YEAR, now=now, timezone=TZ)
+    cur, prev = period.current, period.previous
+    weeks = weeks_between(start=chart_start(period), end=cur.end, timezone=TZ)
+    people = {"proposers": (AuditKind.PROPOSED,), "editors": (AuditKind.VOTE_ADDED,)}
+    queries: list[tuple[str, Callable[[Any], Awaitable[Any]]]] = [
+        ("rules, this year", lambda s: S.rule_counts(s, workspace=WORKSPACE, window=cur, limit=5)),
+        ("rules, last year", lambda s: S.rule_counts(s, workspace=WORKSPACE, window=prev)),
+        (
+            "time to decision, this year",
+            lambda s: S.decision_times(s, workspace=WORKSPACE, window=cur),
+        ),
+        (
+            "time to decision, last year",
+            lambda s: S.decision_times(s, workspace=WORKSPACE, window=prev),
+        ),
+        (
+            "busiest people",
+            lambda s: S.busiest(s, workspace=WORKSPACE, roles=people, current=cur, previous=prev),
+        ),
+        (
+            "weekly times",
+            lambda s: S.weekly_times(s, workspace=WORKSPACE, weeks=weeks, timezone=TZ),
+        ),
+        ("counts", lambda s: S.count_events(s, workspace=WORKSPACE, current=cur, previous=prev)),
+        (
+            "weekly counts",
+            lambda s: S.weekly_counts(s, workspace=WORKSPACE, weeks=weeks, timezone=TZ),
+        ),
+    ]
+    out = []
+    async with db.session() as session:
+        for name, query in queries:
+            ms, _ = await timed(lambda q=query: q(session), runs)  # type: ignore[misc]
+            out.append((name, ms))
+    return out
+
+
 async def export_streamed(db: Database) -> int:
     sink = Sink()
     writer = csv.writer(sink, lineterminator="\r\n")
@@ -326,6 +366,9 @@ async def measure(url: str, *, now: datetime, runs: int) -> None:
         )
         print(f"baseline naive (rows into Python):     {naive_ms:8.1f} ms")
         print(f"ratio naive / SQL:                     {naive_ms / sql_ms:8.1f}x")
+        parts = await one_by_one(db, now=now, runs=runs)
+        print("  each query alone: " + ", ".join(f"{n} {ms:.0f} ms" for n, ms in parts))
+        print(f"  sum of the queries one after another: {sum(ms for _, ms in parts):.0f} ms")
 
         from handlers.charts import weekly_chart
 
@@ -368,6 +411,7 @@ def main() -> int:
         now = datetime.now(UTC)
         start = time.perf_counter()
         events = fill(url, proposals=args.proposals, now=now)
+        print(f"load average before measuring: {os.getloadavg()[0]:.2f} ({os.cpu_count()} CPUs)")
         print(
             f"filled {args.proposals:,} proposals and {events:,} audit events "
             f"in {time.perf_counter() - start:.1f} s (PostgreSQL, COPY)"

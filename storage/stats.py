@@ -10,7 +10,7 @@ position, which is what PostgreSQL's `percentile_cont` does.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -313,7 +313,7 @@ async def busiest(
     session: AsyncSession,
     *,
     workspace: str,
-    roles: dict[str, tuple[AuditKind, ...]],
+    roles: Mapping[str, tuple[AuditKind, ...]],
     current: Window,
     previous: Window,
     limit: int = 3,
