@@ -74,6 +74,11 @@ class Checker:
         self._nears: list[tuple[str, Near, list[Tag]]] = []
         self._name_keys: set[Tag] = set()
         self._replaces = [(r, rule.replaces) for r, rule in self._rules.items() if rule.replaces]
+        self._advisories = [
+            (rule_id, find, default if rule.limit is None else rule.limit)
+            for rule_id, (find, default) in _ADVISORIES.items()
+            if (rule := self._rules.get(rule_id)) is not None
+        ]
         self._compile()
 
     # ------------------------------------------------------------ compiling
@@ -265,12 +270,9 @@ class Checker:
                 yield ctx.draft("rival", i, i)
 
     def _advice(self, text: str) -> Iterator[_Draft]:
-        for rule_id, (find, default) in _ADVISORIES.items():
-            rule = self._rules.get(rule_id)
-            if rule is not None:
-                limit = rule.limit if rule.limit is not None else default
-                for start, end in find(text, limit=limit):
-                    yield _Draft(rule_id, start, end)
+        for rule_id, find, limit in self._advisories:
+            for start, end in find(text, limit=limit):
+                yield _Draft(rule_id, start, end)
 
     def _imprint_findings(self, ctx: _Context, drafts: list[_Draft]) -> list[_Draft]:
         """Election material needs an imprint; the imprint's own address is never personal data."""
