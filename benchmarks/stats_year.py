@@ -255,8 +255,10 @@ async def one_by_one(db: Database, *, now: datetime, runs: int) -> list[tuple[st
     weeks = weeks_between(start=chart_start(period), end=cur.end, timezone=TZ)
     people = {"proposers": (AuditKind.PROPOSED,), "editors": (AuditKind.VOTE_ADDED,)}
     queries: list[tuple[str, Callable[[Any], Awaitable[Any]]]] = [
-        ("rules, this year", lambda s: S.rule_counts(s, workspace=WORKSPACE, window=cur, limit=5)),
-        ("rules, last year", lambda s: S.rule_counts(s, workspace=WORKSPACE, window=prev)),
+        (
+            "rules",
+            lambda s: S.top_rules(s, workspace=WORKSPACE, current=cur, previous=prev),
+        ),
         (
             "time to decision, this year",
             lambda s: S.decision_times(s, workspace=WORKSPACE, window=cur),

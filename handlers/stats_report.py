@@ -21,8 +21,7 @@ from storage.stats import (
     busiest,
     count_events,
     decision_times,
-    ranked_rules,
-    rule_counts,
+    top_rules,
     week_figures,
     weekly_counts,
     weekly_times,
@@ -82,9 +81,9 @@ async def gather_report(*, db: Database, workspace: str, period: Period) -> Stat
         def read(query: Callable[[AsyncSession], Awaitable[T]]) -> asyncio.Task[T]:
             return group.create_task(_read(db, room, query))
 
-        rules_now = read(lambda s: rule_counts(s, workspace=workspace, window=now, limit=TOP_RULES))
-        # every rule of the previous period: only the current top ones are looked up
-        rules_before = read(lambda s: rule_counts(s, workspace=workspace, window=then))
+        rules = read(
+            lambda s: top_rules(s, workspace=workspace, current=now, previous=then, limit=TOP_RULES)
+        )
         times_now = read(lambda s: decision_times(s, workspace=workspace, window=now))
         times_before = read(lambda s: decision_times(s, workspace=workspace, window=then))
         people = read(
@@ -102,7 +101,7 @@ async def gather_report(*, db: Database, workspace: str, period: Period) -> Stat
         before=counts.result()[1],
         times_now=times_now.result(),
         times_before=times_before.result(),
-        rules=ranked_rules(rules_now.result(), rules_before.result()),
+        rules=rules.result(),
         proposers=people.result()["proposers"],
         editors=people.result()["editors"],
         weeks=week_figures(weeks, week_counts.result(), week_times.result()),

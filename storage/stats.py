@@ -249,63 +249,52 @@ def _distinct_list(dialect: str, value: Any) -> ColumnElement[Any]:
     return func.string_agg(value.distinct(), literal_column("','"))
 
 
-@dataclass(frozen=True, slots=True)
-class RuleCount:
-    rule: str
-    checks: int
-    sections: tuple[str, ...]
-
-
-async def rule_counts(
-    session: AsyncSession, *, workspace: str, window: Window, limit: int | None = None
-) -> list[RuleCount]:
-    """The rules found in checks made in `window`, most often first, with the guidance
-    sections they cited.
+async def top_rules(
+    session: AsyncSession, *, workspace: str, current: Window, previous: Window, limit: int = 5
+) -> list[Ranked]:
+    """The rules found most often in checks, with the guidance sections they cited.
 
     A check (one revision of a draft) counts once per rule however many times the
     rule matched in it. Findings carry the section each rule enforced at the time,
     so a later policy change does not rewrite history.
     """
-    checks = func.count(Revision.id.distinct())
+
+    def checks_in(window: Window) -> ColumnElement[Any]:
+        inside = and_(Revision.created_at >= window.start, Revision.created_at < window.end)
+        return func.count(case((inside, Revision.id)).distinct())
+
+    in_now = and_(Revision.created_at >= current.start, Revision.created_at < current.end)
+    now_n = checks_in(current)
     query = (
         select(
             FindingRow.rule,
-            checks.label("checks"),
-            _distinct_list(_dialect(session), FindingRow.guidance).label("sections"),
+            now_n.label("now"),
+            checks_in(previous).label("before"),
+            _distinct_list(_dialect(session), case((in_now, FindingRow.guidance))).label(
+                "sections"
+            ),
         )
         .join(Revision, FindingRow.revision_id == Revision.id)
         .join(Proposal, Revision.proposal_id == Proposal.id)
         .where(
             Proposal.workspace == workspace,
-            Revision.created_at >= window.start,
-            Revision.created_at < window.end,
+            Revision.created_at >= min(current.start, previous.start),
+            Revision.created_at < max(current.end, previous.end),
         )
         .group_by(FindingRow.rule)
-        .order_by(checks.desc(), FindingRow.rule)
+        .having(now_n > 0)
+        .order_by(now_n.desc(), FindingRow.rule)
         .limit(limit)
     )
-    return [
-        RuleCount(
-            rule=r.rule,
-            checks=int(r.checks),
-            sections=tuple(sorted(set((r.sections or "").split(",")) - {""})),
-        )
-        for r in (await session.execute(query)).all()
-    ]
-
-
-def ranked_rules(now: list[RuleCount], before: list[RuleCount]) -> list[Ranked]:
-    """The current top rules, each with its count in the previous period."""
-    previous = {r.rule: r.checks for r in before}
     return [
         Ranked(
             key=r.rule,
             label=r.rule,
-            count=r.checks,
-            previous=previous.get(r.rule, 0),
-            sections=r.sections,
+            count=int(r.now),
+            previous=int(r.before),
+            sections=tuple(sorted(set((r.sections or "").split(",")) - {""})),
         )
-        for r in now
+        for r in (await session.execute(query)).all()
     ]
 
 
@@ -498,14 +487,12 @@ __all__ = [
     "Counts",
     "Durations",
     "Ranked",
-    "RuleCount",
     "WeekFigures",
     "Window",
     "busiest",
     "count_events",
     "decision_times",
-    "ranked_rules",
-    "rule_counts",
+    "top_rules",
     "week_figures",
     "weekly_counts",
     "weekly_times",
