@@ -89,6 +89,23 @@ CLEAN = [
     "The photo shoot at his office went well.",
     "Love from all of us, Jo xxx",
     "The planning committee meets on Tuesday to decide the application.",
+    "It's not stupid to ask for help.",
+    "Pharmacies are selling out of cold and flu pills.",
+    "Free bike repair workshop next to the bookies on the High Street.",
+    "The Easter egg hunt is at the office on Sunday.",
+    "Get your free flu jab at the pharmacy - book online.",
+    "Pensioners shouldn't be allowed to go cold this winter.",
+    "Women should go back to work when they are ready, with proper childcare.",
+    "We'll never give up on Huntingdon.",
+    "Vote for the motion at Thursday's full council.",
+    "Report fly-tipping on 01480 388388.",
+    "Route P155 is cancelled this weekend.",
+    "A chink of light for renters at last.",
+    "Thank you pig farmers of Cambridgeshire.",
+    "The Mayor's office is lying empty.",
+    "Sarah stole the show at the quiz.",
+    "Polish families have made St Neots home for decades.",
+    "Cuts to bus services are a burden on pensioners.",
 ]
 
 

@@ -22,7 +22,11 @@ CASES = [
     ("You're a pathetic little man.", "abuse", "block"),
     ("Shut the f*** up", "abuse", "block"),
     ("I hope you die.", "abuse", "block"),
+    ("What a stupid decision by the council.", "abuse", "block"),
+    ("What an @rsehole", "abuse", "block"),
     # opponent
+    ("Lib Dem numpties.", "opponent", "block"),
+    ("The Tory clown show rolls on.", "opponent", "block"),
     ("Tories are scum, every last one of them.", "opponent", "block"),
     ("The Lib Dem councillors are a bunch of clowns.", "opponent", "block"),
     ("Reform voters are idiots.", "opponent", "block"),
@@ -41,6 +45,8 @@ CASES = [
     ("Women shouldn't be allowed to run councils.", "discrimination", "block"),
     ("Girls can't do maths.", "discrimination", "block"),
     ("Gypsies are thieves.", "discrimination", "block"),
+    ("Polish workers are stealing our jobs.", "discrimination", "block"),
+    ("A woman's place is in the home.", "discrimination", "block"),
     # sexual
     ("Send nudes", "sexual", "block"),
     ("Hot singles in your area, click here", "sexual", "block"),
@@ -69,7 +75,12 @@ CASES = [
     ("You've won a £500 voucher! Claim your prize now: bit.ly/xyz", "spam", "block"),
     ("Forward this message to 10 friends or you will have bad luck.", "spam", "block"),
     ("Like and share to win an iPad!", "spam", "block"),
+    ("Bet £10 get £30 with our code", "gambling", "block"),
+    ("Congratulations! You've been selected to win an iPhone. Click here", "spam", "block"),
+    ("Let's slash their tyres.", "criminal", "block"),
     # defamation
+    ("Councillor Smith is a liar and a crook.", "defamation", "warn"),
+    ("The mayor has been lining his pockets.", "defamation", "warn"),
     ("Councillor Jones fiddled his expenses.", "defamation", "warn"),
     ("The council leader is corrupt.", "defamation", "warn"),
     ("Cllr Patel took bribes from the developer.", "defamation", "warn"),
