@@ -38,7 +38,7 @@ BAD_INPUT = [
     ("/propose withdraw", "needs the proposal's number"),
     ("/propose edit", "needs the proposal's number"),
     ("/propose withdraw 0", "There is no proposal 0."),
-    ("/nonsense", "postgate has no /nonsense command."),
+    ("/nonsense", "postgate has no /nonsense command"),
     ("hello", "Lines here are commands."),
     ("/", "Type a command after the slash"),
     ("/as", "Give a name after /as"),
