@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from bot.settings import Settings
 from guidance.checker import Checker
 from guidance.lookup import GuidanceIndex
-from guidance.policy import load_policy
+from guidance.policy import check_sections, load_policy
 from guidance.sections import load_guidance
 from handlers.clock import Clock, SystemClock
 from handlers.context import Services, WorkflowConfig
@@ -30,6 +30,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     """Load the guidance and policy (failing early with a clear message) and open the database."""
     guidance = load_guidance(settings.guidance_path)
     policy = load_policy(settings.policy_path)
+    check_sections(policy, guidance=guidance)
     return Services(
         config=workflow_config(settings),
         db=Database(settings.resolved_database_url),

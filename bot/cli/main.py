@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
+from guidance.policy import PolicyError
 from guidance.sections import GuidanceError
 
 # One module per subcommand, each with `add_parser(subparsers)`.
@@ -44,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         return int(args.func(args) or 0)
-    except (UserError, GuidanceError) as exc:
+    except (UserError, GuidanceError, PolicyError) as exc:
         print(f"postgate: {exc}", file=sys.stderr)
         return 2
     except ValidationError as exc:
