@@ -23,6 +23,7 @@ BOT_SCOPES = (
     "reactions:read",  # reaction_added / reaction_removed on cards
     "reactions:write",  # postgate's own reactions on its cards
     "im:write",  # telling a proposer of a decision by DM
+    "files:write",  # the /stats chart, uploaded beside the report
     "users:read",  # display names of the editors who react
     "usergroups:read",  # who is in the steering group
 )
