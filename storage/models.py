@@ -307,3 +307,39 @@ apscheduler_jobs = Table(
     Column("next_run_time", Float(25), index=True),
     Column("job_state", LargeBinary, nullable=False),
 )
+
+
+# --- The durable inbox (issue: nothing acknowledged is lost) ---
+
+
+class InboxKind(StrEnum):
+    COMMAND = "command"
+    REACTION = "reaction"
+
+
+class InboxItem(Base):
+    """A delivery a platform adapter acknowledged, stored before the ack.
+
+    The unique key makes a redelivery a no-op; `done_at` stays empty until the work
+    ran, so work cut short by a stop is replayed at the next start. No response URLs or
+    interaction tokens here: they expire, and they are secrets of a kind.
+    """
+
+    __tablename__ = "inbox_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(String(64))
+    platform: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(200))
+    event: Mapped[dict[str, object]] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+
+    __table_args__ = (
+        UniqueConstraint("workspace", "key"),
+        # Replay reads one workspace's pending rows; pruning reads done ones by age.
+        Index("ix_inbox_items_workspace_done_received", "workspace", "done_at", "received_at"),
+    )
