@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.stats_period import Period, weeks_between
@@ -61,6 +62,10 @@ async def _read(
     db: Database, room: asyncio.Semaphore, query: Callable[[AsyncSession], Awaitable[T]]
 ) -> T:
     async with room, db.session() as session:
+        if not db.is_sqlite:
+            # The report already runs its queries side by side; PostgreSQL's own
+            # parallel workers would only compete with them for the same cores.
+            await session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
         return await query(session)
 
 
