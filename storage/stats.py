@@ -1,11 +1,11 @@
-"""KPI queries over the audit log, computed by the database.
+"""KPI queries over the audit log and the proposals, computed by the database.
 
 Every figure is an aggregate the database works out (GROUP BY, conditional sums,
 window functions); Python only receives the handful of numbers it shows. The
-percentiles use one SQL formulation on SQLite and PostgreSQL alike, so both give
-exactly the same figures: rank the durations with `row_number()` and `count()`
-windows, then interpolate linearly between the two ranks around the wanted
-position, which is what PostgreSQL's `percentile_cont` does.
+percentiles are computed in SQL on both backends: `percentile_cont` on
+PostgreSQL, and on SQLite (which has none) the same linear interpolation between
+the ranks `row_number()` and `count()` windows give; the tests check that both
+backends report identical figures.
 """
 
 from __future__ import annotations
@@ -41,8 +41,6 @@ from storage.models import (
     UTCDateTime,
 )
 
-# Decisions made by an editor: these have a "time to decision" and an approval rate.
-EDITOR_DECISIONS = (AuditKind.APPROVED, AuditKind.OVERRULED, AuditKind.REJECTED)
 APPROVALS = (AuditKind.APPROVED, AuditKind.OVERRULED)
 COUNTED = (
     AuditKind.PROPOSED,
