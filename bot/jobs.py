@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Iterable
 
 from handlers.context import Context
 from handlers.digests import Outcome, run_digest, run_due_reminders, run_nudge
+from handlers.inbox import prune
 
 log = logging.getLogger(__name__)
 
@@ -77,11 +78,17 @@ async def expire_proposals(workspace: str) -> None:
     await _run("proposal expiry", workspace, sweep)
 
 
+async def prune_deliveries(workspace: str) -> None:
+    """Forget finished inbox items and reaction ids older than 30 days."""
+    await _run("delivery pruning", workspace, prune)
+
+
 __all__ = [
     "Outcome",
     "bind",
     "context_for",
     "expire_proposals",
+    "prune_deliveries",
     "send_digest",
     "send_due_reminders",
     "send_nudge",

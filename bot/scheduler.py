@@ -20,6 +20,7 @@ from apscheduler.events import EVENT_JOB_MISSED
 from apscheduler.executors.asyncio import AsyncIOExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler, run_in_event_loop
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
@@ -41,6 +42,10 @@ log = logging.getLogger(__name__)
 REMINDER_GRACE = timedelta(hours=6)
 EXPIRY_EVERY = timedelta(hours=1)
 EXPIRY_GRACE = timedelta(minutes=50)
+# Pruning old deliveries is housekeeping: daily, in a quiet hour clear of the doubled
+# 01:00 hour of October, and any time the same day will do.
+PRUNE_HOUR, PRUNE_MINUTE = 4, 15
+PRUNE_GRACE = timedelta(hours=12)
 
 _JOBS: dict[ReminderKind, Callable[[str], Awaitable[None]]] = {
     ReminderKind.DIGEST: jobs.send_digest,
@@ -168,6 +173,13 @@ class ReminderScheduler:
             )
         else:
             log.warning("handlers.expiry is not available: no proposal expiry sweep scheduled")
+        await self._ensure(
+            job_id("prune", workspace),
+            jobs.prune_deliveries,
+            CronTrigger(hour=PRUNE_HOUR, minute=PRUNE_MINUTE, timezone=tz),
+            workspace=workspace,
+            grace=PRUNE_GRACE,
+        )
 
     async def _ensure(
         self,

@@ -73,6 +73,7 @@ def test_a_restart_keeps_the_schedule_and_the_ideas(database_url: str, tmp_path:
         "due:local",
         "expiry:local",
         "nudge:local",
+        "prune:local",
     ]
     assert ("local", "digest", "30 18 * * thu", False, None) in before["schedules"]  # type: ignore[operator]
 

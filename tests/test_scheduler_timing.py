@@ -195,6 +195,7 @@ async def test_every_job_has_its_own_grace_time_and_coalesce_and_expiry_runs_hou
         "due:test:T1",
         "nudge:test:T1",
         "expiry:test:T1",
+        "prune:test:T1",
     }
     for job in found.values():
         assert job.coalesce is True
