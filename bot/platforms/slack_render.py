@@ -175,8 +175,11 @@ def _context_blocks(value: str | Text) -> list[Block]:
     ]
 
 
-def render(message: Message) -> SlackMessage:
-    """The message as Block Kit plus a fallback text for notifications."""
+def render(message: Message, *, attachments_note: str | None = None) -> SlackMessage:
+    """The message as Block Kit plus a fallback text for notifications.
+
+    Attachments are named in a last line; `attachments_note` (plain text) replaces it
+    once the adapter knows where the files went or why they could not be attached."""
     emoji, word = _TONE[message.tone]
     blocks: list[Block] = []
     if message.title:
@@ -192,20 +195,26 @@ def render(message: Message) -> SlackMessage:
     blocks.extend(_field_blocks(message))
     if message.footer:
         blocks.extend(_context_blocks(message.footer))
-    if message.attachments:
-        names = ", ".join(escape(a.title or a.filename) for a in message.attachments)
-        blocks.append(
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": f"Attached: {names}"}]}
-        )
-    if len(blocks) > MAX_BLOCKS:
+    # Where the files are must survive shortening: it is kept as the last block.
+    last = _attachments_block(message, attachments_note)
+    room = MAX_BLOCKS - len(last)
+    if len(blocks) > room:
         blocks = [
-            *blocks[: MAX_BLOCKS - 1],
+            *blocks[: room - 1],
             {
                 "type": "context",
                 "elements": [{"type": "mrkdwn", "text": "(shortened: too long for one message)"}],
             },
         ]
-    return SlackMessage(text=fallback_text(message), blocks=blocks)
+    return SlackMessage(text=fallback_text(message), blocks=blocks + last)
+
+
+def _attachments_block(message: Message, note: str | None) -> list[Block]:
+    if not message.attachments:
+        return []
+    names = ", ".join(escape(a.title or a.filename) for a in message.attachments)
+    line = f":paperclip: {escape(note)}" if note else f"Attached: {names}"
+    return [{"type": "context", "elements": [{"type": "mrkdwn", "text": line}]}]
 
 
 def fallback_text(message: Message) -> str:

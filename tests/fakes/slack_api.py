@@ -9,6 +9,10 @@ the methods postgate uses with Slack-shaped JSON. Point `SLACK_API_URL` at `api_
   `Retry-After: 0`, as Slack does when a tier's limit is hit.
 - `response_url(key)` gives a URL to put in a slash command's `response_url`; what the app
   posts there is recorded as a call to `response_url`.
+- Files: `files.getUploadURLExternal` answers with an `upload_url` on this fake; the bytes
+  POSTed there are recorded as a call to `upload`; `files.completeUploadExternal` shares
+  them, and each shared file lands in `files` (`FakeFile`: name, title, size, bytes,
+  channel, thread, comment).
 - Socket Mode: `apps.connections.open` answers with a `ws://` URL served here; the fake sends
   `{"type": "hello"}` on connect. `send_envelope(...)` pushes an envelope to the connected
   app and `wait_ack(envelope_id)` returns the app's acknowledgement.
@@ -39,6 +43,20 @@ class FakeCall:
     token: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class FakeFile:
+    """A file the app uploaded and shared: what Slack would show in the channel."""
+
+    id: str
+    filename: str
+    title: str
+    length: int  # what the app announced in files.getUploadURLExternal
+    content: bytes  # what it actually POSTed to the upload URL
+    channel: str
+    thread_ts: str | None
+    initial_comment: str | None
+
+
 @dataclass(slots=True)
 class FakeSlack:
     """The stand-in. Use `async with FakeSlack() as fake:`."""
@@ -48,6 +66,8 @@ class FakeSlack:
     user_names: dict[str, str] = field(default_factory=dict)
     calls: list[FakeCall] = field(default_factory=list)
     acks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    files: list[FakeFile] = field(default_factory=list)
+    _pending_files: dict[str, dict[str, Any]] = field(default_factory=dict)
     _rate_limited: set[str] = field(default_factory=set)
     _failing: dict[str, str] = field(default_factory=dict)
     _runner: web.AppRunner | None = None
@@ -70,6 +90,7 @@ class FakeSlack:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/api/{method}", self._api)
         app.router.add_post("/response/{key}", self._response_url)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -200,6 +221,47 @@ class FakeSlack:
         await self._record(FakeCall("response_url", {"key": request.match_info["key"], **body}))
         return web.Response(text="ok")
 
+    async def _upload(self, request: web.Request) -> web.Response:
+        """Where `upload_url` points: the file's bytes, as Slack's upload host takes them."""
+        file_id = request.match_info["file_id"]
+        content = await request.read()
+        auth = request.headers.get("Authorization", "")
+        await self._record(
+            FakeCall(
+                "upload",
+                {"file_id": file_id, "content": content, "size": len(content)},
+                auth.removeprefix("Bearer ") if auth else None,
+            )
+        )
+        pending = self._pending_files.get(file_id)
+        if pending is None:
+            return web.Response(status=404, text="unknown upload")
+        pending["content"] = content
+        return web.Response(text=f"OK - {len(content)}")
+
+    def _complete_upload(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = str(params.get("channel_id") or "")
+        shared: list[dict[str, Any]] = []
+        for item in json.loads(str(params.get("files", "[]"))):
+            pending = self._pending_files.pop(str(item.get("id")), None)
+            if pending is None or "content" not in pending:
+                return {"ok": False, "error": "file_not_found"}
+            done = FakeFile(
+                id=str(item["id"]),
+                filename=pending["filename"],
+                title=str(item.get("title") or pending["filename"]),
+                length=pending["length"],
+                content=pending["content"],
+                channel=channel,
+                thread_ts=params.get("thread_ts") or None,
+                initial_comment=params.get("initial_comment") or None,
+            )
+            self.files.append(done)
+            shared.append(
+                {"id": done.id, "name": done.filename, "title": done.title, "size": done.length}
+            )
+        return {"ok": True, "files": shared}
+
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params: dict[str, Any] = dict(request.query)
@@ -273,6 +335,16 @@ class FakeSlack:
             return {"ok": True, "users": list(self.usergroups[group])}
         if method == "views.open":
             return {"ok": True, "view": {"id": "V" + uuid.uuid4().hex[:8].upper()}}
+        if method == "files.getUploadURLExternal":
+            file_id = "F" + uuid.uuid4().hex[:10].upper()
+            self._pending_files[file_id] = {
+                "filename": str(params.get("filename", "")),
+                "length": int(params.get("length", 0)),
+            }
+            upload_url = f"{self.base_url}/upload/{file_id}"
+            return {"ok": True, "upload_url": upload_url, "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            return self._complete_upload(params)
         if method == "apps.connections.open":
             return {"ok": True, "url": f"ws://127.0.0.1:{self._port}/socket"}
         return {"ok": False, "error": "unknown_method"}
