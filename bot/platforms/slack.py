@@ -4,14 +4,17 @@ Socket Mode when `SLACK_APP_TOKEN` is set, otherwise HTTP on `/slack/events` (pl
 `GET /health`) at `POSTGATE_PORT`. Every Web API call goes through one client built
 with `SLACK_API_URL` and a Retry-After-honouring rate-limit handler.
 
-Listeners ack at once and hand the work to `AfterAck`: Slack gives three seconds,
-and checking, storing and posting may take longer.
+Listeners store each delivery in the durable inbox (`handlers.inbox`: one quick
+insert), ack, and hand the work to `AfterAck`: Slack gives three seconds, and checking,
+storing and posting may take longer. A redelivery is acked and not run twice; work a
+stop cut short runs at the next start, and its answer comes by direct message.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -39,22 +42,27 @@ from bot.platforms.slack_events import (
     parse_reaction,
     workspace_key,
 )
+from bot.platforms.slack_keys import command_key, event_key, form_key
 from bot.platforms.slack_people import SlackPeople
 from bot.platforms.slack_port import SlackChatPort
 from bot.platforms.slack_work import AfterAck
 from bot.settings import Settings
+from handlers import inbox
 from handlers.context import Context, Services
-from handlers.dispatch import run_command
-from handlers.events import Invocation, ReactionEvent, Reply
+from handlers.events import Actor, Invocation, ReactionEvent, Reply
+from handlers.inbox import Answer
 from handlers.port import ChannelRole, ChatPort, PlatformError
 from handlers.registry import all_commands, find_command
-from handlers.review import handle_reaction
+from storage.inbox import Pending
 
 log = logging.getLogger(__name__)
 
 SLACK_API = "https://slack.com/api/"
 SHUTDOWN_GRACE_SECONDS = 5.0
 HTTP_TIMEOUT_SECONDS = 30.0
+# Work left by an earlier process is replayed once it is this old: a process still
+# stopping (a rolling restart) may be finishing it.
+REPLAY_SETTLE = timedelta(seconds=5)
 
 
 def build_client(settings: Settings) -> AsyncWebClient:
@@ -75,10 +83,20 @@ def build_client(settings: Settings) -> AsyncWebClient:
 
 
 class SlackPlatform:
-    def __init__(self, *, settings: Settings, services: Services, host: str) -> None:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        services: Services,
+        host: str,
+        shutdown_grace: float = SHUTDOWN_GRACE_SECONDS,
+        replay_settle: timedelta = REPLAY_SETTLE,
+    ) -> None:
         self._settings = settings
         self._services = services
         self._host = host
+        self._shutdown_grace = shutdown_grace
+        self._replay_settle = replay_settle
         self._client = build_client(settings)
         self._socket_mode = settings.slack_app_token is not None
         secret = settings.slack_signing_secret
@@ -150,6 +168,8 @@ class SlackPlatform:
                 "check SLACK_BOT_TOKEN and SLACK_API_URL"
             ) from None
         self._team_id = str(auth["team_id"])
+        # Anything in the inbox from before this moment is an earlier process's.
+        started_at = self._services.clock.now()
         # One pooled HTTP session for every Web API call (slack-sdk opens one per call
         # otherwise): keep-alive connections, far less work per card.
         self._client.session = aiohttp.ClientSession(
@@ -163,6 +183,7 @@ class SlackPlatform:
             )
             await self._socket.connect_async()  # type: ignore[no-untyped-call]
             log.info("Slack Socket Mode connected for %s", self.workspace)
+            self._start_replay(started_at)
             return
         web_app = web.Application()
         web_app.router.add_post("/slack/events", self._http_events)
@@ -175,6 +196,7 @@ class SlackPlatform:
         sockets = getattr(server, "sockets", None) or []
         self._bound_port = int(sockets[0].getsockname()[1]) if sockets else self._settings.port
         log.info("Slack HTTP mode listening on port %s for %s", self._bound_port, self.workspace)
+        self._start_replay(started_at)
 
     async def wait_closed(self) -> None:
         await self._closed.wait()
@@ -189,7 +211,7 @@ class SlackPlatform:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-        await self._work.drain(grace=SHUTDOWN_GRACE_SECONDS)
+        await self._work.drain(grace=self._shutdown_grace)
         if self._client.session is not None:
             await self._client.session.close()
             self._client.session = None
@@ -202,7 +224,7 @@ class SlackPlatform:
     async def _health(self, _request: web.Request) -> web.Response:
         return web.json_response({"ok": True, "workspace": self.workspace})
 
-    # -- listeners: ack, then schedule the work ------------------------------------------
+    # -- listeners: store, ack, then schedule the work -----------------------------------
     def _register(self) -> None:
         # Every command in the registry, the same way: adding one is one line elsewhere.
         for spec in all_commands():
@@ -212,53 +234,124 @@ class SlackPlatform:
         self._app.event("reaction_removed")(self._on_reaction)
 
     async def _on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        await ack()
         try:
             command = parse_command(body)
         except BadPayload as exc:
+            await ack()
             log.warning("ignored a slash command payload: %s", exc)
+            return
+        ctx = self._context(command.team_id)
+        invocation = Invocation(
+            workspace=ctx.workspace,
+            actor=_as_received(command.user_id, command.user_name),
+            command=command.command,
+            text=command.text,
+            channel=command.channel_id or None,
+        )
+        # Stored before the ack: once Slack has its ack, the command is not lost.
+        item = await inbox.accept(
+            ctx, platform=self.name, key=command_key(command, body), event=invocation
+        )
+        await ack()
+        if item is None:
+            log.info("dropped a redelivered /%s", command.command)
             return
         spec = find_command(command.command)
         if spec is not None and spec.opens_form_when_empty and not command.text:
             # The trigger_id dies 3 s after the command: open the form now, not in turn.
             self._work.spawn(
-                self._open_form(command=command, prompt=spec.arg_description),
+                self._open_form(command=command, item=item, prompt=spec.arg_description),
                 what=f"form for /{spec.name}",
                 queued=False,
             )
             return
-        self._work.spawn(self._run_command(command), what=f"command /{command.command}")
+        answer = self._answer_to(response_url=command.response_url)
+        self._work.spawn(self._process(item, answer=answer), what=f"command /{command.command}")
 
     async def _on_form(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        try:
+            form = parse_form_submission(body)
+        except BadPayload as exc:
+            await ack()
+            log.warning("ignored a form submission: %s", exc)
+            return
+        ctx = self._context(form.team_id)
+        invocation = Invocation(
+            workspace=ctx.workspace,
+            actor=_as_received(form.user_id, form.user_name),
+            command=form.context.command,
+            text=form.text,
+            channel=form.context.channel_id or None,
+        )
+        item = await inbox.accept(ctx, platform=self.name, key=form_key(body), event=invocation)
         await ack()
-        self._work.spawn(self._run_form(body), what="form submission")
+        if item is not None:
+            self._work.spawn(self._process(item, answer=self._answer_to()), what="form submission")
 
     async def _on_reaction(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        try:
+            reaction = parse_reaction(body)
+        except BadPayload as exc:
+            await ack()
+            log.warning("ignored a reaction event: %s", exc)
+            return
+        if reaction is None:
+            await ack()
+            return
+        ctx = self._context(reaction.team_id)
+        event = ReactionEvent(
+            workspace=ctx.workspace,
+            actor=_as_received(reaction.user_id),
+            emoji=reaction.emoji,
+            added=reaction.added,
+            message=reaction.message,
+            event_id=reaction.event_id,
+        )
+        item = await inbox.accept(
+            ctx, platform=self.name, key=event_key(reaction.event_id), event=event
+        )
         await ack()
-        self._work.spawn(self._run_reaction(body), what=f"event {body.get('event_id')}")
+        if item is None:
+            log.info("dropped a redelivered event %s", reaction.event_id)
+            return
+        self._work.spawn(self._process(item), what=f"event {reaction.event_id}")
 
     # -- the work ----------------------------------------------------------------------
     def _context(self, team_id: str) -> Context:
         return Context(services=self._services, port=self._port, workspace=workspace_key(team_id))
 
-    async def _run_command(self, command: SlashCommand) -> None:
-        actor = await self._people.actor(user_id=command.user_id, name=command.user_name)
-        invocation = Invocation(
-            workspace=workspace_key(command.team_id),
-            actor=actor,
-            command=command.command,
-            text=command.text,
-            channel=command.channel_id or None,
-        )
-        reply = await run_command(invocation, self._context(command.team_id))
-        await self._reply(
-            reply=reply,
-            user_id=command.user_id,
-            channel_id=command.channel_id,
-            response_url=command.response_url,
-        )
+    async def _actor_now(self, received: Actor) -> Actor:
+        """Roles and display name as Slack has them now (API calls: after the ack)."""
+        return await self._people.actor(user_id=received.id, name=received.name)
 
-    async def _open_form(self, *, command: SlashCommand, prompt: str) -> None:
+    async def _process(self, item: Pending, *, answer: Answer | None = None) -> None:
+        ctx = Context(services=self._services, port=self._port, workspace=item.workspace)
+        await inbox.process(item, ctx, answer=answer, refresh=self._actor_now)
+
+    def _answer_to(self, *, response_url: str = "") -> Answer:
+        """Answer a command as it arrived: through its response URL, kept in memory only."""
+
+        async def answer(invocation: Invocation, reply: Reply) -> None:
+            await self._reply(
+                reply=reply,
+                user_id=invocation.actor.id,
+                channel_id=invocation.channel or "",
+                response_url=response_url,
+            )
+
+        return answer
+
+    def _start_replay(self, started_at: datetime) -> None:
+        self._work.spawn(self._replay(started_at), what="inbox replay", queued=False)
+
+    async def _replay(self, started_at: datetime) -> None:
+        ctx = self._context(self._team_id)
+        items = await inbox.replayable(ctx, received_before=started_at, settle=self._replay_settle)
+        for item in items:
+            # In turn with new work; answers go by DM (the response URLs have expired).
+            self._work.spawn(self._process(item), what=f"replay of {item.kind} {item.id}")
+
+    async def _open_form(self, *, command: SlashCommand, item: Pending, prompt: str) -> None:
         view = form_view(
             command=command.command,
             title=f"/{command.command}",
@@ -270,24 +363,11 @@ class SlackPlatform:
         except SlackApiError as exc:
             # No form: the command with no text still gets the handler's own answer.
             log.warning("Slack views.open failed (%s)", exc.response.get("error"))
-            self._work.spawn(self._run_command(command), what=f"command /{command.command}")
-
-    async def _run_form(self, body: dict[str, Any]) -> None:
-        try:
-            form = parse_form_submission(body)
-        except BadPayload as exc:
-            log.warning("ignored a form submission: %s", exc)
+            answer = self._answer_to(response_url=command.response_url)
+            self._work.spawn(self._process(item, answer=answer), what=f"command /{command.command}")
             return
-        actor = await self._people.actor(user_id=form.user_id, name=form.user_name)
-        invocation = Invocation(
-            workspace=workspace_key(form.team_id),
-            actor=actor,
-            command=form.context.command,
-            text=form.text,
-            channel=form.context.channel_id or None,
-        )
-        reply = await run_command(invocation, self._context(form.team_id))
-        await self._reply(reply=reply, user_id=form.user_id, channel_id=form.context.channel_id)
+        # The submission is a delivery of its own; this one's work is done.
+        await inbox.mark_done(self._context(command.team_id), item)
 
     async def _reply(
         self, *, reply: Reply, user_id: str, channel_id: str, response_url: str = ""
@@ -303,24 +383,10 @@ class SlackPlatform:
             log.warning("%s; replying to %s by DM", exc, user_id)
             await self._port.direct_message(user_id=user_id, message=reply.message)
 
-    async def _run_reaction(self, body: dict[str, Any]) -> None:
-        try:
-            reaction = parse_reaction(body)
-        except BadPayload as exc:
-            log.warning("ignored a reaction event: %s", exc)
-            return
-        if reaction is None:
-            return
-        actor = await self._people.actor(user_id=reaction.user_id)
-        event = ReactionEvent(
-            workspace=workspace_key(reaction.team_id),
-            actor=actor,
-            emoji=reaction.emoji,
-            added=reaction.added,
-            message=reaction.message,
-            event_id=reaction.event_id,
-        )
-        await handle_reaction(event, self._context(reaction.team_id))
+
+def _as_received(user_id: str, name: str = "") -> Actor:
+    """The member as the payload names them; roles are looked up when the work runs."""
+    return Actor(id=user_id, name=name)
 
 
 def create_platform(

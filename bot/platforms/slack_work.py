@@ -1,5 +1,7 @@
 """Work that runs after Slack has its ack: tracked tasks whose failures are logged,
-and which shutdown waits for (briefly) instead of dropping silently.
+and which shutdown waits for (briefly) instead of stopping silently. The deliveries
+themselves are in the durable inbox (`handlers.inbox`), so work stopped here runs
+again at the next start.
 
 Work runs one piece at a time by default (`limit`), in arrival order: a burst of
 commands cannot crowd the event loop and delay the next ack, and a reaction added then
@@ -61,8 +63,8 @@ class AfterAck:
         self._draining = True
         names = sorted({task.get_name() for task in pending})
         log.warning(
-            "shutting down: %d pieces of Slack work did not finish within %.0f s and were "
-            "dropped (%s)",
+            "shutting down: %d pieces of Slack work did not finish within %.1f s and were "
+            "stopped; the inbox keeps their deliveries for the next start (%s)",
             len(pending),
             grace,
             ", ".join(names[:5]) + (" ..." if len(names) > 5 else ""),
