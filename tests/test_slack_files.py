@@ -11,7 +11,9 @@ import pytest
 import yaml
 
 from bot.platforms.slack_manifest import manifest_yaml
+from bot.platforms.slack_port import SlackChatPort
 from handlers.context import Context
+from handlers.events import Reply
 from handlers.messages import Attachment, Message
 from handlers.stats import post_kpi_digest
 from tests.fakes.slack_api import FakeCall
@@ -98,6 +100,42 @@ async def test_without_a_response_url_the_ephemeral_reply_says_where_the_chart_i
         assert "The chart is in your DMs with postgate" in _dump(answer)
         [shared] = slack.fake.files
         assert shared.channel == EDITOR_DM
+
+
+async def test_where_no_ephemeral_is_possible_the_reply_joins_the_chart_in_the_dm(
+    database_url: str,
+) -> None:
+    async with running_slack(database_url) as slack:
+        slack.fake.fail_next("chat.postEphemeral", "channel_not_found")
+        await _stats(slack, response_url=False)
+        [in_dm] = await slack.fake.wait_calls("chat.postMessage")
+        assert in_dm.params["channel"] == EDITOR_DM
+        assert "Social media KPIs" in _dump(in_dm)
+        await slack.fake.settle(quiet=0.2)
+        assert len(slack.fake.files) == 1, "the chart is not uploaded a second time"
+
+
+async def test_a_reply_for_the_channel_has_its_chart_in_the_channel(database_url: str) -> None:
+    chart = Attachment("chart.png", PNG_SIGNATURE + b"rest", "image/png", "A chart")
+    shared = Reply(Message(title="For everyone", attachments=(chart,)), visibility="channel")
+    async with running_slack(database_url) as slack:
+        port = slack.platform.port
+        assert isinstance(port, SlackChatPort)
+        url = slack.fake.response_url("shared")
+        await port.reply(reply=shared, user_id=EDITOR, channel_id=GENERAL, response_url=url)
+        [in_channel] = slack.fake.files
+        assert (in_channel.channel, in_channel.initial_comment) == (GENERAL, None)
+        [answer] = slack.fake.calls_to("response_url")
+        assert answer.params["response_type"] == "in_channel"
+        assert "The chart is just above, in this channel" in _dump(answer)
+        assert slack.fake.calls_to("conversations.open") == []
+
+        slack.fake.fail_next("files.completeUploadExternal", "not_in_channel")
+        await port.reply(reply=shared, user_id=EDITOR, channel_id=GENERAL, response_url=url)
+        assert len(slack.fake.files) == 1
+        answer = slack.fake.calls_to("response_url")[-1]
+        assert "could not be attached" in _dump(answer)
+        assert "/invite @postgate" in _dump(answer)
 
 
 async def test_missing_files_scope_still_replies_and_says_the_chart_is_missing(
