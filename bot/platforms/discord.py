@@ -4,6 +4,10 @@
 app commands to `DISCORD_GUILD_ID` so they appear at once, and returns. Votes come
 from raw reaction events, which fire whatever the cache holds (after a restart too).
 
+Commands and votes go through the durable inbox (`handlers.inbox`): stored before
+they are acknowledged or handled, and what a stop cut short runs again once the next
+start has connected (answers to commands then come by direct message).
+
 Intents: `guilds` (the guild, its channels and roles) and `guild_reactions` (votes).
 No privileged intent: roles come from the member object in each interaction and
 each reaction added; a reaction removed carries no member, so its roles are fetched
@@ -15,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import timedelta
 from typing import Any
 
 import discord
@@ -33,7 +38,9 @@ from bot.platforms.discord_events import (
 )
 from bot.platforms.discord_port import DiscordPort
 from bot.platforms.discord_render import render
+from bot.platforms.discord_work import InFlight
 from bot.settings import Settings
+from handlers import inbox
 from handlers.context import Context, Services
 from handlers.events import Actor
 from handlers.messages import Mention
@@ -43,6 +50,10 @@ from handlers.review import handle_reaction
 log = logging.getLogger(__name__)
 
 READY_TIMEOUT = 30.0  # seconds to log in, connect and receive the guild
+SHUTDOWN_GRACE_SECONDS = 5.0  # for work in flight at a stop
+# Work left by an earlier process is replayed once it is this old: a process still
+# stopping (a rolling restart) may be finishing it.
+REPLAY_SETTLE = timedelta(seconds=5)
 _RAW_REACTIONS = ("raw_reaction_add", "raw_reaction_remove")
 
 
@@ -83,6 +94,8 @@ class DiscordPlatform:
         services: Services,
         ready_timeout: float = READY_TIMEOUT,
         guild_ready_timeout: float = 2.0,
+        replay_settle: timedelta = REPLAY_SETTLE,
+        shutdown_grace: float = SHUTDOWN_GRACE_SECONDS,
     ) -> None:
         if settings.discord_token is None:
             raise DiscordConfigError("DISCORD_TOKEN is not set")
@@ -94,6 +107,10 @@ class DiscordPlatform:
         self._services = services
         self._guild_id = settings.discord_guild_id
         self._ready_timeout = ready_timeout
+        self._replay_settle = replay_settle
+        self._shutdown_grace = shutdown_grace
+        self._in_flight = InFlight()
+        self._replaying: asyncio.Task[int] | None = None
         self._guild_ready_timeout = guild_ready_timeout
         self._role_map = RoleMap(
             editor=settings.discord_editor_role,
@@ -158,9 +175,12 @@ class DiscordPlatform:
             groups={Group.EDITORS: editors, Group.STEERING: steering},
         )
         context = self._context(self._port)
-        CommandBridge(context=context, role_map=self._role_map, guild_id=self._guild_id).register(
-            bot.tree
-        )
+        CommandBridge(
+            context=context,
+            role_map=self._role_map,
+            guild_id=self._guild_id,
+            in_flight=self._in_flight,
+        ).register(bot.tree)
         bot.tree.on_error = self._on_command_error  # type: ignore[method-assign]
 
         async def on_raw_reaction_add(
@@ -186,6 +206,8 @@ class DiscordPlatform:
             api_url=self._settings.discord_api_url,
             gateway_url=self._settings.discord_gateway_url,
         )
+        # Anything in the inbox from before this moment is an earlier process's.
+        started_at = self._services.clock.now()
         bot = self._bot = self._build()
         task = self._task = asyncio.create_task(
             bot.start(token.get_secret_value()), name="postgate-discord"
@@ -201,6 +223,14 @@ class DiscordPlatform:
                 raise PlatformError(f"Discord was not ready within {self._ready_timeout:g} seconds")
             synced = await bot.tree.sync(guild=discord.Object(self._guild_id))
             log.info("synced %d Discord commands to server %s", len(synced), self._guild_id)
+            self._replaying = asyncio.create_task(
+                inbox.replay(
+                    self._context(self.port),
+                    received_before=started_at,
+                    settle=self._replay_settle,
+                ),
+                name="postgate-discord-replay",
+            )
         except BaseException:
             ready.cancel()
             await self.stop()
@@ -222,9 +252,20 @@ class DiscordPlatform:
         except Exception:
             log.error("the Discord connection ended: %s", _describe(task))
 
+    @property
+    def replaying(self) -> asyncio.Task[int] | None:
+        """The replay of an earlier process's work (tests await it)."""
+        return self._replaying
+
     async def stop(self) -> None:
         bot, task, restore = self._bot, self._task, self._restore
         self._bot = self._task = self._restore = None
+        replaying, self._replaying = self._replaying, None
+        if replaying is not None and not replaying.done():
+            # What it had not finished stays pending in the inbox for the next start.
+            replaying.cancel()
+            await asyncio.gather(replaying, return_exceptions=True)
+        await self._in_flight.drain(grace=self._shutdown_grace)
         try:
             if bot is not None:
                 await bot.close()
@@ -250,10 +291,30 @@ class DiscordPlatform:
             return  # postgate's own reactions on its cards
         if payload.guild_id != self._guild_id:
             return
+        with self._in_flight.tracking():
+            await self._handle_reaction(bot, context, payload, event_id)
+
+    async def _handle_reaction(
+        self,
+        bot: commands.Bot,
+        context: Context,
+        payload: discord.RawReactionActionEvent,
+        event_id: str | None,
+    ) -> None:
         try:
             actor = await self._reactor(bot, payload)
             event = reaction_event(payload, actor=actor, guild_id=self._guild_id, event_id=event_id)
-            await handle_reaction(event, context)
+            if event_id is None:
+                # No delivery id to key it by: handled as it comes, like before the inbox.
+                await handle_reaction(event, context)
+                return
+            item = await inbox.accept(
+                context, platform=self.name, key=f"discord-reaction:{event_id}", event=event
+            )
+            if item is None:
+                log.info("dropped a redelivered reaction %s", event_id)
+                return
+            await inbox.process(item, context)
         except Exception:
             log.exception(
                 "a reaction on message %s by %s was not handled",

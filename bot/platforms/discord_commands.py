@@ -5,6 +5,10 @@ empty (`/propose`) shows a modal with a paragraph input instead; its submission
 becomes the same `Invocation`. Every call is deferred at once (Discord allows 3
 seconds to answer), then goes through `handlers.dispatch.run_command`, and the
 reply follows: ephemeral when private, a message in the channel otherwise.
+
+Before the defer (Discord's ack) each call is stored in the durable inbox
+(`handlers.inbox`) under its interaction id, so a stop between the defer and the
+answer loses nothing: the next start runs it and answers by direct message.
 """
 
 from __future__ import annotations
@@ -18,9 +22,10 @@ from discord import app_commands
 
 from bot.platforms.discord_events import RoleMap, invocation_from
 from bot.platforms.discord_render import DiscordMessage, render
+from bot.platforms.discord_work import InFlight
+from handlers import inbox
 from handlers.context import Context
-from handlers.dispatch import run_command
-from handlers.events import Reply
+from handlers.events import Invocation, Reply
 from handlers.messages import Message, Tone
 from handlers.registry import CommandSpec, all_commands
 
@@ -66,10 +71,18 @@ class TextForm(discord.ui.Modal):
 class CommandBridge:
     """Turns interactions into `Invocation`s and `Reply`s back into Discord responses."""
 
-    def __init__(self, *, context: Context, role_map: RoleMap, guild_id: int) -> None:
+    def __init__(
+        self,
+        *,
+        context: Context,
+        role_map: RoleMap,
+        guild_id: int,
+        in_flight: InFlight | None = None,
+    ) -> None:
         self._ctx = context
         self._role_map = role_map
         self._guild_id = guild_id
+        self._in_flight = in_flight or InFlight()
 
     def register(self, tree: app_commands.CommandTree[discord.Client]) -> None:
         guild = discord.Object(self._guild_id)
@@ -132,8 +145,12 @@ class CommandBridge:
         await self._run(interaction, spec=spec, text=text)
 
     async def _run(self, interaction: Interaction, *, spec: CommandSpec, text: str) -> None:
-        # Defer first: checking, storing and posting may take longer than Discord's 3 s.
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        with self._in_flight.tracking():
+            await self._store_and_run(interaction, spec=spec, text=text)
+
+    async def _store_and_run(
+        self, interaction: Interaction, *, spec: CommandSpec, text: str
+    ) -> None:
         invocation = invocation_from(
             interaction,
             command=spec.name,
@@ -141,11 +158,25 @@ class CommandBridge:
             role_map=self._role_map,
             guild_id=self._guild_id,
         )
-        reply = await run_command(invocation, self._ctx)
-        try:
-            await self._answer(interaction, reply)
-        except discord.HTTPException as exc:
-            log.warning("answering /%s failed: HTTP %s (code %s)", spec.name, exc.status, exc.code)
+        # Stored before the defer: once Discord has its ack, the command is not lost.
+        item = await inbox.accept(
+            self._ctx, platform="discord", key=interaction_key(interaction), event=invocation
+        )
+        # Then defer at once: checking, storing and posting may take longer than 3 s.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if item is None:
+            log.info("dropped a redelivered interaction for /%s", spec.name)
+            return
+
+        async def answer(_invocation: Invocation, reply: Reply) -> None:
+            try:
+                await self._answer(interaction, reply)
+            except discord.HTTPException as exc:
+                log.warning(
+                    "answering /%s failed: HTTP %s (code %s)", spec.name, exc.status, exc.code
+                )
+
+        await inbox.process(item, self._ctx, answer=answer)
 
     async def _answer(self, interaction: Interaction, reply: Reply) -> None:
         parts = render(reply.message)
@@ -168,6 +199,12 @@ class CommandBridge:
             )
         # The ephemeral "thinking..." placeholder has nothing left to say.
         await interaction.delete_original_response()
+
+
+def interaction_key(interaction: Interaction) -> str:
+    # Interaction ids are snowflakes, unique across Discord; a modal's submission is an
+    # interaction of its own.
+    return f"discord-interaction:{interaction.id}"
 
 
 async def _followup(interaction: Interaction, part: DiscordMessage) -> None:
