@@ -1,0 +1,40 @@
+"""The held-out posts in tests/data/checker_holdout*.jsonl (written without looking at
+how the checker handles them) each get an accepted verdict and all their required rules.
+
+`benchmarks/checker_accuracy.py` prints the same cases as per-rule precision and recall.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from guidance.checker import Checker
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def _cases() -> list[Any]:
+    params = []
+    for path in sorted(DATA.glob("checker_holdout*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                case = json.loads(line)
+                params.append(pytest.param(case, id=f"{case['id']}-{case['tag']}"))
+    return params
+
+
+@pytest.fixture(scope="module")
+def checker() -> Checker:
+    return Checker()
+
+
+@pytest.mark.parametrize("case", _cases())
+def test_holdout_case(checker: Checker, case: dict[str, Any]) -> None:
+    report = checker.check(case["text"])
+    found = [(f.rule, str(f.severity), case["text"][f.start : f.end]) for f in report.findings]
+    assert str(report.verdict) in case["accept"], found
+    assert set(case["rules"]) <= report.rules(), found
