@@ -127,14 +127,19 @@ class Lexicon:
         pattern = token.forms[0]
         known = self._unmasked.get(pattern)
         if known is None:
-            known = tuple(
-                word
-                for word in self._by_length.get(len(pattern), ())
-                if all(p in ("*", c) for p, c in zip(pattern, word, strict=True))
-            )
+            known = self._fits(pattern)
+            if not known and len(pattern) > 3 and pattern.endswith("s"):
+                known = self._fits(pattern[:-1])  # "c*nts": a listed word's plural
             if len(self._unmasked) < 10_000:
                 self._unmasked[pattern] = known
         return known + token.forms
+
+    def _fits(self, pattern: str) -> tuple[str, ...]:
+        return tuple(
+            word
+            for word in self._by_length.get(len(pattern), ())
+            if all(p in ("*", c) for p, c in zip(pattern, word, strict=True))
+        )
 
 
 def phrase_words(phrase: str) -> tuple[str, ...]:

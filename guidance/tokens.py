@@ -62,6 +62,9 @@ _LEET_CHARS = frozenset("0134578@$!|9")
 _SPLIT_LETTER = re.compile(r"[a-z0-9@$]")
 _CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _MAX_SPLIT_RUN = 16
+# Letters that fold to one Latin letter but are often typed for another: Cyrillic "у"
+# looks like "y" yet stands in for "u" ("сунт"). Words holding one get both readings.
+_AMBIGUOUS = {"\u0443": "u", "\u0423": "u"}
 
 
 class Token(NamedTuple):  # a tuple: cheap to make, and posts have many
@@ -113,6 +116,8 @@ def tokenise(folded: Folded, *, original: str, vocabulary: Vocabulary) -> list[T
             lead, trail, forms, masked = forms_of(raw)
             if not forms:
                 continue
+            if folded.origin is not None:
+                forms = _other_readings(raw, start, folded.origin, original, forms)
             begin, finish = start + lead, start + len(raw) - trail
             if begin and text[begin - 1] == "#":
                 parts = _hashtag_parts(folded, original, begin, finish, sentence)
@@ -195,6 +200,17 @@ def _add_split(
             at = letters[i][1]
             tokens.append(Token(at, at + 1, (match.string[at],), sentence))
             i += 1
+
+
+def _other_readings(
+    raw: str, start: int, origin: tuple[int, ...], original: str, forms: tuple[str, ...]
+) -> tuple[str, ...]:
+    """Add the forms a word has when its ambiguous look-alike letters are read the other way."""
+    chars = [original[origin[start + k]] for k in range(len(raw))]
+    if not any(ch in _AMBIGUOUS for ch in chars):
+        return forms
+    other = "".join(_AMBIGUOUS.get(ch, folded) for ch, folded in zip(chars, raw, strict=True))
+    return tuple(dict.fromkeys((*forms, *word_forms(other)[2])))
 
 
 def _hashtag_parts(
