@@ -11,7 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 
 from handlers.context import Context
-from handlers.digests import Outcome, run_digest, run_due_reminders, run_nudge
+from handlers.digests import Outcome, run_digest, run_due_reminders, run_kpi_digest, run_nudge
 from handlers.inbox import prune
 
 log = logging.getLogger(__name__)
@@ -60,6 +60,10 @@ async def send_nudge(workspace: str) -> None:
     await _run("editors' nudge", workspace, run_nudge)
 
 
+async def send_kpi_digest(workspace: str) -> None:
+    await _run("KPI digest", workspace, run_kpi_digest)
+
+
 def expiry_sweep() -> Callable[[Context], Awaitable[int]] | None:
     """`handlers.expiry.expire_overdue`, when this build has it."""
     try:
@@ -91,6 +95,7 @@ __all__ = [
     "prune_deliveries",
     "send_digest",
     "send_due_reminders",
+    "send_kpi_digest",
     "send_nudge",
     "unbind",
 ]

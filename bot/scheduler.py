@@ -51,6 +51,7 @@ _JOBS: dict[ReminderKind, Callable[[str], Awaitable[None]]] = {
     ReminderKind.DIGEST: jobs.send_digest,
     ReminderKind.DUE: jobs.send_due_reminders,
     ReminderKind.NUDGE: jobs.send_nudge,
+    ReminderKind.KPIS: jobs.send_kpi_digest,
 }
 
 

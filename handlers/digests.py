@@ -1,9 +1,10 @@
 """The scheduled messages: the steering group's digest of ideas, the due-day reminder,
-and the editors' nudge about proposals waiting for them.
+the editors' nudge about proposals waiting for them, and the weekly KPIs.
 
 Each run claims its local day in the database before posting, so a restart, a
 coalesced misfire or October's doubled hour never sends the same reminder twice. A
-paused schedule sends nothing. Nothing to list: no message.
+paused schedule sends nothing. Nothing to list: no message (the KPIs always have
+figures, even when they are all zero, so they always go).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from handlers.dates import friendly_day
 from handlers.ideas import idea_line, local_today
 from handlers.messages import Message, MessageField, Text, Tone, joined, text
 from handlers.port import ChannelRole, Group, PlatformError
+from handlers.stats import kpi_digest_message
 from storage import ideas as idea_store
 from storage import reminders as store
 from storage.models import Idea, IdeaAuditKind, ReminderKind, ReminderSchedule
@@ -249,5 +251,34 @@ async def run_nudge(ctx: Context) -> Outcome:
         message=message,
         audit=IdeaAuditKind.NUDGE_SENT,
         detail={"waiting": [p.id for p, _ in waiting]},
+        previous=previous,
+    )
+
+
+async def run_kpi_digest(ctx: Context) -> Outcome:
+    """Last week's KPIs and chart to the steering channel, as `/stats last week` shows them."""
+    today = local_today(ctx)
+    stop, _schedule, previous = await _claim(ctx, ReminderKind.KPIS, today)
+    if stop is not None:
+        return stop
+    try:
+        period, message = await kpi_digest_message(ctx)
+    except Exception:
+        # Nothing was posted: give the day back, as a refused post does.
+        async with ctx.services.db.transaction() as session:
+            await store.release_run(
+                session, workspace=ctx.workspace, kind=ReminderKind.KPIS, previous=previous
+            )
+        raise
+    return await _post(
+        ctx,
+        kind=ReminderKind.KPIS,
+        channel=ChannelRole.STEERING,
+        message=message,
+        audit=IdeaAuditKind.KPI_DIGEST_SENT,
+        detail={
+            "from": period.current.start.isoformat(),
+            "to": period.current.end.isoformat(),
+        },
         previous=previous,
     )

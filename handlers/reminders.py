@@ -1,8 +1,9 @@
-"""`/reminders`: when the digest, due-day reminders and the editors' nudge go out.
+"""`/reminders`: when the digest, due-day reminders, the editors' nudge and the weekly
+KPIs go out.
 
 Anyone may look; only editors and the steering group may change them:
-`set [digest|due|nudge] "mon 09:00"` (or a cron line), `pause [KIND] [until DATE]`,
-`resume [KIND]`.
+`set [digest|due|nudge|kpis] "mon 09:00"` (or a cron line), `pause [KIND] [until DATE]`,
+`resume [KIND]`. A pause without a date is the off switch: it lasts until resumed.
 """
 
 from __future__ import annotations
@@ -24,11 +25,15 @@ from storage.models import IdeaAuditKind, ReminderKind, ReminderSchedule
 
 log = logging.getLogger(__name__)
 
-USAGE = '/reminders | set [digest|due|nudge] "mon 09:00" | pause [until DATE] | resume'
+USAGE = (
+    '/reminders | set [digest|due|nudge|kpis] "mon 09:00" | pause [KIND] [until DATE] '
+    "| resume [KIND]"
+)
 _WHAT = {
     ReminderKind.DIGEST: "Ideas digest to the steering group",
     ReminderKind.DUE: "Due-day reminders for ideas",
     ReminderKind.NUDGE: "Nudge to editors about waiting proposals",
+    ReminderKind.KPIS: "Last week's KPIs and chart to the steering group",
 }
 
 
@@ -38,7 +43,14 @@ def _sorry(body: str) -> Reply:
 
 def _kind(word: str) -> ReminderKind | None:
     word = word.lower().rstrip("s")
-    aliases = {"idea": "digest", "deadline": "due", "editor": "nudge", "approval": "nudge"}
+    aliases = {
+        "idea": "digest",
+        "deadline": "due",
+        "editor": "nudge",
+        "approval": "nudge",
+        "kpi": "kpis",
+        "stat": "kpis",
+    }
     word = aliases.get(word, word)
     return next((k for k in ReminderKind if k.value == word), None)
 
@@ -208,8 +220,8 @@ async def _pause_or_resume(verb: str, rest: str, invocation: Invocation, ctx: Co
 
 REMINDERS_COMMAND = CommandSpec(
     name="reminders",
-    summary="When the ideas digest and the editors' nudge go out; editors and steering can "
-    "change them",
+    summary="When the ideas digest, the editors' nudge and the weekly KPIs go out; editors "
+    "and steering can change them",
     usage=USAGE,
     handler=handle_reminders,
     arg_description='set "mon 09:00" / pause [until DATE] / resume',

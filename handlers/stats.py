@@ -73,15 +73,20 @@ async def _report_with_chart(ctx: Context, period: Period) -> Message:
     return report_message(report, chart=chart)
 
 
-async def post_kpi_digest(ctx: Context) -> MessageRef:
-    """Last week's KPIs and chart, posted to the steering channel: for a weekly job."""
+async def kpi_digest_message(ctx: Context) -> tuple[Period, Message]:
+    """Last complete week's KPIs and chart (the weekly digest), and that week."""
     period = period_for(
         PeriodKind.WEEK,
         now=ctx.services.clock.now(),
         timezone=ctx.services.config.timezone,
         complete=True,
     )
-    message = await _report_with_chart(ctx, period)
+    return period, await _report_with_chart(ctx, period)
+
+
+async def post_kpi_digest(ctx: Context) -> MessageRef:
+    """Last week's KPIs and chart, posted to the steering channel."""
+    _period, message = await kpi_digest_message(ctx)
     return await ctx.port.post(channel=ChannelRole.STEERING, message=message)
 
 

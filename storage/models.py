@@ -247,6 +247,7 @@ class IdeaAuditKind(StrEnum):
     DIGEST_SENT = "digest_sent"
     DUE_REMINDER_SENT = "due_reminder_sent"
     NUDGE_SENT = "nudge_sent"
+    KPI_DIGEST_SENT = "kpi_digest_sent"
 
 
 class Idea(Base):
@@ -276,6 +277,7 @@ class ReminderKind(StrEnum):
     DIGEST = "digest"  # the weekly list of open ideas, to the steering group
     DUE = "due"  # the morning an idea falls due
     NUDGE = "nudge"  # proposals waiting for editors
+    KPIS = "kpis"  # last week's KPIs and chart, to the steering group
 
 
 class ReminderSchedule(Base):

@@ -22,6 +22,8 @@ DEFAULT_CRON: dict[ReminderKind, str] = {
     ReminderKind.DIGEST: "0 9 * * mon",
     ReminderKind.DUE: "0 9 * * *",
     ReminderKind.NUDGE: "30 9 * * mon-fri",
+    # After the ideas digest, so the two never arrive in the same minute.
+    ReminderKind.KPIS: "15 9 * * mon",
 }
 
 

@@ -71,7 +71,12 @@ async def test_anyone_sees_the_schedule_but_only_editors_and_steering_change_it(
         ctx, EDITH, "reminders", "set nudge 45 8 * * 1-5"
     )
     rows = dict((k, c) for k, c, _ in await schedule_rows(ctx))
-    assert rows == {"digest": "0 10 * * tue", "due": "0 9 * * *", "nudge": "45 8 * * mon-fri"}
+    assert rows == {
+        "digest": "0 10 * * tue",
+        "due": "0 9 * * *",
+        "nudge": "45 8 * * mon-fri",
+        "kpis": "15 9 * * mon",
+    }
     assert "could not" not in await say(ctx, SAM, "reminders", "")
 
 

@@ -72,6 +72,7 @@ def test_a_restart_keeps_the_schedule_and_the_ideas(database_url: str, tmp_path:
         "digest:local",
         "due:local",
         "expiry:local",
+        "kpis:local",
         "nudge:local",
         "prune:local",
     ]

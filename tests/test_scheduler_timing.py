@@ -53,6 +53,11 @@ class Bot:
     def posts(self) -> list[str]:
         return [p.text for p in self.platform.port.to(ChannelRole.STEERING)]
 
+    @property
+    def digests(self) -> list[str]:
+        """The ideas digests among the posts (the weekly KPIs go to the same channel)."""
+        return [p for p in self.posts if p.startswith("Campaign ideas")]
+
     async def start(self) -> None:
         await self.reminders.start([self.platform])
         await run_due_jobs(self.reminders.scheduler)
@@ -61,10 +66,13 @@ class Bot:
         await self.reminders.stop()
         await self.services.db.dispose()
 
-    async def type(self, actor: Actor, command: str, text: str) -> str:
-        ctx = Context(
+    def context(self) -> Context:
+        return Context(
             services=self.services, port=self.platform.port, workspace=self.platform.workspace
         )
+
+    async def type(self, actor: Actor, command: str, text: str) -> str:
+        ctx = self.context()
         inv = Invocation(workspace=ctx.workspace, actor=actor, command=command, text=text)
         return (await run_command(inv, ctx)).message.as_plain_text()
 
@@ -128,8 +136,8 @@ async def test_a_restart_across_the_digest_time_sends_it_once(
     clock.set(datetime(2026, 1, 5, 10, 30, tzinfo=UTC))  # ... to Monday 10:30, 1.5 h late
     second = lifetimes()
     await second.start()
-    assert len(second.posts) == 1
-    assert "Door-knock the new estate" in second.posts[0]
+    assert len(second.digests) == 1
+    assert "Door-knock the new estate" in second.digests[0]
     await second.stop()
 
     clock.advance(timedelta(minutes=20))
@@ -194,6 +202,7 @@ async def test_every_job_has_its_own_grace_time_and_coalesce_and_expiry_runs_hou
         "digest:test:T1",
         "due:test:T1",
         "nudge:test:T1",
+        "kpis:test:T1",
         "expiry:test:T1",
         "prune:test:T1",
     }
