@@ -24,7 +24,7 @@ from guidance.checker import Checker  # noqa: E402
 
 DEFAULT_FILES = [
     ROOT.parent / "shared" / "policy-examples.jsonl",
-    ROOT / "tests" / "data" / "checker_holdout.jsonl",
+    *sorted((ROOT / "tests" / "data").glob("checker_holdout*.jsonl")),
 ]
 
 

@@ -37,6 +37,7 @@ class Lexicon:
         self._by_length: dict[int, list[str]] = defaultdict(list)
         self._unmasked: dict[str, tuple[str, ...]] = {}
         self._prefixes: set[str] = set()
+        self._parts: set[str] = set()  # the words of listed phrases
         self._single_cache: dict[tuple[str, ...], tuple[Tag, ...]] = {}
         self._pair_cache: dict[
             tuple[tuple[str, ...], tuple[str, ...]], tuple[tuple[tuple[str, ...], Tag], ...]
@@ -50,21 +51,30 @@ class Lexicon:
         if len(words) == 1:
             if words[0] not in self._words:
                 self._by_length[len(words[0])].append(words[0])
-                for word in (words[0], words[0] + "s"):
-                    self._prefixes.update(word[:k] for k in range(1, len(word) + 1))
+                self._add_prefixes(words[0])
             for key in firsts:
                 self._words[key].append(tag)
             return
+        # The words of a phrase are joined back from split letters too: "f r e e b e t s"
+        for word in words:
+            if word.isalpha() and word not in self._parts:
+                self._parts.add(word)
+                self._add_prefixes(word)
         for first in firsts:
             for second in dict.fromkeys((words[1], words[1].replace("'", ""))):
                 self._pairs[(first, second)].append((words, tag))
+
+    def _add_prefixes(self, word: str) -> None:
+        for form in (word, word + "s"):
+            self._prefixes.update(form[:k] for k in range(1, len(form) + 1))
 
     def is_prefix(self, start: str) -> bool:
         return start in self._prefixes
 
     def is_word(self, word: str) -> bool:
-        words = self._words
-        return word in words or any(s in words for s in _singulars(word))
+        """A listed word, or a word of a listed phrase, for joining split letters."""
+        known = self._words, self._parts
+        return any(w in k for k in known for w in (word, *_singulars(word)))
 
     def match(self, tokens: Sequence[Token]) -> list[Hit]:
         hits: dict[tuple[Tag, int, int], Hit] = {}
