@@ -382,6 +382,12 @@ def _merge(drafts: list[_Draft]) -> list[_Draft]:
     out: list[_Draft] = []
     for draft in sorted(drafts, key=lambda d: (d.rule, d.start, d.end)):
         last = out[-1] if out else None
+        if last is not None and (last.rule, last.start, last.end) == (
+            draft.rule,
+            draft.start,
+            draft.end,
+        ):
+            continue  # two entries on the same words ("comrade", "comrades"): one finding
         if (
             last is not None
             and last.rule == draft.rule
