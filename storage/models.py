@@ -130,7 +130,12 @@ class Proposal(Base):
     __table_args__ = (
         UniqueConstraint("workspace", "card_channel", "card_message_id"),
         Index("ix_proposals_workspace_created", "workspace", "created_at"),
-        Index("ix_proposals_workspace_decided", "workspace", "decided_at"),  # KPIs (0003)
+        Index(  # KPIs (0003); covering time to decision since 0005
+            "ix_proposals_workspace_decided",
+            "workspace",
+            "decided_at",
+            postgresql_include=["status", "created_at"],
+        ),
     )
 
 
@@ -211,7 +216,13 @@ class AuditEvent(Base):
 
     __table_args__ = (
         Index("ix_audit_events_workspace_at", "workspace", "at"),
-        Index("ix_audit_events_workspace_kind_at", "workspace", "kind", "at"),
+        Index(  # covering the busiest people for the KPIs since 0005
+            "ix_audit_events_workspace_kind_at",
+            "workspace",
+            "kind",
+            "at",
+            postgresql_include=["actor_id", "actor_name"],
+        ),
     )
 
 

@@ -17,9 +17,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
+    TIMESTAMP,
     Float,
     Integer,
     and_,
+    bindparam,
     case,
     cast,
     func,
@@ -28,6 +30,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -114,7 +117,9 @@ def _in(window: Window) -> ColumnElement[bool]:
 
 
 def _tally(condition: ColumnElement[bool]) -> ColumnElement[Any]:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+    """The rows of a group meeting `condition` (`FILTER`: both databases have it, and
+    PostgreSQL counts that way faster than it sums a CASE)."""
+    return func.count().filter(condition)
 
 
 def _dialect(session: AsyncSession) -> str:
@@ -247,6 +252,22 @@ def _distinct_list(dialect: str, value: Any) -> ColumnElement[Any]:
     return func.string_agg(value.distinct(), literal_column("','"))
 
 
+def _in_other_workspace(proposal_id: Any, workspace: str) -> ColumnElement[bool]:
+    """Whether the proposal belongs to another workspace.
+
+    `NOT` this keeps a workspace's rows without joining all of its proposals: every
+    revision has its proposal (a non-null foreign key), so "no proposal elsewhere"
+    is "its proposal is here", and the database only has to look up the other
+    workspaces' proposals, usually far fewer (a hash of every proposal of the
+    workspace was half the rules query's time at 100,000 proposals).
+    """
+    return (
+        select(literal(1))
+        .where(Proposal.id == proposal_id, Proposal.workspace != workspace)
+        .exists()
+    )
+
+
 async def top_rules(
     session: AsyncSession, *, workspace: str, current: Window, previous: Window, limit: int = 5
 ) -> list[Ranked]:
@@ -273,9 +294,8 @@ async def top_rules(
             ),
         )
         .join(Revision, FindingRow.revision_id == Revision.id)
-        .join(Proposal, Revision.proposal_id == Proposal.id)
         .where(
-            Proposal.workspace == workspace,
+            ~_in_other_workspace(Revision.proposal_id, workspace),
             Revision.created_at >= min(current.start, previous.start),
             Revision.created_at < max(current.end, previous.end),
         )
@@ -376,17 +396,21 @@ def _week_of(
     """How to put `column` in its week: (the group expression, an optional join, and
     how to turn a group value back into the index of its week in `weeks`).
 
-    PostgreSQL truncates the local time to its Monday (`date_trunc` on the time in
-    the party's timezone). SQLite has no timezones, so there the rows join a small
-    table of the weeks' UTC boundaries, computed here with the same local Mondays.
+    Both use the weeks' UTC boundaries, computed here from the local Mondays, so BST
+    and GMT weeks are right. PostgreSQL finds each row's week with `width_bucket`
+    over the sorted week starts (a binary search per row; converting every row to
+    local time for `date_trunc` cost twice as much). SQLite has no `width_bucket`,
+    so there the rows join a small table of the weeks.
     """
     if dialect == "postgresql":
-        starts = {w.start.astimezone(timezone).replace(tzinfo=None): i for i, w in enumerate(weeks)}
-        return (
-            func.date_trunc("week", func.timezone(timezone.key, column)),
-            None,
-            starts.get,
+        starts = bindparam(
+            "week_starts",
+            value=[w.start for w in weeks],
+            type_=ARRAY(TIMESTAMP(timezone=True)),
         )
+        # Rows are filtered to [first start, last end) and the weeks are contiguous,
+        # so bucket k (1-based) is weeks[k - 1].
+        return func.width_bucket(column, starts), None, lambda k: int(k) - 1
     table = _weeks_table(weeks)
     join = (table, and_(column >= table.c.ws, column < table.c.we))
     return table.c.idx, join, int
