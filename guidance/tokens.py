@@ -176,6 +176,11 @@ def _add_split(
                _SPLIT_LETTER.finditer(match.group())]  # fmt: skip
     chars = "".join(ch for ch, _ in letters)
     count = len(chars)
+    # letters_before[k]: real letters among the first k, so a stretch of digits alone
+    # ("0 1 4 8 0" in a phone number) is never read as a word
+    letters_before = [0]
+    for at in (position for _, position in letters):
+        letters_before.append(letters_before[-1] + match.string[at].isalpha())
     # Cover as many letters as possible with listed words: "t o r y s c u m" is
     # tory + scum, not "torys" + c u m. best[i]: letters covered from i on. Only
     # stretches that begin a listed word are followed, so this stays linear.
@@ -186,7 +191,12 @@ def _add_split(
         top = min(count, i + _MAX_SPLIT_RUN)
         j = i + 1
         while j <= top and vocabulary.is_prefix(chars[i:j]):
-            if j - i >= 3 and (j - i) + best[j] > best[i] and vocabulary.is_word(chars[i:j]):
+            if (
+                j - i >= 3
+                and (j - i) + best[j] > best[i]
+                and letters_before[j] > letters_before[i]
+                and vocabulary.is_word(chars[i:j])
+            ):
                 best[i], step[i] = (j - i) + best[j], j
             j += 1
     i = 0
