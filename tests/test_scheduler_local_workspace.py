@@ -1,11 +1,13 @@
 """The steering group's week in the local workspace: ideas typed as members would, the
-digest and the due-day reminder arriving in #steering, the nudge in #review."""
+digest, last week's KPIs (their chart written to a file) and the due-day reminder
+arriving in #steering, the nudge in #review."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -43,6 +45,11 @@ async def running(
     await services.db.dispose()
 
 
+def chart_bytes() -> bytes:
+    # Each test runs in its own working directory, where the local workspace writes files.
+    return Path("postgate-files/postgate-kpis.png").read_bytes()
+
+
 async def test_a_week_of_ideas_in_the_local_workspace(
     running: tuple[LocalWorkspace, ReminderScheduler], clock: FixedClock
 ) -> None:
@@ -57,6 +64,14 @@ async def test_a_week_of_ideas_in_the_local_workspace(
     shown = "\n".join(workspace.drain())
     assert "#steering" in shown and "@chair" in shown
     assert "#1 Leaflet the new estate #housing - sam, 3 days ago, due tomorrow" in shown
+
+    clock.set(datetime(2026, 7, 6, 8, 15, 2, tzinfo=UTC))  # 09:15: last week's KPIs
+    await run_due_jobs(reminders.scheduler)
+    kpis = workspace.drain()
+    assert kpis[0].startswith("[#steering] Social media KPIs: last week (29 Jun 2026 to 5 Jul")
+    assert "Proposals made: 1 (up 1 from 0)" in "\n".join(kpis)
+    assert any("[attachment: postgate-files/postgate-kpis.png (" in line for line in kpis)
+    assert chart_bytes().startswith(b"\x89PNG\r\n\x1a\n")
 
     clock.set(datetime(2026, 7, 6, 8, 30, 2, tzinfo=UTC))  # 09:30: the editors' nudge
     await run_due_jobs(reminders.scheduler)

@@ -4,6 +4,7 @@ on SQLite and PostgreSQL; and `/stats` as editors and members see it."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.platforms.local import LocalWorkspace
@@ -115,6 +116,10 @@ async def test_month_figures_are_exact(database_url: str) -> None:
     ]
 
 
+def written(path: str) -> bytes:
+    return Path(path).read_bytes()
+
+
 async def _workspace(database_url: str) -> LocalWorkspace:
     services = make_services(database_url, clock=FixedClock(NOW))
     return LocalWorkspace(services=services, editors=("editor", "chair"), steering=("chair",))
@@ -144,10 +149,13 @@ async def test_stats_in_the_local_workspace(database_url: str) -> None:
     )
     assert "Time from proposal to decision, median: 2 h 30 min (30 min quicker than 3 h)" in text
     assert "alex: 2 proposals (up 1 from 1)" in text
-    assert "[attachment: postgate-kpis.png]" in text
     (chart,) = message.attachments
     assert chart.content_type == "image/png"
     assert chart.content.startswith(b"\x89PNG\r\n\x1a\n")
+    # Written under the working directory (each test runs in its own), and said where.
+    size_kb = -(-len(chart.content) // 1024)
+    assert f"[attachment: postgate-files/postgate-kpis.png ({size_kb} KB)]" in text
+    assert written("postgate-files/postgate-kpis.png") == chart.content
     assert any("did not understand 'fortnight'" in line for line in bad)
 
 

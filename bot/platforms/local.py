@@ -19,9 +19,12 @@ import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import TextIO
 
+from bot.platforms import local_files
 from bot.platforms.base import Platform
+from bot.platforms.local_files import AttachmentFolder
 from bot.platforms.local_render import clean, render
 from bot.settings import Settings
 from handlers import board
@@ -49,27 +52,39 @@ class LocalPort:
     platform = "local"
 
     def __init__(
-        self, *, emit: Callable[[list[str]], None], editors: Iterable[str], steering: Iterable[str]
+        self,
+        *,
+        emit: Callable[[list[str]], None],
+        editors: Iterable[str],
+        steering: Iterable[str],
+        files: AttachmentFolder,
     ) -> None:
         self._emit = emit
         self.editors = tuple(editors)
         self.steering = tuple(steering)
+        self.files = files
         # Everything sent, as (where, message): scripts and tests read what the channels show.
         self.sent: list[tuple[str, Message]] = []
 
-    def _show(self, where: str, message: Message, *, updated: bool = False) -> None:
+    async def show(self, where: str, message: Message, *, updated: bool = False) -> None:
         self.sent.append((where, message))
-        self._emit(render(message, where=where, updated=updated))
+        labels: list[str] = []
+        if message.attachments:
+            # Attachments become files (written off the event loop); the lines say where.
+            labels = await asyncio.to_thread(
+                lambda: [self.files.label(a) for a in message.attachments]
+            )
+        self._emit(render(message, where=where, updated=updated, attachments=labels))
 
     async def post(self, *, channel: ChannelRole | str, message: Message) -> MessageRef:
         name = str(channel)
         # Unique across restarts: the database keeps card references.
         ref = MessageRef(channel=name, message_id=f"{name}-{uuid.uuid4().hex[:12]}")
-        self._show(f"#{name}", message)
+        await self.show(f"#{name}", message)
         return ref
 
     async def update(self, *, ref: MessageRef, message: Message) -> None:
-        self._show(f"#{ref.channel}", message, updated=True)
+        await self.show(f"#{ref.channel}", message, updated=True)
 
     async def react(self, *, ref: MessageRef, emoji: str) -> None:
         # postgate's own hint reactions: the card already says how to react.
@@ -78,7 +93,7 @@ class LocalPort:
     async def notify(
         self, *, user_id: str, message: Message, about: MessageRef | None = None
     ) -> None:
-        self._show(f"dm to {clean(user_id)}", message)
+        await self.show(f"dm to {clean(user_id)}", message)
 
     def members_of(self, group: Group) -> tuple[Mention, ...]:
         names = self.editors if group == Group.EDITORS else self.steering
@@ -95,12 +110,18 @@ class LocalWorkspace:
         editors: Iterable[str] = ("editor", "chair"),
         steering: Iterable[str] = ("chair",),
         user: str = DEFAULT_USER,
+        files_dir: Path | None = None,
     ) -> None:
+        """`files_dir`: where attachments (the /stats chart) are written; by default
+        `postgate-files/` under the working directory."""
         self.output: list[str] = []
         # Called with every batch of lines as it is shown, also from scheduled jobs
         # between typed lines (the terminal prints them at once).
         self.listeners: list[Callable[[list[str]], None]] = []
-        self.port = LocalPort(emit=self._emit, editors=editors, steering=steering)
+        folder = AttachmentFolder(
+            files_dir if files_dir is not None else local_files.default_folder()
+        )
+        self.port = LocalPort(emit=self._emit, editors=editors, steering=steering, files=folder)
         self.ctx = Context(services=services, port=self.port, workspace=WORKSPACE)
         self.user = user
 
@@ -201,8 +222,7 @@ class LocalWorkspace:
         )
         reply = await run_command(invocation, self.ctx)
         where = f"#{COMMS}" if reply.visibility == "channel" else f"private to {actor.name}"
-        self.port.sent.append((where, reply.message))
-        self._emit(render(reply.message, where=where))
+        await self.port.show(where, reply.message)
         if command == "help":
             self._say(
                 "Only here, in the local workspace: /as NAME switches user, "

@@ -7,6 +7,7 @@ could recolour or rewrite the screen) are dropped from everything shown.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from handlers.messages import Mention, Message, Text
 
@@ -28,8 +29,18 @@ def inline(value: str | Text) -> str:
     )
 
 
-def render(message: Message, *, where: str, updated: bool = False) -> list[str]:
-    """`[where] title` then the rest indented; the member's own words behind `| `."""
+def render(
+    message: Message,
+    *,
+    where: str,
+    updated: bool = False,
+    attachments: Sequence[str] | None = None,
+) -> list[str]:
+    """`[where] title` then the rest indented; the member's own words behind `| `.
+
+    `attachments`: what to show for each attachment (where it was written); by default
+    its name.
+    """
     head: list[str] = []
     body: list[str] = []
     title = clean(message.title)
@@ -46,7 +57,9 @@ def render(message: Message, *, where: str, updated: bool = False) -> list[str]:
         body.extend(INDENT + line for line in value[1:])
     if message.footer:
         body.extend("-- " + line for line in inline(message.footer).splitlines())
-    body.extend(f"[attachment: {clean(a.filename)}]" for a in message.attachments)
+    if attachments is None:
+        attachments = [a.filename for a in message.attachments]
+    body.extend(f"[attachment: {clean(label)}]" for label in attachments)
     if not head:
         head, body = body[:1] or [""], body[1:]
     return [f"[{where}] {head[0]}", *(INDENT + line for line in body)]
