@@ -1,0 +1,122 @@
+"""Everyday posts that share words with the policy's lists must pass (no warn or block),
+while the harmful phrasing those words were listed for is still caught. Each pair below
+was a false positive once: the narrowing that fixed it must not let the real thing through."""
+
+from __future__ import annotations
+
+import pytest
+
+from guidance.checker import Checker
+from guidance.report import Severity
+
+
+@pytest.fixture(scope="module")
+def checker() -> Checker:
+    return Checker()
+
+
+EVERYDAY = [
+    # violence and damage words in ordinary use
+    "Burn calories at home with free online fitness classes.",
+    "Pick up trash in the car park on Saturday's litter pick.",
+    "Labour would slash car park charges at the hospital.",
+    "New brick homes on Ramsey Road are finally finished.",
+    "St Neots smash it at home again!",
+    "Let's kill their plan for the car park.",
+    "The key to the car park problem is a better bus service.",
+    "Help us hang the bunting at the town hall on Saturday.",
+    "Raise a glass to him: 40 years a member.",
+    "We beat them at the charity quiz!",
+    "Police warn pubs about fake IDs. Here's how to spot them.",
+    "Crime gangs launder money through car washes, police say.",
+    # opponents' words used of other people, or history
+    "Our MP's grandfather fought the fascists at Cable Street.",
+    "Councillor Jones spoke about her grandfather fighting the Nazis in 1944.",
+    "Local councillors condemned the thugs who attacked a family in St Neots.",
+    "Tory councillors called the vandals mindless thugs, and we agree.",
+    "Voters told us the councillor was a sheep farmer for 30 years.",
+    "Councillors want action on vermin in the town centre.",
+    # promises that are not the party's commitments
+    "We were promised a new hospital. Where is it?",
+    "We'll cut the cake at 3pm - come along!",
+    "We will double-check the venue and let you know.",
+    "Labour will deliver leaflets in Oxmoor this weekend.",
+    "We'll deliver your poster this week.",
+    # drugs words with other meanings
+    "Molly's menu for the summer barbecue: burgers, salads and cake. DM us to book.",
+    "Weed the community garden with us on Saturday, DM for details.",
+    "Where can I get help for cocaine addiction? Here's a list of local services.",
+    "Get your free naloxone kit - it reverses heroin overdoses.",
+    "We're selling Coke and crisps at the fun day.",
+    "Coke and crisps for sale at the fun day, DM us to book a stall.",
+    "Got any pills left over? Take them back to the pharmacy.",
+    # health, nature, food, film
+    "Free finger prick test for diabetes at the Ramsey pharmacy this week.",
+    "Blue-green algae scum on the Great Ouse: keep dogs out of the water.",
+    "Thai green curry with kaffir lime leaves at our curry night!",
+    "Join us for cult film night at the Ramsey Rural Museum.",
+    "Faggots and peas on the menu at the St Ives Legion fundraiser tonight.",
+    "The drainage board is clearing the dyke behind Ramsey Forty Foot this week.",
+    "Blue tits and great tits were the stars of the Paxton Pits bird count.",
+    "Check your boobs once a month - CoppaFeel has the guide.",
+    "Men are bad at asking for help. Talk to someone.",
+    "Comrades in arms: remembering the Huntingdonshire men who served in WW1.",
+    # campaigning language that looks like spam or gambling
+    "We won't shut up until the 66 bus is saved.",
+    "That derelict car park is a waste of space. Turn it into homes.",
+    "Citizens Advice help is 100% free and confidential.",
+    "Limited time only: early bird tickets for our gala dinner.",
+    "Claim your free bus pass if you're over 66.",
+    "Apprentices earn £7.55 an hour. It's not enough.",
+    "We'd like to win this seat back, and we need your help.",
+    "Break the chain of abuse: support is available 24/7.",
+    "Copy and paste this link into your browser to sign the petition.",
+    "Share this before midnight - consultation closes tonight!",
+    "You've won our hearts, St Neots! Thanks for a great fun day.",
+    "Read our response to the casino planning application: link in bio.",
+    "Huntingdon hit the jackpot: £2m for the high street. Details at the link.",
+    "Alconbury Weald is a huge investment opportunity for the region.",
+    "Start a business and be your own boss: free workshop at the library.",
+    # numbers and votes
+    "Call 0 1 4 8 0 3 8 8 3 8 8 for the council.",
+    "Call Hunts Community Transport on 01480 455123 to book a ride.",
+    "Vote of thanks to our outgoing treasurer.",
+    "The government misled voters about the NHS, says the IFS.",
+]
+
+STILL_CAUGHT = [
+    ("Smash their windows, that'll teach them.", "criminal"),
+    ("Key his car and see how he likes it.", "criminal"),
+    ("Someone should shoot the lot of them.", "criminal"),
+    ("Slash the tyres on every car parked in the disabled bays.", "criminal"),
+    ("Get your fake IDs here, DM me.", "criminal"),
+    ("Reform are fascists.", "opponent"),
+    ("Tory vermin have wrecked this country.", "opponent"),
+    ("The Tories are a bunch of clowns.", "opponent"),
+    ("Tory voters are sheep.", "opponent"),
+    ("We'll cut bus fares for under-21s.", "promise"),
+    ("Labour will deliver a new school for Alconbury Weald.", "promise"),
+    ("We'll bring back the 66 bus.", "promise"),
+    ("Who's selling coke round here?", "drugs"),
+    ("Coke for sale, delivery across Huntingdon, DM me.", "drugs"),
+    ("Where can I get weed in Huntingdon?", "drugs"),
+    ("You're a waste of space and everyone knows it.", "abuse"),
+    ("You've won a £500 Tesco voucher! Claim now.", "spam"),
+    ("She's a fucking dyke.", "slur"),
+]
+
+
+@pytest.mark.parametrize("text", EVERYDAY)
+def test_everyday_post_passes(checker: Checker, text: str) -> None:
+    report = checker.check(text)
+    flagged = [
+        (f.rule, text[f.start : f.end]) for f in report.findings if f.severity is not Severity.INFO
+    ]
+    assert flagged == []
+
+
+@pytest.mark.parametrize(("text", "rule"), STILL_CAUGHT)
+def test_the_harmful_phrasing_is_still_caught(checker: Checker, text: str, rule: str) -> None:
+    report = checker.check(text)
+    assert rule in report.rules(), [(f.rule, text[f.start : f.end]) for f in report.findings]
+    assert str(report.verdict) != "pass"
