@@ -220,8 +220,8 @@ async def _pause_or_resume(verb: str, rest: str, invocation: Invocation, ctx: Co
 
 REMINDERS_COMMAND = CommandSpec(
     name="reminders",
-    summary="When the ideas digest, the editors' nudge and the weekly KPIs go out; editors "
-    "and steering can change them",
+    summary="When the ideas digest, editors' nudge and weekly KPIs go out; editors and "
+    "steering can change them",
     usage=USAGE,
     handler=handle_reminders,
     arg_description='set "mon 09:00" / pause [until DATE] / resume',
