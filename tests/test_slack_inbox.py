@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -115,7 +116,7 @@ async def fake() -> AsyncIterator[HeldSlack]:
 
 
 async def test_a_command_acked_before_a_stop_runs_once_after_the_restart(
-    fake: HeldSlack, database_url: str
+    fake: HeldSlack, database_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     settings = slack_settings(fake, database_url)
     # The first thing the work does after the ack is look the member's roles up.
@@ -152,6 +153,7 @@ async def test_a_command_acked_before_a_stop_runs_once_after_the_restart(
         assert await count(third.services, Proposal) == 1
     assert len(posts_to(fake, REVIEW)) == 1
     assert len(posts_to(fake, "DMEMBER01")) == 1
+    assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 async def test_a_redelivered_event_is_acked_and_processed_once(

@@ -262,7 +262,9 @@ class DiscordPlatform:
         self._bot = self._task = self._restore = None
         replaying, self._replaying = self._replaying, None
         if replaying is not None and not replaying.done():
-            # What it had not finished stays pending in the inbox for the next start.
+            # Let it finish its current step (a query cancelled midway outlives the loop);
+            # what it had not finished stays pending in the inbox for the next start.
+            await asyncio.wait({replaying}, timeout=self._shutdown_grace)
             replaying.cancel()
             await asyncio.gather(replaying, return_exceptions=True)
         await self._in_flight.drain(grace=self._shutdown_grace)

@@ -82,7 +82,7 @@ class CommandBridge:
         self._ctx = context
         self._role_map = role_map
         self._guild_id = guild_id
-        self._in_flight = in_flight or InFlight()
+        self._in_flight = in_flight if in_flight is not None else InFlight()
 
     def register(self, tree: app_commands.CommandTree[discord.Client]) -> None:
         guild = discord.Object(self._guild_id)
