@@ -2,7 +2,7 @@
 
 Run by hand (not part of the test suite):
 
-    .venv/bin/python benchmarks/stats_year.py [--proposals 100000] [--runs 5]
+    .venv/bin/python benchmarks/stats_year.py [--proposals 100000] [--runs 9] [--stats-only]
 
 It creates its own database (a unique name) on the server named by
 POSTGATE_TEST_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test),
@@ -275,10 +275,11 @@ async def one_by_one(db: Database, *, now: datetime, runs: int) -> list[tuple[st
             "weekly times",
             lambda s: S.weekly_times(s, workspace=WORKSPACE, weeks=weeks, timezone=TZ),
         ),
-        ("counts", lambda s: S.count_events(s, workspace=WORKSPACE, current=cur, previous=prev)),
         (
-            "weekly counts",
-            lambda s: S.weekly_counts(s, workspace=WORKSPACE, weeks=weeks, timezone=TZ),
+            "counts (periods and weeks)",
+            lambda s: S.counts_and_weeks(
+                s, workspace=WORKSPACE, current=cur, previous=prev, weeks=weeks, timezone=TZ
+            ),
         ),
     ]
     out = []
@@ -339,13 +340,19 @@ async def export_load_all(db: Database) -> int:
 
 async def timed(fn: Callable[[], Awaitable[Any]], runs: int) -> tuple[float, Any]:
     """Median wall time in ms over `runs`, after one warm-up run."""
+    samples, result = await sampled(fn, runs)
+    return statistics.median(samples), result
+
+
+async def sampled(fn: Callable[[], Awaitable[Any]], runs: int) -> tuple[list[float], Any]:
+    """Each run's wall time in ms, after one warm-up run."""
     result = await fn()
     samples = []
     for _ in range(runs):
         start = time.perf_counter()
         result = await fn()
         samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples), result
+    return samples, result
 
 
 async def peak_memory(fn: Callable[[], Awaitable[Any]]) -> float:
@@ -357,15 +364,18 @@ async def peak_memory(fn: Callable[[], Awaitable[Any]]) -> float:
         tracemalloc.stop()
 
 
-async def measure(url: str, *, now: datetime, runs: int) -> None:
+async def measure(url: str, *, now: datetime, runs: int, stats_only: bool) -> None:
     db = Database(url)
     try:
-        sql_ms, report = await timed(lambda: sql_year(db, now=now), runs)
-        naive_ms, _ = await timed(lambda: naive_year(db, now=now), max(1, runs // 2))
+        samples, report = await sampled(lambda: sql_year(db, now=now), runs)
+        sql_ms = statistics.median(samples)
         print(
             f"/stats year, queries (SQL aggregates): {sql_ms:8.1f} ms  "
-            f"[{report.now.proposed} proposals this year, {report.times_now.decided} decided]"
+            f"[median of {runs}; min {min(samples):.1f}, max {max(samples):.1f}; "
+            f"load average {os.getloadavg()[0]:.2f}; "
+            f"{report.now.proposed} proposals this year, {report.times_now.decided} decided]"
         )
+        naive_ms, _ = await timed(lambda: naive_year(db, now=now), max(1, runs // 2))
         print(f"baseline naive (rows into Python):     {naive_ms:8.1f} ms")
         print(f"ratio naive / SQL:                     {naive_ms / sql_ms:8.1f}x")
         parts = await one_by_one(db, now=now, runs=runs)
@@ -377,12 +387,20 @@ async def measure(url: str, *, now: datetime, runs: int) -> None:
         def chart() -> int:
             return len(weekly_chart(weeks=report.weeks, timezone=TZ, title="bench").content)
 
-        start = time.perf_counter()
+        size = chart()  # warm-up: the first drawing loads the fonts
+        chart_samples = []
         for _ in range(runs):
+            start = time.perf_counter()
             size = chart()
-        chart_ms = (time.perf_counter() - start) * 1000 / runs
-        print(f"chart PNG ({len(report.weeks)} weeks, {size} bytes):     {chart_ms:8.1f} ms")
+            chart_samples.append((time.perf_counter() - start) * 1000)
+        chart_ms = statistics.median(chart_samples)
+        print(
+            f"chart PNG ({len(report.weeks)} weeks, {size} bytes):     {chart_ms:8.1f} ms  "
+            f"[median; min {min(chart_samples):.1f}]"
+        )
         print(f"/stats year total (queries + chart):   {sql_ms + chart_ms:8.1f} ms")
+        if stats_only:
+            return
 
         stream_ms, chars = await timed(lambda: export_streamed(db), 1)
         load_ms, _ = await timed(lambda: export_load_all(db), 1)
@@ -400,7 +418,10 @@ async def measure(url: str, *, now: datetime, runs: int) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--proposals", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument(
+        "--stats-only", action="store_true", help="skip the CSV export (the slow part)"
+    )
     args = parser.parse_args()
     base = os.environ.get("POSTGATE_TEST_DATABASE_URL", DEFAULT_BASE)
     name = f"postgate_bench_{uuid.uuid4().hex[:12]}"
@@ -418,7 +439,7 @@ def main() -> int:
             f"filled {args.proposals:,} proposals and {events:,} audit events "
             f"in {time.perf_counter() - start:.1f} s (PostgreSQL, COPY)"
         )
-        asyncio.run(measure(url, now=now, runs=args.runs))
+        asyncio.run(measure(url, now=now, runs=args.runs, stats_only=args.stats_only))
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -18,17 +18,20 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     TIMESTAMP,
+    Boolean,
     Float,
     Integer,
     and_,
     bindparam,
     case,
     cast,
+    column,
     func,
     literal,
     literal_column,
     select,
     union_all,
+    values,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -448,6 +451,100 @@ async def weekly_counts(
     return out
 
 
+async def counts_and_weeks(
+    session: AsyncSession,
+    *,
+    workspace: str,
+    current: Window,
+    previous: Window,
+    weeks: list[Window],
+    timezone: ZoneInfo,
+) -> tuple[Counts, Counts, dict[int, WeekCounts]]:
+    """`count_events` and `weekly_counts` together: on PostgreSQL in one pass over the log.
+
+    The two read the same events (the weeks lie inside the two periods' span, or
+    overlap it), so PostgreSQL counts each event once, into a stretch between two
+    consecutive boundaries of any window or week (`width_bucket`), and then adds up
+    the few hundred stretch counts per period and per week (`GROUPING SETS`). Every
+    stretch lies wholly inside or outside each window and each week, so the sums
+    are exact. SQLite runs the two queries.
+    """
+    if _dialect(session) != "postgresql" or not weeks:
+        now, before = await count_events(
+            session, workspace=workspace, current=current, previous=previous
+        )
+        by_week = await weekly_counts(session, workspace=workspace, weeks=weeks, timezone=timezone)
+        return now, before, by_week
+    edges = sorted(
+        {current.start, current.end, previous.start, previous.end}
+        | {w.start for w in weeks}
+        | {w.end for w in weeks}
+    )
+    # Stretch k (1-based, as width_bucket numbers it) is [edges[k - 1], edges[k]).
+    rows = []
+    for k in range(1, len(edges)):
+        lo, hi = edges[k - 1], edges[k]
+        week = next((i for i, w in enumerate(weeks) if w.start <= lo < w.end), None)
+        rows.append(
+            (
+                k,
+                current.start <= lo and hi <= current.end,
+                previous.start <= lo and hi <= previous.end,
+                week,
+            )
+        )
+    stretches = values(
+        column("k", Integer),
+        column("in_now", Boolean),
+        column("in_before", Boolean),
+        column("wk", Integer),
+        name="stretches",
+    ).data(rows)
+    bounds = bindparam("edges", value=edges, type_=ARRAY(TIMESTAMP(timezone=True)))
+    stretch = func.width_bucket(AuditEvent.at, bounds)
+    per_stretch = (
+        select(AuditEvent.kind, stretch.label("k"), func.count().label("n"))
+        .where(
+            AuditEvent.workspace == workspace,
+            AuditEvent.kind.in_([k.value for k in COUNTED]),
+            AuditEvent.at >= edges[0],
+            AuditEvent.at < edges[-1],
+        )
+        .group_by(AuditEvent.kind, stretch)
+        .subquery("per_stretch")
+    )
+    n, kind = per_stretch.c.n, per_stretch.c.kind
+
+    def total(condition: ColumnElement[bool]) -> ColumnElement[Any]:
+        return func.coalesce(func.sum(n).filter(condition), 0)
+
+    query = (
+        select(
+            func.grouping(kind).label("by_week"),
+            kind,
+            stretches.c.wk,
+            total(stretches.c.in_now).label("now"),
+            total(stretches.c.in_before).label("before"),
+            total(kind == AuditKind.PROPOSED.value).label("proposed"),
+            total(kind.in_([k.value for k in APPROVALS])).label("approved"),
+            total(kind == AuditKind.REJECTED.value).label("rejected"),
+            total(kind.in_([AuditKind.WITHDRAWN.value, AuditKind.EXPIRED.value])).label("other"),
+        )
+        .select_from(per_stretch.join(stretches, stretches.c.k == per_stretch.c.k))
+        .group_by(func.grouping_sets(kind, stretches.c.wk))
+    )
+    now_by_kind: dict[str, int] = {}
+    before_by_kind: dict[str, int] = {}
+    by_week: dict[int, WeekCounts] = {}
+    for r in (await session.execute(query)).all():
+        if not r.by_week:
+            now_by_kind[r.kind] = int(r.now)
+            before_by_kind[r.kind] = int(r.before)
+        elif r.wk is not None:
+            by_week[int(r.wk)] = (int(r.proposed), int(r.approved), int(r.rejected), int(r.other))
+    return _counts(now_by_kind), _counts(before_by_kind), by_week
+
+
 async def weekly_times(
     session: AsyncSession, *, workspace: str, weeks: list[Window], timezone: ZoneInfo
 ) -> dict[int, Durations]:
@@ -513,6 +610,7 @@ __all__ = [
     "Window",
     "busiest",
     "count_events",
+    "counts_and_weeks",
     "decision_times",
     "top_rules",
     "week_figures",
