@@ -473,8 +473,8 @@ async def counts_and_weeks(
         now, before = await count_events(
             session, workspace=workspace, current=current, previous=previous
         )
-        by_week = await weekly_counts(session, workspace=workspace, weeks=weeks, timezone=timezone)
-        return now, before, by_week
+        weekly = await weekly_counts(session, workspace=workspace, weeks=weeks, timezone=timezone)
+        return now, before, weekly
     edges = sorted(
         {current.start, current.end, previous.start, previous.end}
         | {w.start for w in weeks}
