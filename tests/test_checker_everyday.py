@@ -82,6 +82,13 @@ EVERYDAY = [
     "Call Hunts Community Transport on 01480 455123 to book a ride.",
     "Vote of thanks to our outgoing treasurer.",
     "The government misled voters about the NHS, says the IFS.",
+    # victims, not allegations
+    "She was cheated out of her pension by a scam, and now she helps others.",
+    "Mrs Green was conned by rogue traders. Here's how to protect yourself.",
+    "Cllr Sam Green cheated death in a car crash last year and is back at work.",
+    # handles that contain a rival's word
+    "Read the @PrisonReformTrust report on women in prison.",
+    "Thanks @ReformJudaism for hosting the interfaith evening.",
 ]
 
 STILL_CAUGHT = [
@@ -103,6 +110,10 @@ STILL_CAUGHT = [
     ("You're a waste of space and everyone knows it.", "abuse"),
     ("You've won a £500 Tesco voucher! Claim now.", "spam"),
     ("She's a fucking dyke.", "slur"),
+    ("Councillor Pike cheated residents out of the park.", "defamation"),
+    ("@ReformUKHunts why did you skip the hustings?", "rival"),
+    ("Burn their houses down.", "criminal"),
+    ("I'll kill you", "criminal"),
 ]
 
 
