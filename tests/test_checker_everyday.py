@@ -81,6 +81,8 @@ EVERYDAY = [
     "Call 0 1 4 8 0 3 8 8 3 8 8 for the council.",
     "Call Hunts Community Transport on 01480 455123 to book a ride.",
     "Vote of thanks to our outgoing treasurer.",
+    "The Ramsey library is a candidate for closure, according to leaked plans.",
+    "St Neots Primary is closed on Thursday because it's used as a polling station.",
     "The government misled voters about the NHS, says the IFS.",
     # victims, not allegations
     "She was cheated out of her pension by a scam, and now she helps others.",
