@@ -83,6 +83,8 @@ def fold(text: str) -> Folded:
 def _fold_char(char: str) -> str:
     if char in INVISIBLE:
         return ""
+    if "\U0001f1e6" <= char <= "\U0001f1ff":  # regional indicator letters: 🇸🇨🇺🇲
+        return chr(ord(char) - 0x1F1E6 + ord("a"))
     out = []
     for part in unicodedata.normalize("NFKC", char):
         part = _CONFUSABLES.get(part, part)

@@ -50,7 +50,7 @@ _MASTER = re.compile(
     r"|(?P<url>(?:https?://|www\.)[^\s<>\"']++"
     rf"|(?<![\w.@/-])(?:[a-z0-9-]++\.)++(?:{_TLDS})\b(?:/[^\s<>\"']*+)?)"
     r"|(?P<mention>(?<![\w@.])@[a-z0-9_]{1,30}+)"
-    r"|(?P<split>(?<![a-z0-9@$])[a-z0-9@$](?:[\s.\-_*,+/]{1,3}+[a-z0-9@$](?![a-z0-9@$'])){2,}+)"
+    r"|(?P<split>(?<![a-z0-9@$])[a-z0-9@$](?:[\s.\-_*,+/~|]{1,3}+[a-z0-9@$](?![a-z0-9@$'])){2,}+)"
     r"|(?P<word>[a-z0-9@$|*'!#_]++|£)"
 )
 _SENTENCE_END = re.compile(r"[.!?]++(?=\s|$)|\n")
@@ -61,6 +61,7 @@ _LEET_L = str.maketrans("0134578@$!|9", "olea stbasllg".replace(" ", ""))
 _LEET_CHARS = frozenset("0134578@$!|9")
 _SPLIT_LETTER = re.compile(r"[a-z0-9@$]")
 _CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+_INNER_CAPITAL = re.compile(r"[a-z][A-Z]")
 _MAX_SPLIT_RUN = 16
 # Letters that fold to one Latin letter but are often typed for another: Cyrillic "у"
 # looks like "y" yet stands in for "u" ("сунт"). Words holding one get both readings.
@@ -119,7 +120,12 @@ def tokenise(folded: Folded, *, original: str, vocabulary: Vocabulary) -> list[T
             if folded.origin is not None:
                 forms = _other_readings(raw, start, folded.origin, original, forms)
             begin, finish = start + lead, start + len(raw) - trail
-            if begin and text[begin - 1] == "#":
+            # "#ToryScum", and "ToryScum" written without the hash, are read word by word,
+            # unless the whole is a listed word itself ("OnlyFans")
+            camel = folded.origin is None and _INNER_CAPITAL.search(original, begin, finish)
+            if (camel or (begin and text[begin - 1] == "#")) and not any(
+                vocabulary.is_word(form) for form in forms
+            ):
                 parts = _hashtag_parts(folded, original, begin, finish, sentence)
                 if parts:
                     tokens.extend(parts)

@@ -91,6 +91,10 @@ EVERYDAY = [
     # handles that contain a rival's word
     "Read the @PrisonReformTrust report on women in prison.",
     "Thanks @ReformJudaism for hosting the interfaith evening.",
+    # brand names in CamelCase and flag emoji are read part by part, harmlessly
+    "PayPal donations welcome; the YouTube video of our launch is up.",
+    "Proud of \U0001f1ec\U0001f1e7 and standing with \U0001f1fa\U0001f1e6.",
+    "JobCentre Plus opens in Huntingdon; see the GoFundMe for the food bank.",
 ]
 
 STILL_CAUGHT = [
@@ -116,6 +120,15 @@ STILL_CAUGHT = [
     ("@ReformUKHunts why did you skip the hustings?", "rival"),
     ("Burn their houses down.", "criminal"),
     ("I'll kill you", "criminal"),
+    # disguises: CamelCase without a hash, ~ and | between letters, flag letters
+    ("ToryScum", "opponent"),
+    ("Check out my OnlyFans.", "sexual"),
+    ("Tory s~c~u~m", "opponent"),
+    ("Tory s|c|u|m", "opponent"),
+    ("Tory \U0001f1f8\U0001f1e8\U0001f1fa\U0001f1f2", "opponent"),
+    ("You \u0441\u0443nt", "abuse"),
+    ("The council are a bunch of c*nts", "abuse"),
+    ("F-R-E-E B-E-T-S with our link", "gambling"),
 ]
 
 
