@@ -88,6 +88,11 @@ EVERYDAY = [
     "She was cheated out of her pension by a scam, and now she helps others.",
     "Mrs Green was conned by rogue traders. Here's how to protect yourself.",
     "Cllr Sam Green cheated death in a car crash last year and is back at work.",
+    # hardship, not a generalisation
+    "Pensioners can't drive to the hospital now the bus has been cut.",
+    "Disabled people can't do their shopping since the 66 was cut.",
+    "Old people should be at home, warm and safe, not stuck in hospital corridors.",
+    "Pensioners should stay at home during the heatwave if they can, the NHS says.",
     # handles that contain a rival's word
     "Read the @PrisonReformTrust report on women in prison.",
     "Thanks @ReformJudaism for hosting the interfaith evening.",
@@ -120,6 +125,8 @@ STILL_CAUGHT = [
     ("@ReformUKHunts why did you skip the hustings?", "rival"),
     ("Burn their houses down.", "criminal"),
     ("I'll kill you", "criminal"),
+    ("Women should stay at home and look after the kids.", "discrimination"),
+    ("Women can't do maths.", "discrimination"),
     # disguises: CamelCase without a hash, ~ and | between letters, flag letters
     ("ToryScum", "opponent"),
     ("Check out my OnlyFans.", "sexual"),
@@ -139,6 +146,14 @@ def test_everyday_post_passes(checker: Checker, text: str) -> None:
         (f.rule, text[f.start : f.end]) for f in report.findings if f.severity is not Severity.INFO
     ]
     assert flagged == []
+
+
+def test_a_reported_generalisation_warns_instead_of_blocking(checker: Checker) -> None:
+    # the editors still see it, but a post that quotes it to rebut it is not blocked
+    said = checker.check("A Reform councillor said women are too emotional to lead. Disgraceful.")
+    stated = checker.check("Women are too emotional to lead.")
+    assert str(said.verdict) == "warn" and "discrimination" in said.rules()
+    assert str(stated.verdict) == "block"
 
 
 @pytest.mark.parametrize(("text", "rule"), STILL_CAUGHT)
