@@ -77,6 +77,12 @@ EVERYDAY = [
     "Huntingdon hit the jackpot: £2m for the high street. Details at the link.",
     "Alconbury Weald is a huge investment opportunity for the region.",
     "Start a business and be your own boss: free workshop at the library.",
+    # naming the bait in a post about harm, scams or regulation
+    "Online casino ads should be banned, says our MP.",
+    "Free bets and free spins lure young people into gambling debt. Regulate them.",
+    "Hot singles and OnlyFans scams target lonely people online. Here's how to stay safe.",
+    "Sign up bonus for new volunteers: a free T-shirt!",
+    "Congratulations, you've been selected for our youth panel!",
     # numbers and votes
     "Call 0 1 4 8 0 3 8 8 3 8 8 for the council.",
     "Call Hunts Community Transport on 01480 455123 to book a ride.",
@@ -127,6 +133,10 @@ STILL_CAUGHT = [
     ("I'll kill you", "criminal"),
     ("Women should stay at home and look after the kids.", "discrimination"),
     ("Women can't do maths.", "discrimination"),
+    ("Free bet at the bookies if you use our link!", "gambling"),
+    ("Online casino with 200 free spins - link in bio.", "gambling"),
+    ("Hot singles in St Neots want to meet you! Click here.", "sexual"),
+    ("Congratulations! You've been selected to win an iPhone. Claim now.", "spam"),
     # disguises: CamelCase without a hash, ~ and | between letters, flag letters
     ("ToryScum", "opponent"),
     ("Check out my OnlyFans.", "sexual"),
