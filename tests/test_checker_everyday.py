@@ -83,6 +83,11 @@ EVERYDAY = [
     "Hot singles and OnlyFans scams target lonely people online. Here's how to stay safe.",
     "Sign up bonus for new volunteers: a free T-shirt!",
     "Congratulations, you've been selected for our youth panel!",
+    # reporting or condemning a crime
+    "A petrol bomb was thrown at the St Neots mosque last night. We stand with our neighbours.",
+    "The man who made a pipe bomb in Huntingdon has been jailed for 12 years.",
+    "County lines gangs are selling crack and heroin to children, police warn.",
+    "Two men were jailed for supplying cocaine in Huntingdon.",
     # numbers and votes
     "Call 0 1 4 8 0 3 8 8 3 8 8 for the council.",
     "Call Hunts Community Transport on 01480 455123 to book a ride.",
