@@ -54,6 +54,7 @@ async def serve_fake() -> None:
 async def serve_postgate(api_url: str, port: int) -> None:
     from bot.assembly import build_services
     from bot.platforms.slack import SlackPlatform, create_platform
+    from bot.runtime import freeze_startup_heap
     from bot.settings import load_settings
     from storage.migrate import upgrade
 
@@ -74,6 +75,7 @@ async def serve_postgate(api_url: str, port: int) -> None:
         platform = create_platform(settings, services, host="127.0.0.1")
         assert isinstance(platform, SlackPlatform)
         await platform.start()
+        freeze_startup_heap()  # as bot.runtime does once everything has started
         try:
             await _serve_until_stdin_closes(port)
         finally:

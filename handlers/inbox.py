@@ -26,12 +26,13 @@ from datetime import datetime, timedelta
 from handlers.context import Context
 from handlers.dispatch import run_command
 from handlers.events import Actor, Invocation, Reply
+from handlers.inbox_accept import acceptor_for
 from handlers.inbox_codec import Event, UnreadableEvent, dump_event, kind_of, load_event
 from handlers.messages import Message
 from handlers.port import PlatformError
 from handlers.review import handle_reaction
 from storage import inbox as store
-from storage.inbox import Pending
+from storage.inbox import NewDelivery, Pending
 
 log = logging.getLogger(__name__)
 
@@ -44,16 +45,17 @@ Refresh = Callable[[Actor], Awaitable[Actor]]
 
 async def accept(ctx: Context, *, platform: str, key: str, event: Event) -> Pending | None:
     """Store a delivery before its ack; None when its key was accepted before."""
-    async with ctx.services.db.transaction() as session:
-        return await store.accept(
-            session,
+    services = ctx.services
+    acceptor = acceptor_for(db=services.db, clock=services.clock)
+    return await acceptor.accept(
+        NewDelivery(
             workspace=ctx.workspace,
             platform=platform,
             kind=kind_of(event),
             key=key,
             event=dump_event(event),
-            now=ctx.services.clock.now(),
         )
+    )
 
 
 async def mark_done(ctx: Context, item: Pending) -> None:

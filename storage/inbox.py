@@ -9,15 +9,16 @@ Every function takes the caller's session. Exactly-once is the database's job:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy import Connection, CursorResult, Row, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import ReturningInsert
 
 from storage.models import InboxItem, ProcessedEvent
 
@@ -43,43 +44,100 @@ def _rowcount(result: object) -> int:
     return cast(CursorResult[Any], result).rowcount
 
 
-async def accept(
-    session: AsyncSession,
-    *,
-    workspace: str,
-    platform: str,
-    kind: str,
-    key: str,
-    event: Mapping[str, object],
-    now: datetime,
-) -> Pending | None:
-    """Store a delivery; None (and nothing written) when its key was accepted before."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    key = key[:KEY_MAX]
-    values = {
-        "workspace": workspace,
-        "platform": platform,
-        "kind": kind,
-        "key": key,
-        "event": dict(event),
-        "received_at": now,
-        "attempts": 0,
-    }
-    # RETURNING, not rowcount: psycopg reports -1 for an INSERT ... ON CONFLICT.
-    stmt = insert(InboxItem).values(**values).on_conflict_do_nothing().returning(InboxItem.id)
-    row = (await session.execute(stmt)).first()
-    if row is None:
-        return None
-    return Pending(
-        id=int(row[0]),
-        workspace=workspace,
-        platform=platform,
-        kind=kind,
-        key=key,
-        event=event,
-        received_at=now,
-        attempts=0,
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewDelivery:
+    workspace: str
+    platform: str
+    kind: str
+    key: str
+    event: Mapping[str, object]
+
+
+def _insert_rows(deliveries: Sequence[NewDelivery], now: datetime) -> list[dict[str, Any]]:
+    return [
+        {
+            "workspace": d.workspace,
+            "platform": d.platform,
+            "kind": d.kind,
+            "key": d.key[:KEY_MAX],
+            "event": dict(d.event),
+            "received_at": now,
+            "attempts": 0,
+        }
+        for d in deliveries
+    ]
+
+
+def insert_ignoring_accepted(
+    dialect: str, rows: list[dict[str, Any]]
+) -> ReturningInsert[int, str, str]:
+    """One INSERT for all rows; a key accepted before inserts nothing. It returns the
+    rows it inserted (RETURNING, not rowcount: psycopg reports -1 for ON CONFLICT)."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return (
+        insert(InboxItem)
+        .values(rows)
+        .on_conflict_do_nothing()
+        .returning(InboxItem.id, InboxItem.workspace, InboxItem.key)
     )
+
+
+def accepted(
+    deliveries: Sequence[NewDelivery],
+    rows: list[dict[str, Any]],
+    inserted: Iterable[Row[int, str, str]],
+    now: datetime,
+) -> list[Pending | None]:
+    """Each delivery's new item, or None when its key was accepted before (or earlier
+    in the same batch)."""
+    ids = {(str(w), str(k)): int(i) for i, w, k in inserted}
+    out: list[Pending | None] = []
+    for d, row in zip(deliveries, rows, strict=True):
+        key = str(row["key"])
+        item_id = ids.pop((d.workspace, key), None)
+        out.append(
+            None
+            if item_id is None
+            else Pending(
+                id=item_id,
+                workspace=d.workspace,
+                platform=d.platform,
+                kind=d.kind,
+                key=key,
+                event=d.event,
+                received_at=now,
+                attempts=0,
+            )
+        )
+    return out
+
+
+async def accept_many(
+    session: AsyncSession, *, deliveries: Sequence[NewDelivery], now: datetime
+) -> list[Pending | None]:
+    """Store deliveries in one statement; for each, its item or None (accepted before)."""
+    if not deliveries:
+        return []
+    rows = _insert_rows(deliveries, now)
+    stmt = insert_ignoring_accepted(session.get_bind().dialect.name, rows)
+    return accepted(deliveries, rows, (await session.execute(stmt)).all(), now)
+
+
+def accept_many_sync(
+    connection: Connection, *, deliveries: Sequence[NewDelivery], now: datetime
+) -> list[Pending | None]:
+    """`accept_many` on a synchronous connection (see storage.inbox_writer)."""
+    if not deliveries:
+        return []
+    rows = _insert_rows(deliveries, now)
+    stmt = insert_ignoring_accepted(connection.dialect.name, rows)
+    return accepted(deliveries, rows, connection.execute(stmt).all(), now)
+
+
+async def accept(session: AsyncSession, *, delivery: NewDelivery, now: datetime) -> Pending | None:
+    """Store one delivery; None (and nothing written) when its key was accepted before."""
+    [item] = await accept_many(session, deliveries=[delivery], now=now)
+    return item
 
 
 async def claim(session: AsyncSession, *, item: Pending) -> bool:

@@ -3,6 +3,7 @@ events survive the trip through JSON, and old finished deliveries are pruned."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -97,6 +98,18 @@ async def test_a_key_is_accepted_once(ctx: Context, services: Services) -> None:
     assert await inbox.accept(other, platform="test", key="k1", event=propose()) is not None
 
 
+async def test_deliveries_arriving_together_are_stored_together_and_once(
+    ctx: Context, services: Services
+) -> None:
+    keys = ["a", "b", "a", "c", "b"]  # a retry can arrive while the first is being stored
+    results = await asyncio.gather(
+        *(inbox.accept(ctx, platform="test", key=k, event=propose(k)) for k in keys)
+    )
+    new = [(k, r.key) for k, r in zip(keys, results, strict=True) if r is not None]
+    assert new == [("a", "a"), ("b", "b"), ("c", "c")]
+    assert sorted(r.key for r in await rows(services)) == ["a", "b", "c"]
+
+
 async def test_an_item_runs_once_and_is_answered(
     ctx: Context, services: Services, port: RecordingPort
 ) -> None:
@@ -173,15 +186,14 @@ async def test_the_daily_job_prunes_old_finished_deliveries_only(
     assert old_done is not None and old_pending is not None
     await inbox.mark_done(ctx, old_done)
     async with services.db.transaction() as session:
-        await store.accept(
-            session,
+        delivery = store.NewDelivery(
             workspace="test:T2",
             platform="test",
             kind="command",
             key="elsewhere",
             event=dump_event(propose()),
-            now=clock.now(),
         )
+        await store.accept(session, delivery=delivery, now=clock.now())
         session.add(ProcessedEvent(workspace=WORKSPACE, key="reaction:old", at=clock.now()))
     clock.advance(timedelta(days=31))
     recent = await inbox.accept(ctx, platform="test", key="recent-done", event=propose())

@@ -1,0 +1,87 @@
+"""The insert before an ack, over a synchronous connection in a worker thread.
+
+The async driver hands every statement, the pool's ping and the commit to its thread
+one by one, each waiting for a busy event loop; here a whole batch (see
+handlers.inbox_accept) is one hop to a thread and back. Measured with
+benchmarks/slack_ack.py: see docs/slack.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import weakref
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+
+from storage.db import Database
+from storage.inbox import NewDelivery, Pending, accept_many_sync
+from storage.urls import sync_url
+
+BUSY_SECONDS = 5.0  # as the async engine's busy_timeout
+BUSY_POLL_SECONDS = 0.0005
+
+
+def _no_checkpoints(dbapi_connection: Any, _record: Any) -> None:
+    # A commit that crosses SQLite's WAL size limit copies the WAL back into the
+    # database before it returns (about 100 ms here); the app's other connections do
+    # that, never the ack's.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA wal_autocheckpoint=0")
+    cursor.close()
+
+
+def _busy(exc: OperationalError) -> bool:
+    text = str(exc.orig).lower()
+    return "locked" in text or "busy" in text
+
+
+class InboxWriter:
+    def __init__(self, url: str) -> None:
+        target = sync_url(url)
+        self._sqlite = target.get_backend_name() == "sqlite"
+        if self._sqlite:
+            self._engine: Engine = create_engine(target, connect_args={"timeout": 0}, pool_size=1)
+            event.listen(self._engine, "connect", _no_checkpoints)
+        else:
+            self._engine = create_engine(target, pool_pre_ping=True, pool_size=1)
+
+    def _write(self, deliveries: Sequence[NewDelivery], now: datetime) -> list[Pending | None]:
+        deadline = time.monotonic() + BUSY_SECONDS
+        while True:
+            try:
+                with self._engine.begin() as connection:
+                    return accept_many_sync(connection, deliveries=deliveries, now=now)
+            except OperationalError as exc:
+                # SQLite's own busy wait sleeps up to 100 ms between looks while the
+                # work's transactions come and go; an ack cannot wait that long, so
+                # this thread looks again every half millisecond instead.
+                if not self._sqlite or not _busy(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(BUSY_POLL_SECONDS)
+
+    async def accept_many(
+        self, *, deliveries: Sequence[NewDelivery], now: datetime
+    ) -> list[Pending | None]:
+        return await asyncio.to_thread(self._write, deliveries, now)
+
+    def dispose(self) -> None:
+        self._engine.dispose()
+
+
+_writers: weakref.WeakKeyDictionary[Database, InboxWriter] = weakref.WeakKeyDictionary()
+
+
+def writer_for(db: Database) -> InboxWriter:
+    """The database's writer, made on first use and disposed of with the database
+    object (its connection is closed when the `Database` is collected)."""
+    found = _writers.get(db)
+    if found is None:
+        found = _writers[db] = InboxWriter(db.url)
+        weakref.finalize(db, found.dispose)
+    return found
