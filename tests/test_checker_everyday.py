@@ -88,6 +88,12 @@ EVERYDAY = [
     "The man who made a pipe bomb in Huntingdon has been jailed for 12 years.",
     "County lines gangs are selling crack and heroin to children, police warn.",
     "Two men were jailed for supplying cocaine in Huntingdon.",
+    # idioms next to newly listed harms
+    "Good childcare shouldn't cost a bomb. Free breakfast clubs are a start.",
+    "Screw the lid on tight and bring your jam to the fete!",
+    "We beat them up the league table this season!",
+    "We bet on you. Use our online form to volunteer.",
+    "Tag a friend who'd love our quiz night.",
     # numbers and votes
     "Call 0 1 4 8 0 3 8 8 3 8 8 for the council.",
     "Call Hunts Community Transport on 01480 455123 to book a ride.",
@@ -142,6 +148,15 @@ STILL_CAUGHT = [
     ("Online casino with 200 free spins - link in bio.", "gambling"),
     ("Hot singles in St Neots want to meet you! Click here.", "sexual"),
     ("Congratulations! You've been selected to win an iPhone. Claim now.", "spam"),
+    ("Someone should bomb the council offices.", "criminal"),
+    ("Burn the mosque down.", "criminal"),
+    ("Let's beat him up.", "criminal"),
+    ("Trans people are mentally ill.", "discrimination"),
+    ("Women should know their place.", "discrimination"),
+    ("Bet on the election with our code.", "gambling"),
+    ("Like, share and tag 5 friends!", "spam"),
+    ("Win £1000, click here!", "spam"),
+    ("Screw the council.", "abuse"),
     # disguises: CamelCase without a hash, ~ and | between letters, flag letters
     ("ToryScum", "opponent"),
     ("Check out my OnlyFans.", "sexual"),
