@@ -273,12 +273,12 @@ async def one_by_one(db: Database, *, now: datetime, runs: int) -> list[tuple[st
         ),
         (
             "weekly times",
-            lambda s: S.weekly_times(s, workspace=WORKSPACE, weeks=weeks, timezone=TZ),
+            lambda s: S.weekly_times(s, workspace=WORKSPACE, weeks=weeks),
         ),
         (
             "counts (periods and weeks)",
             lambda s: S.counts_and_weeks(
-                s, workspace=WORKSPACE, current=cur, previous=prev, weeks=weeks, timezone=TZ
+                s, workspace=WORKSPACE, current=cur, previous=prev, weeks=weeks
             ),
         ),
     ]

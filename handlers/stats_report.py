@@ -103,12 +103,12 @@ async def gather_report(*, db: Database, workspace: str, period: Period) -> Stat
         )
         counts = read(
             lambda s: counts_and_weeks(
-                s, workspace=workspace, current=now, previous=then, weeks=weeks, timezone=tz
+                s, workspace=workspace, current=now, previous=then, weeks=weeks
             )
         )
         times_now = read(lambda s: decision_times(s, workspace=workspace, window=now))
         times_before = read(lambda s: decision_times(s, workspace=workspace, window=then))
-        week_times = read(lambda s: weekly_times(s, workspace=workspace, weeks=weeks, timezone=tz))
+        week_times = read(lambda s: weekly_times(s, workspace=workspace, weeks=weeks))
     return StatsReport(
         workspace=workspace,
         period=period,

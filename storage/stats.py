@@ -14,7 +14,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     TIMESTAMP,
@@ -430,13 +429,13 @@ WeekCounts = tuple[int, int, int, int]  # proposed, approved, rejected, withdraw
 
 
 def _week_of(
-    dialect: str, column: Any, weeks: list[Window], timezone: ZoneInfo
+    dialect: str, column: Any, weeks: list[Window]
 ) -> tuple[ColumnElement[Any], Any, Callable[[Any], int | None]]:
     """How to put `column` in its week: (the group expression, an optional join, and
     how to turn a group value back into the index of its week in `weeks`).
 
-    Both use the weeks' UTC boundaries, computed here from the local Mondays, so BST
-    and GMT weeks are right. PostgreSQL finds each row's week with `width_bucket`
+    Both use the weeks' UTC boundaries (the caller works them out from the local
+    Mondays, so BST and GMT weeks are right). PostgreSQL finds each row's week with `width_bucket`
     over the sorted week starts (a binary search per row; converting every row to
     local time for `date_trunc` cost twice as much). SQLite has no `width_bucket`,
     so there the rows join a small table of the weeks.
@@ -456,12 +455,12 @@ def _week_of(
 
 
 async def weekly_counts(
-    session: AsyncSession, *, workspace: str, weeks: list[Window], timezone: ZoneInfo
+    session: AsyncSession, *, workspace: str, weeks: list[Window]
 ) -> dict[int, WeekCounts]:
     """Per week (by index in `weeks`): proposals made and decisions."""
     if not weeks:
         return {}
-    week, join, index_of = _week_of(_dialect(session), AuditEvent.at, weeks, timezone)
+    week, join, index_of = _week_of(_dialect(session), AuditEvent.at, weeks)
     counts = select(
         week.label("wk"),
         _tally(AuditEvent.kind == AuditKind.PROPOSED.value).label("proposed"),
@@ -494,7 +493,6 @@ async def counts_and_weeks(
     current: Window,
     previous: Window,
     weeks: list[Window],
-    timezone: ZoneInfo,
 ) -> tuple[Counts, Counts, dict[int, WeekCounts]]:
     """`count_events` and `weekly_counts` together: on PostgreSQL in one pass over the log.
 
@@ -509,7 +507,7 @@ async def counts_and_weeks(
         now, before = await count_events(
             session, workspace=workspace, current=current, previous=previous
         )
-        weekly = await weekly_counts(session, workspace=workspace, weeks=weeks, timezone=timezone)
+        weekly = await weekly_counts(session, workspace=workspace, weeks=weeks)
         return now, before, weekly
     edges = sorted(
         {current.start, current.end, previous.start, previous.end}
@@ -582,13 +580,13 @@ async def counts_and_weeks(
 
 
 async def weekly_times(
-    session: AsyncSession, *, workspace: str, weeks: list[Window], timezone: ZoneInfo
+    session: AsyncSession, *, workspace: str, weeks: list[Window]
 ) -> dict[int, Durations]:
     """Per week (by index in `weeks`): median and 90th percentile time to decision."""
     if not weeks:
         return {}
     dialect = _dialect(session)
-    week, join, index_of = _week_of(dialect, Proposal.decided_at, weeks, timezone)
+    week, join, index_of = _week_of(dialect, Proposal.decided_at, weeks)
     durations = select(
         week.label("grp"),
         _seconds_between(dialect, Proposal.created_at, Proposal.decided_at).label("secs"),
