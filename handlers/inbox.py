@@ -23,6 +23,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from sqlalchemy.exc import OperationalError
+
 from handlers.context import Context
 from handlers.dispatch import run_command
 from handlers.events import Actor, Invocation, Reply
@@ -38,6 +40,8 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3  # an item tried this often is left alone, with its last error, not retried
 KEEP_DAYS = 30
+READ_ATTEMPTS = 10
+READ_RETRY_SECONDS = 0.2
 
 Answer = Callable[[Invocation, Reply], Awaitable[None]]
 Refresh = Callable[[Actor], Awaitable[Actor]]
@@ -140,19 +144,33 @@ async def replayable(
     """The workspace's pending items received before `received_before` (this process
     started), once the newest of them is `settle` old: a process still stopping may be
     finishing them."""
-    async with ctx.services.db.session() as session:
-        items = await store.pending(
-            session,
-            workspace=ctx.workspace,
-            received_before=received_before,
-            max_attempts=MAX_ATTEMPTS,
-        )
+    items = await _pending(ctx, received_before=received_before)
     if items:
         wait = (items[-1].received_at + settle - ctx.services.clock.now()).total_seconds()
         if wait > 0:
             await asyncio.sleep(min(wait, settle.total_seconds()))
         log.info("replaying %d inbox items for %s", len(items), ctx.workspace)
     return items
+
+
+async def _pending(ctx: Context, *, received_before: datetime) -> list[Pending]:
+    for attempt in range(READ_ATTEMPTS):
+        try:
+            async with ctx.services.db.session() as session:
+                return await store.pending(
+                    session,
+                    workspace=ctx.workspace,
+                    received_before=received_before,
+                    max_attempts=MAX_ATTEMPTS,
+                )
+        except OperationalError:
+            # SQLite at start-up: a connection opening while another recovers the WAL
+            # is refused at once ("database is locked"); a moment later it is not.
+            if attempt == READ_ATTEMPTS - 1:
+                raise
+            log.info("the database is busy; looking for work to replay again in a moment")
+            await asyncio.sleep(READ_RETRY_SECONDS)
+    raise AssertionError("unreachable")
 
 
 async def replay(
