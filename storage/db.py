@@ -17,12 +17,20 @@ from sqlalchemy.ext.asyncio import (
 from storage.urls import async_url
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets the scheduler and the bot read while one writes; foreign keys are off by default.
+def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Set on every SQLite connection postgate opens.
+
+    The busy timeout comes first so that switching to WAL waits for a lock instead of
+    failing with "database is locked". WAL lets the scheduler and the bot read while one
+    writes. In WAL mode, synchronous=NORMAL keeps every commit across a crash or kill of
+    the process (only a power cut can lose the last commits) without an fsync per
+    commit, which is what made an ack wait. Foreign keys are off by default in SQLite.
+    """
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
 
@@ -32,7 +40,7 @@ class Database:
         target = async_url(url)
         self.engine: AsyncEngine = create_async_engine(target, echo=echo, pool_pre_ping=True)
         if target.get_backend_name() == "sqlite":
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine.sync_engine, "connect", sqlite_pragmas)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @property

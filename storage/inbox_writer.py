@@ -33,6 +33,7 @@ def _no_checkpoints(dbapi_connection: Any, _record: Any) -> None:
     # that, never the ack's.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA wal_autocheckpoint=0")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
