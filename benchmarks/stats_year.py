@@ -42,13 +42,14 @@ import psycopg
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
-from handlers.audit_export import HEADER, audit_rows, event_row
+from handlers.audit_export import HEADER, audit_rows, export_row
 from handlers.stats_period import PeriodKind, period_for, weeks_between
 from handlers.stats_report import chart_start, gather_report
 from storage import stats as S
+from storage.audit import export_query
 from storage.db import Database
 from storage.migrate import upgrade
-from storage.models import AuditEvent, AuditKind, Proposal
+from storage.models import AuditEvent, AuditKind
 from storage.urls import sync_url
 
 DEFAULT_BASE = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -305,36 +306,9 @@ async def export_load_all(db: Database) -> int:
     writer = csv.writer(sink, lineterminator="\r\n")
     writer.writerow(HEADER)
     async with db.session() as session:
-        rows = (
-            await session.execute(
-                select(
-                    AuditEvent.at,
-                    AuditEvent.workspace,
-                    AuditEvent.kind,
-                    AuditEvent.proposal_id,
-                    Proposal.author_name,
-                    AuditEvent.actor_id,
-                    AuditEvent.actor_name,
-                    AuditEvent.detail,
-                )
-                .outerjoin(Proposal, Proposal.id == AuditEvent.proposal_id)
-                .order_by(AuditEvent.at, AuditEvent.id)
-            )
-        ).all()
+        rows = (await session.execute(export_query())).all()
     for r in rows:
-        writer.writerow(
-            event_row(
-                at=r.at,
-                workspace=r.workspace,
-                kind=r.kind,
-                proposal_id=r.proposal_id,
-                author=r.author_name,
-                actor_id=r.actor_id,
-                actor_name=r.actor_name,
-                detail=r.detail,
-                timezone=TZ,
-            )
-        )
+        writer.writerow(export_row(r, timezone=TZ))
     return sink.chars
 
 

@@ -15,10 +15,8 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
+from storage.audit import ExportRow, export_query
 from storage.db import Database
-from storage.models import AuditEvent, Proposal
 
 BATCH = 1000
 
@@ -105,38 +103,25 @@ async def audit_rows(
     workspace: str | None = None,
 ) -> AsyncIterator[tuple[str, ...]]:
     """Every audit event (from `since`, in `workspace` when given) as a row, oldest first."""
-    query = (
-        select(
-            AuditEvent.at,
-            AuditEvent.workspace,
-            AuditEvent.kind,
-            AuditEvent.proposal_id,
-            Proposal.author_name,
-            AuditEvent.actor_id,
-            AuditEvent.actor_name,
-            AuditEvent.detail,
-        )
-        .outerjoin(Proposal, Proposal.id == AuditEvent.proposal_id)
-        .order_by(AuditEvent.at, AuditEvent.id)
-        .execution_options(yield_per=BATCH)
-    )
-    if since is not None:
-        query = query.where(AuditEvent.at >= since)
-    if workspace is not None:
-        query = query.where(AuditEvent.workspace == workspace)
+    query = export_query(since=since, workspace=workspace).execution_options(yield_per=BATCH)
     async with db.session() as session:
         result = await session.stream(query)
         # One await per batch, not per row: each await crosses into the driver's greenlet.
         async for batch in result.partitions(BATCH):
             for row in batch:
-                yield event_row(
-                    at=row.at,
-                    workspace=row.workspace,
-                    kind=row.kind,
-                    proposal_id=row.proposal_id,
-                    author=row.author_name,
-                    actor_id=row.actor_id,
-                    actor_name=row.actor_name,
-                    detail=row.detail,
-                    timezone=timezone,
-                )
+                yield export_row(row, timezone=timezone)
+
+
+def export_row(row: ExportRow, *, timezone: ZoneInfo) -> tuple[str, ...]:
+    """One row of `storage.audit.export_query` as spreadsheet cells."""
+    return event_row(
+        at=row.at,
+        workspace=row.workspace,
+        kind=row.kind,
+        proposal_id=row.proposal_id,
+        author=row.author_name,
+        actor_id=row.actor_id,
+        actor_name=row.actor_name,
+        detail=row.detail,
+        timezone=timezone,
+    )

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
+from sqlalchemy import Row, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import AuditEvent, AuditKind
+from storage.models import AuditEvent, AuditKind, Proposal
 
 
 def record(
@@ -37,3 +38,32 @@ def record(
     )
     session.add(event)
     return event
+
+
+# at, workspace, kind, proposal id, proposal author, actor id, actor name, detail
+_Detail = dict[str, object]
+ExportRow = Row[datetime, str, str, int | None, str, str | None, str | None, _Detail]
+ExportSelect = Select[datetime, str, str, int | None, str, str | None, str | None, _Detail]
+
+
+def export_query(*, since: datetime | None = None, workspace: str | None = None) -> ExportSelect:
+    """Every audit event with its proposal's author, oldest first: the export's rows."""
+    query = (
+        select(
+            AuditEvent.at,
+            AuditEvent.workspace,
+            AuditEvent.kind,
+            AuditEvent.proposal_id,
+            Proposal.author_name,
+            AuditEvent.actor_id,
+            AuditEvent.actor_name,
+            AuditEvent.detail,
+        )
+        .outerjoin(Proposal, Proposal.id == AuditEvent.proposal_id)
+        .order_by(AuditEvent.at, AuditEvent.id)
+    )
+    if since is not None:
+        query = query.where(AuditEvent.at >= since)
+    if workspace is not None:
+        query = query.where(AuditEvent.workspace == workspace)
+    return query
