@@ -241,20 +241,18 @@ class SlackPlatform:
             log.warning("ignored a slash command payload: %s", exc)
             return
         ctx = self._context(command.team_id)
-        invocation = Invocation(
-            workspace=ctx.workspace,
-            actor=_as_received(command.user_id, command.user_name),
+        invocation = _invocation(
+            ctx,
+            user_id=command.user_id,
+            user_name=command.user_name,
             command=command.command,
             text=command.text,
-            channel=command.channel_id or None,
+            channel_id=command.channel_id,
         )
-        # Stored before the ack: once Slack has its ack, the command is not lost.
-        item = await inbox.accept(
-            ctx, platform=self.name, key=command_key(command, body), event=invocation
+        item = await self._accept_then_ack(
+            ack, ctx=ctx, key=command_key(command, body), event=invocation
         )
-        await ack()
         if item is None:
-            log.info("dropped a redelivered /%s", command.command)
             return
         spec = find_command(command.command)
         if spec is not None and spec.opens_form_when_empty and not command.text:
@@ -276,15 +274,15 @@ class SlackPlatform:
             log.warning("ignored a form submission: %s", exc)
             return
         ctx = self._context(form.team_id)
-        invocation = Invocation(
-            workspace=ctx.workspace,
-            actor=_as_received(form.user_id, form.user_name),
+        invocation = _invocation(
+            ctx,
+            user_id=form.user_id,
+            user_name=form.user_name,
             command=form.context.command,
             text=form.text,
-            channel=form.context.channel_id or None,
+            channel_id=form.context.channel_id,
         )
-        item = await inbox.accept(ctx, platform=self.name, key=form_key(body), event=invocation)
-        await ack()
+        item = await self._accept_then_ack(ack, ctx=ctx, key=form_key(body), event=invocation)
         if item is not None:
             self._work.spawn(self._process(item, answer=self._answer_to()), what="form submission")
 
@@ -307,14 +305,23 @@ class SlackPlatform:
             message=reaction.message,
             event_id=reaction.event_id,
         )
-        item = await inbox.accept(
-            ctx, platform=self.name, key=event_key(reaction.event_id), event=event
+        item = await self._accept_then_ack(
+            ack, ctx=ctx, key=event_key(reaction.event_id), event=event
         )
-        await ack()
         if item is None:
-            log.info("dropped a redelivered event %s", reaction.event_id)
             return
         self._work.spawn(self._process(item), what=f"event {reaction.event_id}")
+
+    async def _accept_then_ack(
+        self, ack: AsyncAck, *, ctx: Context, key: str, event: Invocation | ReactionEvent
+    ) -> Pending | None:
+        """Store the delivery, then ack: once Slack has its ack, the work is not lost.
+        None when the key was stored before (a redelivery: acked, not run again)."""
+        item = await inbox.accept(ctx, platform=self.name, key=key, event=event)
+        await ack()
+        if item is None:
+            log.info("dropped a redelivery (%s)", key)
+        return item
 
     # -- the work ----------------------------------------------------------------------
     def _context(self, team_id: str) -> Context:
@@ -400,3 +407,15 @@ def create_platform(
 
 
 __all__ = ["FORM_BLOCK_ID", "SlackPlatform", "build_client", "create_platform"]
+
+
+def _invocation(
+    ctx: Context, *, user_id: str, user_name: str, command: str, text: str, channel_id: str
+) -> Invocation:
+    return Invocation(
+        workspace=ctx.workspace,
+        actor=_as_received(user_id, user_name),
+        command=command,
+        text=text,
+        channel=channel_id or None,
+    )
