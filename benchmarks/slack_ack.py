@@ -24,6 +24,8 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -51,15 +53,39 @@ async def serve_fake() -> None:
         await _serve_until_stdin_closes(int(fake.base_url.rsplit(":", 1)[1]))
 
 
-async def serve_postgate(api_url: str, port: int) -> None:
+@contextlib.contextmanager
+def _database(postgresql: str) -> Iterator[str]:
+    """A fresh database: a temporary SQLite file, or a PostgreSQL database made on the
+    server at `postgresql` and dropped afterwards."""
+    if not postgresql:
+        with tempfile.TemporaryDirectory() as tmp:
+            yield f"sqlite:///{tmp}/bench.db"
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from storage.urls import sync_url
+
+    name = f"postgate_ack_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(sync_url(postgresql), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(postgresql).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+async def serve_postgate(api_url: str, port: int, postgresql: str = "") -> None:
     from bot.assembly import build_services
     from bot.platforms.slack import SlackPlatform, create_platform
     from bot.runtime import freeze_startup_heap
     from bot.settings import load_settings
     from storage.migrate import upgrade
 
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{tmp}/bench.db"
+    with _database(postgresql) as url:
         upgrade(url)
         settings = load_settings(
             DATABASE_URL=url,
@@ -213,12 +239,14 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def main(requests: int, concurrency: int) -> None:
+async def main(requests: int, concurrency: int, postgresql: str) -> None:
     fake, fake_port = await start_child("fake")
     api_url = f"http://127.0.0.1:{fake_port}/api/"
     children = [fake]
     try:
-        postgate, postgate_port = await start_child("postgate", api_url, str(free_port()))
+        postgate, postgate_port = await start_child(
+            "postgate", api_url, str(free_port()), postgresql
+        )
         children.append(postgate)
         bare, bare_port = await start_child("bare", api_url, str(free_port()))
         children.append(bare)
@@ -226,7 +254,11 @@ async def main(requests: int, concurrency: int) -> None:
             "bare bolt AsyncApp (ack only)": f"http://127.0.0.1:{bare_port}/slack/events",
             "postgate Slack app": f"http://127.0.0.1:{postgate_port}/slack/events",
         }
-        print(f"{requests} signed /propose requests, {concurrency} in flight, loopback")
+        database = "PostgreSQL" if postgresql else "SQLite"
+        print(
+            f"{requests} signed /propose requests, {concurrency} in flight, loopback, "
+            f"postgate on {database}"
+        )
         results: dict[str, list[float]] = {}
         # The bare app first, so no postgate work is running anywhere while it is measured.
         for name, url in urls.items():
@@ -253,12 +285,21 @@ if __name__ == "__main__":
         if kind == "fake":
             asyncio.run(serve_fake())
         elif kind == "postgate":
-            asyncio.run(serve_postgate(rest[0], int(rest[1])))
+            asyncio.run(serve_postgate(rest[0], int(rest[1]), *rest[2:]))
         else:
             asyncio.run(serve_bare(rest[0], int(rest[1])))
         sys.exit(0)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument(
+        "--postgresql",
+        nargs="?",
+        const="postgresql+psycopg://postgres@127.0.0.1:5432/test",
+        default="",
+        metavar="URL",
+        help="run postgate on a fresh PostgreSQL database made on this server "
+        "(default server: the local one) instead of a SQLite file",
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.requests, args.concurrency))
+    asyncio.run(main(args.requests, args.concurrency, args.postgresql))
