@@ -95,3 +95,17 @@ def freeze_startup_heap() -> None:
 
 async def _wait(awaitable: Awaitable[object]) -> object:
     return await awaitable
+
+
+def build_runtime(settings: Settings, services: Services, *, local: bool = False) -> Runtime:
+    """What `postgate run` serves: every platform whose token is set (or the local
+    workspace), with the reminder scheduler beside them."""
+    from bot.platforms import enabled_platforms
+    from bot.scheduler import ReminderScheduler
+
+    return Runtime(
+        settings=settings,
+        services=services,
+        platforms=enabled_platforms(settings, services, local=local),
+        background=[ReminderScheduler(settings=settings, services=services)],
+    )

@@ -10,9 +10,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 
 from bot.assembly import build_services
-from bot.platforms import enabled_platforms
-from bot.runtime import Runtime
-from bot.scheduler import ReminderScheduler
+from bot.runtime import build_runtime
 from handlers.context import Services
 from storage.models import Proposal
 from tests.fakes.discord_server import (
@@ -71,14 +69,8 @@ async def test_one_runtime_serves_slack_and_discord(database_url: str) -> None:
         )
         assert settings.slack_enabled and settings.discord_enabled
         services = build_services(settings)
-        platforms = enabled_platforms(settings, services, local=False)
-        assert [p.name for p in platforms] == ["slack", "discord"]
-        runtime = Runtime(
-            settings=settings,
-            services=services,
-            platforms=platforms,
-            background=[ReminderScheduler(settings=settings, services=services)],
-        )
+        runtime = build_runtime(settings, services)  # exactly what `postgate run` serves
+        assert [p.name for p in runtime.platforms] == ["slack", "discord"]
         run = asyncio.create_task(runtime.run())
         try:
             await until(run, slack.wait_connected(within=15))

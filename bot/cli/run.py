@@ -9,9 +9,8 @@ import sys
 from collections.abc import Sequence
 
 from bot.assembly import build_services
-from bot.platforms import Platform, enabled_platforms
-from bot.runtime import Runtime
-from bot.scheduler import ReminderScheduler
+from bot.platforms import Platform
+from bot.runtime import build_runtime
 from bot.settings import Settings, load_settings
 
 
@@ -28,14 +27,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def _run(args: argparse.Namespace) -> int:
     settings = load_settings()
     services = build_services(settings)
-    platforms = enabled_platforms(settings, services, local=args.local)
-    logging.getLogger().setLevel(_log_level(settings, interactive=_is_terminal_session(platforms)))
-    runtime = Runtime(
-        settings=settings,
-        services=services,
-        platforms=platforms,
-        background=[ReminderScheduler(settings=settings, services=services)],
-    )
+    runtime = build_runtime(settings, services, local=args.local)
+    interactive = _is_terminal_session(runtime.platforms)
+    logging.getLogger().setLevel(_log_level(settings, interactive=interactive))
     asyncio.run(runtime.run())
     return 0
 
