@@ -122,6 +122,9 @@ class Proposal(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decided_by: Mapped[str | None] = mapped_column(String(400))
+    # The inbox key of the `/propose` that created it: a replay of that delivery finds
+    # this row instead of creating a second proposal (None when typed locally).
+    delivery_key: Mapped[str | None] = mapped_column(String(200))
 
     revisions: Mapped[list[Revision]] = relationship(
         back_populates="proposal", order_by="Revision.number", cascade="all, delete-orphan"
@@ -129,6 +132,7 @@ class Proposal(Base):
 
     __table_args__ = (
         UniqueConstraint("workspace", "card_channel", "card_message_id"),
+        UniqueConstraint("workspace", "delivery_key"),  # NULLs never collide
         Index("ix_proposals_workspace_created", "workspace", "created_at"),
         Index(  # KPIs (0003); covering time to decision since 0005
             "ix_proposals_workspace_decided",
@@ -280,8 +284,13 @@ class Idea(Base):
     closed_by: Mapped[str | None] = mapped_column(String(200))
     # The local day its own due-day reminder went out: never twice for one idea.
     due_reminded_on: Mapped[date | None] = mapped_column(Date)
+    # The inbox key of the `/idea` that added it: a replay adds nothing (see Proposal).
+    delivery_key: Mapped[str | None] = mapped_column(String(200))
 
-    __table_args__ = (Index("ix_ideas_workspace_status", "workspace", "status"),)
+    __table_args__ = (
+        Index("ix_ideas_workspace_status", "workspace", "status"),
+        UniqueConstraint("workspace", "delivery_key"),  # NULLs never collide
+    )
 
 
 class ReminderKind(StrEnum):

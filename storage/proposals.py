@@ -6,6 +6,8 @@ Exactly-once is the database's job here, not memory's:
   count says whether this caller won;
 - votes and processed deliveries rely on unique constraints
   (`INSERT ... ON CONFLICT DO NOTHING`): a duplicate inserts nothing;
+- so does a proposal created by a delivery (`create_proposal_once`): a replayed
+  `/propose` finds the proposal its first run created;
 - `lock_open` takes the proposal's row (PostgreSQL) or the write lock (SQLite)
   before votes are counted, so two editors at the same instant are serialised.
 """
@@ -22,6 +24,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.delivery_keys import clip, create_once
 from storage.models import (
     OPEN_STATUSES,
     FindingRow,
@@ -142,6 +145,15 @@ def _add_findings(revision: Revision, findings: Iterable[NewFinding]) -> None:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Created:
+    """The proposal a create call stands for; `new` is False when the same delivery
+    created it before (a replay), and nothing was written this time."""
+
+    id: int
+    new: bool
+
+
 async def create_proposal(
     session: AsyncSession,
     *,
@@ -156,24 +168,64 @@ async def create_proposal(
     now: datetime,
 ) -> int:
     """A proposal with revision 1 and its findings; returns the new id (flushed)."""
-    proposal = Proposal(
+    created = await create_proposal_once(
+        session,
         workspace=workspace,
+        delivery_key=None,
         author_id=author_id,
-        author_name=author_name[:NAME_MAX],
-        status=str(status),
+        author_name=author_name,
+        text=text,
         verdict=verdict,
-        overrule=False,
-        revision=1,
+        findings=findings,
+        status=status,
         origin_channel=origin_channel,
-        created_at=now,
-        updated_at=now,
+        now=now,
     )
-    revision = Revision(number=1, text=text, verdict=verdict, created_at=now)
+    return created.id
+
+
+async def create_proposal_once(
+    session: AsyncSession,
+    *,
+    workspace: str,
+    delivery_key: str | None,
+    author_id: str,
+    author_name: str,
+    text: str,
+    verdict: str,
+    findings: Sequence[NewFinding],
+    status: ProposalStatus,
+    origin_channel: str | None,
+    now: datetime,
+) -> Created:
+    """`create_proposal`, at most once per delivery: when `delivery_key` created a
+    proposal in this workspace before, that one is returned and nothing is written.
+
+    The guard is the unique (workspace, delivery_key) constraint (see
+    `storage.delivery_keys`), so two replays at the same instant create one proposal.
+    """
+    key = clip(delivery_key)
+    row = {
+        "workspace": workspace,
+        "author_id": author_id,
+        "author_name": author_name[:NAME_MAX],
+        "status": str(status),
+        "verdict": verdict,
+        "overrule": False,
+        "revision": 1,
+        "origin_channel": origin_channel,
+        "created_at": now,
+        "updated_at": now,
+        "delivery_key": key,
+    }
+    new_id, new = await create_once(session, cast(Table, Proposal.__table__), row)
+    if not new:
+        return Created(id=new_id, new=False)
+    revision = Revision(proposal_id=new_id, number=1, text=text, verdict=verdict, created_at=now)
     _add_findings(revision, findings)
-    proposal.revisions.append(revision)
-    session.add(proposal)
+    session.add(revision)
     await session.flush()
-    return proposal.id
+    return Created(id=new_id, new=True)
 
 
 async def add_revision(
