@@ -41,13 +41,19 @@ class Actor:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Invocation:
-    """`/command text` as typed by `actor` in `workspace`."""
+    """`/command text` as typed by `actor` in `workspace`.
+
+    `delivery_key` names the platform delivery (its inbox key, unique per workspace)
+    when the call came through the inbox: a command that creates something stores it,
+    so running the same delivery again creates nothing twice.
+    """
 
     workspace: str
     actor: Actor
     command: str
     text: str
     channel: str | None = None
+    delivery_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -116,6 +116,7 @@ async def _add(text: str, invocation: Invocation, ctx: Context) -> Reply:
             author_name=invocation.actor.name,
             now=ctx.services.clock.now(),
             due_on=due,
+            delivery_key=invocation.delivery_key,  # a replay adds nothing, answers the same
         )
     extra = f" Due {friendly_day(due, today=today)}." if due else ""
     return _reply(

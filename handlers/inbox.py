@@ -10,9 +10,14 @@ goes to the member privately (`ChatPort.notify`), because the platform's own way
 answer (a response URL, an interaction token) has expired by then and is never stored.
 
 Work that was cut short after its handler had committed but before it was marked
-done runs again at the next start: reactions are dropped then by their event id
-(`ProcessedEvent`); for commands that window is the few milliseconds between the
-handler's return and the `done` mark.
+done runs again at the next start. No vote, proposal or idea is created twice:
+reactions are dropped by their event id (`ProcessedEvent`), and a command runs with
+the item's key as its `Invocation.delivery_key`, which `/propose TEXT` and `/idea
+TEXT` store with what they create, unique per workspace: the replay finds the
+proposal or idea the first run created and answers as it did then, without a second
+review card or audit event. Of the other commands, most find their change already made and say so (a
+proposal withdrawn, an idea marked done); a replayed `/propose edit N TEXT` still
+adds the same text as one more revision, and `/idea snooze` records its snooze again.
 """
 
 from __future__ import annotations
@@ -98,6 +103,7 @@ async def process(
         if refresh is not None:
             event = replace(event, actor=await refresh(event.actor))
         if isinstance(event, Invocation):
+            event = replace(event, delivery_key=item.key)
             reply = await run_command(event, ctx)
         else:
             await handle_reaction(event, ctx)

@@ -76,9 +76,10 @@ async def _new(inv: Invocation, ctx: Context, draft: str) -> Reply:
     now = ctx.services.clock.now()
     actor = inv.actor
     async with ctx.services.db.transaction() as session:
-        proposal_id = await repo.create_proposal(
+        created = await repo.create_proposal_once(
             session,
             workspace=ctx.workspace,
+            delivery_key=inv.delivery_key,
             author_id=actor.id,
             author_name=actor.name,
             text=draft,
@@ -88,25 +89,39 @@ async def _new(inv: Invocation, ctx: Context, draft: str) -> Reply:
             origin_channel=inv.channel,
             now=now,
         )
-        for kind, detail in (
-            (AuditKind.PROPOSED, {"revision": 1}),
-            (AuditKind.CHECKED, result.audit_detail(1)),
-        ):
-            audit.record(
-                session,
-                workspace=ctx.workspace,
-                kind=kind,
-                at=now,
-                proposal_id=proposal_id,
-                actor_id=actor.id,
-                actor_name=actor.name,
-                detail=detail,
-            )
-    snap = await _load(ctx, proposal_id)
+        if created.new:
+            for kind, detail in (
+                (AuditKind.PROPOSED, {"revision": 1}),
+                (AuditKind.CHECKED, result.audit_detail(1)),
+            ):
+                audit.record(
+                    session,
+                    workspace=ctx.workspace,
+                    kind=kind,
+                    at=now,
+                    proposal_id=created.id,
+                    actor_id=actor.id,
+                    actor_name=actor.name,
+                    detail=detail,
+                )
+    snap = await _load(ctx, created.id)
     if snap.status == ProposalStatus.BLOCKED:
         return feedback.blocked(snap, overrule_approvals=ctx.services.config.overrule_approvals)
+    if not created.new:
+        return await _answer_again(ctx, snap)
     posted = await board.put_up_card(ctx, snap)
     return feedback.acknowledged(snap, posted=posted)
+
+
+async def _answer_again(ctx: Context, snap: ProposalSnapshot) -> Reply:
+    """A replayed `/propose TEXT`: its proposal exists. The first run may have stopped
+    before the card went up; then it goes up now, once. A card already up is left as
+    it is (the proposal may have moved on since), and the answer is the first one."""
+    if board.card_ref(snap) is not None:
+        return feedback.acknowledged(snap, posted=True)
+    if snap.status == ProposalStatus.PENDING:
+        return feedback.acknowledged(snap, posted=await board.put_up_card(ctx, snap))
+    return feedback.status_one(snap, config=ctx.services.config)  # withdrawn meanwhile
 
 
 async def _load(ctx: Context, proposal_id: int) -> ProposalSnapshot:

@@ -1,0 +1,267 @@
+"""A delivery run twice creates once: `/propose TEXT` and `/idea TEXT` carry the
+inbox key of their delivery, unique per workspace in the database, so a command
+replayed after a stop (its handler committed, its inbox item never marked done)
+finds what its first run created and answers the same, on both backends."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers import inbox
+from handlers.clock import FixedClock
+from handlers.context import Context, Services
+from handlers.dispatch import run_command
+from handlers.events import Actor, Invocation, Reply, Role
+from handlers.messages import Message
+from handlers.port import ChannelRole, MessageRef
+from storage import proposals as repo
+from storage.models import (
+    AuditEvent,
+    AuditKind,
+    Idea,
+    IdeaAuditKind,
+    InboxItem,
+    Proposal,
+    ProposalStatus,
+)
+from tests.fakes.recording_chat import RecordingPort
+from tests.workflow_support import ABUSIVE, CLEAN, START, make_services, requires_blocking_checker
+
+WORKSPACE = "test:T1"
+MEMBER = Actor("U-sam", "Sam", frozenset({Role.PROPOSER}))
+
+
+def invocation(command: str, text: str, *, key: str | None) -> Invocation:
+    return Invocation(
+        workspace=WORKSPACE,
+        actor=MEMBER,
+        command=command,
+        text=text,
+        channel="C-general",
+        delivery_key=key,
+    )
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+@pytest.fixture
+async def services(database_url: str, clock: FixedClock) -> AsyncIterator[Services]:
+    built = make_services(database_url, clock=clock)
+    yield built
+    await built.db.dispose()
+
+
+@pytest.fixture
+def port() -> RecordingPort:
+    return RecordingPort()
+
+
+@pytest.fixture
+def ctx(services: Services, port: RecordingPort) -> Context:
+    return Context(services=services, port=port, workspace=WORKSPACE)
+
+
+async def count(services: Services, model: type[object], *where: object) -> int:
+    async with services.db.session() as session:
+        query = select(func.count()).select_from(model)
+        for condition in where:
+            query = query.where(condition)  # type: ignore[arg-type]
+        return int((await session.execute(query)).scalar_one())
+
+
+async def proposed_events(services: Services) -> int:
+    return await count(services, AuditEvent, AuditEvent.kind == str(AuditKind.PROPOSED))
+
+
+def text_of(reply: Reply) -> str:
+    return reply.message.as_plain_text()
+
+
+async def test_a_proposal_delivered_twice_is_created_once_with_one_card(
+    ctx: Context, services: Services, port: RecordingPort
+) -> None:
+    first = await run_command(invocation("propose", CLEAN, key="slack:cmd-1"), ctx)
+    again = await run_command(invocation("propose", CLEAN, key="slack:cmd-1"), ctx)
+
+    assert "Thanks! Proposal 1 is with the editors." in text_of(first)
+    assert text_of(again) == text_of(first)
+    assert await count(services, Proposal) == 1
+    assert len(port.to(ChannelRole.REVIEW)) == 1
+    assert await proposed_events(services) == 1
+    assert await count(services, AuditEvent, AuditEvent.kind == str(AuditKind.CHECKED)) == 1
+    assert (
+        await count(services, AuditEvent, AuditEvent.kind == str(AuditKind.POSTED_FOR_REVIEW)) == 1
+    )
+
+
+async def test_other_deliveries_and_unkeyed_calls_each_create_their_own(
+    ctx: Context, services: Services, port: RecordingPort
+) -> None:
+    await run_command(invocation("propose", CLEAN, key="slack:cmd-1"), ctx)
+    await run_command(invocation("propose", CLEAN, key="slack:cmd-2"), ctx)
+    # Typed locally (no delivery): no key, and NULL keys never collide.
+    await run_command(invocation("propose", CLEAN, key=None), ctx)
+    await run_command(invocation("propose", CLEAN, key=None), ctx)
+    # The same key in another workspace is another delivery.
+    other = Context(services=services, port=port, workspace="test:T2")
+    await run_command(invocation("propose", CLEAN, key="slack:cmd-1"), other)
+
+    assert await count(services, Proposal) == 5
+    assert len(port.to(ChannelRole.REVIEW)) == 5
+    assert await proposed_events(services) == 5
+
+
+@requires_blocking_checker
+async def test_a_blocked_draft_delivered_twice_is_stored_once(
+    ctx: Context, services: Services, port: RecordingPort
+) -> None:
+    first = await run_command(invocation("propose", ABUSIVE, key="k-blocked"), ctx)
+    again = await run_command(invocation("propose", ABUSIVE, key="k-blocked"), ctx)
+
+    assert "Proposal 1 was blocked by the checker" in text_of(first)
+    assert text_of(again) == text_of(first)
+    assert await count(services, Proposal) == 1
+    assert port.to(ChannelRole.REVIEW) == []
+    assert await proposed_events(services) == 1
+
+
+class FailingOnce(RecordingPort):
+    """A platform that refuses the first post, as if the process stopped before it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refused = False
+
+    async def post(self, *, channel: ChannelRole | str, message: Message) -> MessageRef:
+        if not self.refused:
+            self.refused = True
+            raise ConnectionError("the platform went away")
+        return await super().post(channel=channel, message=message)
+
+
+async def test_a_replay_puts_up_the_card_the_first_run_never_posted(services: Services) -> None:
+    port = FailingOnce()
+    ctx = Context(services=services, port=port, workspace=WORKSPACE)
+    first = await run_command(invocation("propose", CLEAN, key="k-1"), ctx)
+    assert "could not post it to the review channel" in text_of(first)
+    assert port.posts == []
+
+    again = await run_command(invocation("propose", CLEAN, key="k-1"), ctx)
+    third = await run_command(invocation("propose", CLEAN, key="k-1"), ctx)
+
+    assert "It is on the review channel now" in text_of(again)
+    assert text_of(third) == text_of(again)
+    assert await count(services, Proposal) == 1
+    assert len(port.to(ChannelRole.REVIEW)) == 1
+    assert await proposed_events(services) == 1
+
+
+async def test_two_replays_at_the_same_instant_create_one_proposal(
+    ctx: Context, services: Services
+) -> None:
+    replies = await asyncio.wait_for(
+        asyncio.gather(
+            *(run_command(invocation("propose", CLEAN, key="k-same"), ctx) for _ in range(3))
+        ),
+        timeout=30,
+    )
+    assert all("Proposal 1 is with the editors" in text_of(r) for r in replies)
+    assert await count(services, Proposal) == 1
+    assert await proposed_events(services) == 1
+
+
+async def test_an_idea_delivered_twice_is_added_once(ctx: Context, services: Services) -> None:
+    text = "Leaflet the new estate --due 2026-03-20 #housing"
+    first = await run_command(invocation("idea", text, key="discord:cmd-9"), ctx)
+    again = await run_command(invocation("idea", text, key="discord:cmd-9"), ctx)
+    other = await run_command(invocation("idea", text, key="discord:cmd-10"), ctx)
+
+    assert "Idea 1 is on the list." in text_of(first)
+    assert text_of(again) == text_of(first)
+    assert "Idea 2 is on the list." in text_of(other)
+    assert await count(services, Idea) == 2
+    added = AuditEvent.kind == str(IdeaAuditKind.IDEA_ADDED)
+    assert await count(services, AuditEvent, added) == 2
+
+
+async def test_an_inbox_item_whose_done_mark_was_lost_creates_nothing_twice(
+    ctx: Context, services: Services, port: RecordingPort, clock: FixedClock
+) -> None:
+    proposal = await inbox.accept(
+        ctx, platform="slack", key="slack:cmd-1", event=invocation("propose", CLEAN, key=None)
+    )
+    idea = await inbox.accept(
+        ctx, platform="slack", key="slack:cmd-2", event=invocation("idea", "Street stall", key=None)
+    )
+    assert proposal is not None and idea is not None
+    answers: list[str] = []
+
+    async def answer(_: Invocation, reply: Reply) -> None:
+        answers.append(text_of(reply))
+
+    assert await inbox.process(proposal, ctx, answer=answer)
+    assert await inbox.process(idea, ctx, answer=answer)
+    # The crash window: the handlers committed, the done marks never did.
+    async with services.db.transaction() as session:
+        await session.execute(update(InboxItem).values(done_at=None))
+
+    clock.advance(timedelta(seconds=30))
+    ran = await inbox.replay(ctx, received_before=clock.now(), settle=timedelta(0))
+
+    assert ran == 2
+    assert await count(services, Proposal) == 1
+    assert len(port.to(ChannelRole.REVIEW)) == 1
+    assert await proposed_events(services) == 1
+    assert await count(services, Idea) == 1
+    [(_, proposal_dm), (_, idea_dm)] = port.notes
+    assert "Thanks! Proposal 1 is with the editors." in proposal_dm.as_plain_text()
+    assert "Idea 1 is on the list." in idea_dm.as_plain_text()
+    assert "restarted before it could answer your /propose" in proposal_dm.as_plain_text()
+    assert "Thanks! Proposal 1 is with the editors." in answers[0]
+    async with services.db.session() as session:
+        done = list((await session.execute(select(InboxItem.done_at))).scalars())
+    assert all(d is not None for d in done)
+
+
+async def test_the_constraint_decides_when_a_replay_reads_before_the_first_commits(
+    services: Services, clock: FixedClock
+) -> None:
+    def create(session: AsyncSession) -> Awaitable[repo.Created]:
+        return repo.create_proposal_once(
+            session,
+            workspace=WORKSPACE,
+            delivery_key="k-race",
+            author_id=MEMBER.id,
+            author_name=MEMBER.name,
+            text=CLEAN,
+            verdict="pass",
+            findings=[],
+            status=ProposalStatus.PENDING,
+            origin_channel=None,
+            now=clock.now(),
+        )
+
+    async def second() -> repo.Created:
+        async with services.db.transaction() as session:
+            return await create(session)
+
+    async with services.db.transaction() as session:
+        first = await create(session)
+        # The second starts while the first is uncommitted: its read finds nothing,
+        # and its insert waits for the first (or comes after it) and then does nothing.
+        racing = asyncio.create_task(second())
+        await asyncio.sleep(0.2)
+    later = await asyncio.wait_for(racing, timeout=10)
+
+    assert first.new and not later.new
+    assert later.id == first.id
+    assert await count(services, Proposal) == 1
