@@ -1,12 +1,15 @@
 """Group commit for the inbox: deliveries that arrive together are stored in one
 transaction, so the insert before each ack stays quick in a burst (SQLite has one
-writer, and every commit costs about a millisecond). The caller still returns only
-once its own delivery is committed.
+writer, and every commit costs something). The caller still returns only once its own
+delivery is committed.
 
-On SQLite the batch is written by a callback on the event loop (no task to start, no
-thread to come back from: each such hop waited behind the work's loop steps); when the
-work's transaction holds the write lock, the callback looks again every half
-millisecond instead of blocking the loop.
+Each hop an ack takes through the event loop waits behind the steps of the work
+running after earlier acks, so the write takes as few as it can:
+- SQLite: a callback on the loop writes the batch (`storage.inbox_writer`; no task to
+  start, no thread to come back from); when the work's transaction holds the write
+  lock, it looks again every half millisecond instead of blocking the loop;
+- PostgreSQL: one autocommitted statement through the async driver, which waits on the
+  loop itself (`storage.inbox.accept_committed`; no thread).
 """
 
 from __future__ import annotations
@@ -17,8 +20,8 @@ import weakref
 
 from handlers.clock import Clock
 from storage.db import Database
-from storage.inbox import NewDelivery, Pending
-from storage.inbox_writer import BUSY_POLL_SECONDS, BUSY_SECONDS, writer_for
+from storage.inbox import NewDelivery, Pending, accept_committed
+from storage.inbox_writer import BUSY_POLL_SECONDS, BUSY_SECONDS, InboxWriter, writer_for
 
 _Waiting = tuple[NewDelivery, "asyncio.Future[Pending | None]"]
 
@@ -30,7 +33,7 @@ class Acceptor:
         self._loop = asyncio.get_running_loop()
         self._queue: list[_Waiting] = []
         self._flusher: asyncio.Task[None] | None = None
-        self._writer = writer_for(db)
+        self._writer: InboxWriter | None = writer_for(db) if db.is_sqlite else None
         self._scheduled: asyncio.Handle | None = None
         self._busy_since: float | None = None
 
@@ -42,7 +45,7 @@ class Acceptor:
         """The stored item, or None when its key was accepted before."""
         future: asyncio.Future[Pending | None] = self._loop.create_future()
         self._queue.append((delivery, future))
-        if self._writer.inline:
+        if self._writer is not None:
             # call_soon, not now: deliveries read in the same loop pass share a commit.
             if self._scheduled is None:
                 self._scheduled = self._loop.call_soon(self._write_inline)
@@ -51,6 +54,7 @@ class Acceptor:
         return await future
 
     def _write_inline(self) -> None:
+        assert self._writer is not None
         self._scheduled = None
         batch, self._queue = self._queue, []
         if not batch:
@@ -87,8 +91,8 @@ class Acceptor:
         while self._queue:
             batch, self._queue = self._queue, []
             try:
-                items = await self._writer.accept_many(
-                    deliveries=[d for d, _ in batch], now=self._clock.now()
+                items = await accept_committed(
+                    self._db.engine, deliveries=[d for d, _ in batch], now=self._clock.now()
                 )
             except Exception as exc:
                 _fail(batch, exc)

@@ -1,21 +1,17 @@
-"""The insert before an ack, over a synchronous connection of its own.
+"""The insert before an ack on SQLite, over a synchronous connection of its own,
+written on the event loop itself in one short transaction that never waits for a lock
+(`try_accept`): it takes the write lock with BEGIN IMMEDIATE and a zero busy timeout, so
+when the work's own transaction holds the lock it returns at once and the caller looks
+again shortly, never blocking the loop behind a coroutine on that loop. A commit here
+costs 0.1-0.3 ms of CPU (WAL, synchronous=NORMAL: no fsync); the worker thread it
+replaced cost 3-15 ms per batch in hops back to a busy loop and in sharing the GIL with
+it (measured with benchmarks/slack_ack.py: see docs/slack.md).
 
-SQLite: written on the event loop itself, in one short transaction that never waits
-for a lock (`try_accept`): it takes the write lock with BEGIN IMMEDIATE and a zero busy
-timeout, so when the work's own transaction holds the lock it returns at once and the
-caller looks again shortly, never blocking the loop behind a coroutine on that loop.
-A commit here is about 0.3 ms of CPU (WAL, synchronous=NORMAL: no fsync); the worker
-thread it replaced cost 3-15 ms per batch in hops back to a busy loop and in fighting
-it for the GIL (measured with benchmarks/slack_ack.py: see docs/slack.md).
-
-PostgreSQL: a whole batch (see handlers.inbox_accept) is one hop to a worker thread and
-back, instead of the async driver's one hop per statement.
+PostgreSQL needs none of this: see `storage.inbox.accept_committed`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import time
 import weakref
 from collections.abc import Sequence
 from datetime import datetime
@@ -30,6 +26,8 @@ from storage.inbox import NewDelivery, Pending, accept_many_sync
 from storage.urls import sync_url
 
 BUSY_SECONDS = 5.0  # as the async engine's busy_timeout
+# SQLite's own busy wait sleeps up to 100 ms between looks while the work's
+# transactions come and go; an ack cannot wait that long.
 BUSY_POLL_SECONDS = 0.0005
 
 
@@ -58,25 +56,17 @@ def _busy(exc: OperationalError) -> bool:
 
 class InboxWriter:
     def __init__(self, url: str) -> None:
-        target = sync_url(url)
-        self._sqlite = target.get_backend_name() == "sqlite"
-        if self._sqlite:
-            self._engine: Engine = create_engine(target, connect_args={"timeout": 0}, pool_size=1)
-            event.listen(self._engine, "connect", _no_checkpoints)
-            event.listen(self._engine, "begin", _begin_immediate)
-        else:
-            self._engine = create_engine(target, pool_pre_ping=True, pool_size=1)
-
-    @property
-    def inline(self) -> bool:
-        """True when `try_accept` is the way to write (SQLite)."""
-        return self._sqlite
+        self._engine: Engine = create_engine(
+            sync_url(url), connect_args={"timeout": 0}, pool_size=1
+        )
+        event.listen(self._engine, "connect", _no_checkpoints)
+        event.listen(self._engine, "begin", _begin_immediate)
 
     def try_accept(
         self, *, deliveries: Sequence[NewDelivery], now: datetime
     ) -> list[Pending | None] | None:
-        """SQLite only, on the caller's thread: the stored items, or None with nothing
-        written when another connection holds the write lock (look again shortly)."""
+        """On the caller's thread: the stored items, or None with nothing written when
+        another connection holds the write lock (look again shortly)."""
         try:
             with self._engine.begin() as connection:
                 return accept_many_sync(connection, deliveries=deliveries, now=now)
@@ -84,25 +74,6 @@ class InboxWriter:
             if _busy(exc):
                 return None
             raise
-
-    def _write(self, deliveries: Sequence[NewDelivery], now: datetime) -> list[Pending | None]:
-        deadline = time.monotonic() + BUSY_SECONDS
-        while True:
-            try:
-                with self._engine.begin() as connection:
-                    return accept_many_sync(connection, deliveries=deliveries, now=now)
-            except OperationalError as exc:
-                # SQLite's own busy wait sleeps up to 100 ms between looks while the
-                # work's transactions come and go; an ack cannot wait that long, so
-                # this thread looks again every half millisecond instead.
-                if not self._sqlite or not _busy(exc) or time.monotonic() > deadline:
-                    raise
-                time.sleep(BUSY_POLL_SECONDS)
-
-    async def accept_many(
-        self, *, deliveries: Sequence[NewDelivery], now: datetime
-    ) -> list[Pending | None]:
-        return await asyncio.to_thread(self._write, deliveries, now)
 
     def dispose(self) -> None:
         self._engine.dispose()
@@ -112,7 +83,7 @@ _writers: weakref.WeakKeyDictionary[Database, InboxWriter] = weakref.WeakKeyDict
 
 
 def writer_for(db: Database) -> InboxWriter:
-    """The database's writer, made on first use and disposed of with the database
+    """The (SQLite) database's writer, made on first use and disposed of with the database
     object (its connection is closed when the `Database` is collected)."""
     found = _writers.get(db)
     if found is None:
