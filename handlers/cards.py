@@ -13,7 +13,7 @@ from handlers.context import WorkflowConfig
 from handlers.emoji import emoji_char
 from handlers.messages import Mention, Message, MessageField, Text, Tone, joined, text
 from storage.models import ProposalStatus, VoteKind
-from storage.proposals import FindingView, ProposalSnapshot
+from storage.proposals import ProposalSnapshot, StoredFinding
 
 MAX_SPAN = 80
 
@@ -38,7 +38,7 @@ def when(moment: datetime, config: WorkflowConfig) -> str:
     return f"{local.day} {local:%b %Y, %H:%M}"
 
 
-def span_text(snap_text: str, finding: FindingView) -> str:
+def span_text(snap_text: str, finding: StoredFinding) -> str:
     span = snap_text[finding.start : finding.end].replace("\n", " ").strip()
     if len(span) > MAX_SPAN:
         span = span[: MAX_SPAN - 1] + "\u2026"

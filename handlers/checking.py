@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from guidance.checker import Checker
-from storage.proposals import NewFinding
+from storage.proposals import StoredFinding
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CheckResult:
     verdict: str  # pass | warn | block
-    findings: tuple[NewFinding, ...]
+    findings: tuple[StoredFinding, ...]
 
     def audit_detail(self, revision: int) -> dict[str, object]:
         """The CHECKED event's detail (the KPI engineer relies on these keys)."""
@@ -28,7 +28,7 @@ def check_draft(checker: Checker, draft: str) -> CheckResult:
     return CheckResult(
         verdict=str(report.verdict),
         findings=tuple(
-            NewFinding(
+            StoredFinding(
                 rule=f.rule,
                 severity=str(f.severity),
                 start=f.start,

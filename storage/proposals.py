@@ -40,20 +40,10 @@ NAME_MAX = 200  # display names are cut to the column's size, on every backend
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class NewFinding:
-    """A checker finding as storage keeps it (storage does not import the checker)."""
+class StoredFinding:
+    """A checker finding as storage keeps it, going in and coming out (storage does
+    not import the checker)."""
 
-    rule: str
-    severity: str
-    start: int
-    end: int
-    message: str
-    suggestion: str
-    guidance: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class FindingView:
     rule: str
     severity: str
     start: int
@@ -83,7 +73,7 @@ class ProposalSnapshot:
     overrule: bool
     revision: int
     text: str
-    findings: tuple[FindingView, ...]
+    findings: tuple[StoredFinding, ...]
     votes: tuple[VoteView, ...]
     card_channel: str | None
     card_message_id: str | None
@@ -130,7 +120,7 @@ async def mark_processed(session: AsyncSession, *, workspace: str, key: str, at:
 # --- creating and revising ------------------------------------------------------------
 
 
-def _add_findings(revision: Revision, findings: Iterable[NewFinding]) -> None:
+def _add_findings(revision: Revision, findings: Iterable[StoredFinding]) -> None:
     for f in findings:
         revision.findings.append(
             FindingRow(
@@ -162,7 +152,7 @@ async def create_proposal(
     author_name: str,
     text: str,
     verdict: str,
-    findings: Sequence[NewFinding],
+    findings: Sequence[StoredFinding],
     status: ProposalStatus,
     origin_channel: str | None,
     now: datetime,
@@ -193,7 +183,7 @@ async def create_proposal_once(
     author_name: str,
     text: str,
     verdict: str,
-    findings: Sequence[NewFinding],
+    findings: Sequence[StoredFinding],
     status: ProposalStatus,
     origin_channel: str | None,
     now: datetime,
@@ -235,7 +225,7 @@ async def add_revision(
     expected_revision: int,
     text: str,
     verdict: str,
-    findings: Sequence[NewFinding],
+    findings: Sequence[StoredFinding],
     status: ProposalStatus,
     now: datetime,
 ) -> int | None:
@@ -306,7 +296,7 @@ async def snapshot(
         )
     )
     text = revision.text if revision is not None else ""
-    findings: tuple[FindingView, ...] = ()
+    findings: tuple[StoredFinding, ...] = ()
     if revision is not None:
         rows = await session.scalars(
             select(FindingRow)
@@ -314,7 +304,7 @@ async def snapshot(
             .order_by(FindingRow.start, FindingRow.id)
         )
         findings = tuple(
-            FindingView(
+            StoredFinding(
                 rule=r.rule,
                 severity=r.severity,
                 start=r.start,

@@ -26,7 +26,7 @@ async def _proposal(db: Database) -> int:
             text="Hello",
             verdict="warn",
             findings=[
-                repo.NewFinding(
+                repo.StoredFinding(
                     rule="jargon",
                     severity="warn",
                     start=0,
