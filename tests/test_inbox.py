@@ -4,8 +4,7 @@ events survive the trip through JSON, and old finished deliveries are pruned."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, update
@@ -20,11 +19,11 @@ from handlers.port import MessageRef
 from storage import inbox as store
 from storage.models import InboxItem, ProcessedEvent, Proposal
 from tests.fakes.recording_chat import RecordingPort
-from tests.workflow_support import make_services
+from tests.inbox_support import MEMBER, WORKSPACE, clock, ctx, port, services
+from tests.workflow_support import START
 
-START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
-WORKSPACE = "test:T1"
-MEMBER = Actor("U-sam", "Sam", frozenset({Role.PROPOSER}))
+__all__ = ["clock", "ctx", "port", "services"]
+
 EDITOR = Actor("U-edith", "Edith", frozenset({Role.EDITOR}))
 DRAFT = "Thank you to everyone who canvassed in St Ives on Saturday!"
 
@@ -33,28 +32,6 @@ def propose(text: str = DRAFT) -> Invocation:
     return Invocation(
         workspace=WORKSPACE, actor=MEMBER, command="propose", text=text, channel="C-general"
     )
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(START)
-
-
-@pytest.fixture
-async def services(database_url: str, clock: FixedClock) -> AsyncIterator[Services]:
-    built = make_services(database_url, clock=clock)
-    yield built
-    await built.db.dispose()
-
-
-@pytest.fixture
-def port() -> RecordingPort:
-    return RecordingPort()
-
-
-@pytest.fixture
-def ctx(services: Services, port: RecordingPort) -> Context:
-    return Context(services=services, port=port, workspace=WORKSPACE)
 
 
 async def count(services: Services, model: type[object]) -> int:

@@ -6,10 +6,9 @@ finds what its first run created and answers the same, on both backends."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import Awaitable
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,7 +16,7 @@ from handlers import inbox
 from handlers.clock import FixedClock
 from handlers.context import Context, Services
 from handlers.dispatch import run_command
-from handlers.events import Actor, Invocation, Reply, Role
+from handlers.events import Invocation, Reply
 from handlers.messages import Message
 from handlers.port import ChannelRole, MessageRef
 from storage import proposals as repo
@@ -31,10 +30,10 @@ from storage.models import (
     ProposalStatus,
 )
 from tests.fakes.recording_chat import RecordingPort
-from tests.workflow_support import ABUSIVE, CLEAN, START, make_services, requires_blocking_checker
+from tests.inbox_support import MEMBER, WORKSPACE, clock, ctx, port, services
+from tests.workflow_support import ABUSIVE, CLEAN, requires_blocking_checker
 
-WORKSPACE = "test:T1"
-MEMBER = Actor("U-sam", "Sam", frozenset({Role.PROPOSER}))
+__all__ = ["clock", "ctx", "port", "services"]
 
 
 def invocation(command: str, text: str, *, key: str | None) -> Invocation:
@@ -46,28 +45,6 @@ def invocation(command: str, text: str, *, key: str | None) -> Invocation:
         channel="C-general",
         delivery_key=key,
     )
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(START)
-
-
-@pytest.fixture
-async def services(database_url: str, clock: FixedClock) -> AsyncIterator[Services]:
-    built = make_services(database_url, clock=clock)
-    yield built
-    await built.db.dispose()
-
-
-@pytest.fixture
-def port() -> RecordingPort:
-    return RecordingPort()
-
-
-@pytest.fixture
-def ctx(services: Services, port: RecordingPort) -> Context:
-    return Context(services=services, port=port, workspace=WORKSPACE)
 
 
 async def count(services: Services, model: type[object], *where: object) -> int:

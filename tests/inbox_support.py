@@ -1,0 +1,39 @@
+"""Fixtures for the inbox tests: one workspace's services on the test database, a fixed
+clock and a platform that records what it is asked to post."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from handlers.clock import FixedClock
+from handlers.context import Context, Services
+from handlers.events import Actor, Role
+from tests.fakes.recording_chat import RecordingPort
+from tests.workflow_support import START, make_services
+
+WORKSPACE = "test:T1"
+MEMBER = Actor("U-sam", "Sam", frozenset({Role.PROPOSER}))
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+@pytest.fixture
+async def services(database_url: str, clock: FixedClock) -> AsyncIterator[Services]:
+    built = make_services(database_url, clock=clock)
+    yield built
+    await built.db.dispose()
+
+
+@pytest.fixture
+def port() -> RecordingPort:
+    return RecordingPort()
+
+
+@pytest.fixture
+def ctx(services: Services, port: RecordingPort) -> Context:
+    return Context(services=services, port=port, workspace=WORKSPACE)
