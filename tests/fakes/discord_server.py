@@ -526,31 +526,27 @@ class FakeDiscord:
                 )
             return _json(reply)
         if (match := re.fullmatch(r"/webhooks/(\d+)/([^/]+)", p)) and m == "POST":
-            self.followups.setdefault(match[2], []).append(b)
-            message = FakeMessage(
-                id=self.next_id(),
-                channel_id=GENERAL_CHANNEL,
-                author_id=BOT_ID,
-                content=b.get("content") or "",
-                embeds=b.get("embeds") or [],
-                allowed_mentions=b.get("allowed_mentions"),
-            )
-            return _json(self._message_payload(message))
+            return self._followup(token=match[2], body=b)
         if match := re.fullmatch(r"/webhooks/(\d+)/([^/]+)/messages/@original", p):
             if m == "DELETE":
                 self.deleted_originals.append(match[2])
                 return web.Response(status=204)
-            self.followups.setdefault(match[2], []).append(b)
-            message = FakeMessage(
-                id=self.next_id(),
-                channel_id=GENERAL_CHANNEL,
-                author_id=BOT_ID,
-                content=b.get("content") or "",
-                embeds=b.get("embeds") or [],
-                allowed_mentions=b.get("allowed_mentions"),
-            )
-            return _json(self._message_payload(message))
+            return self._followup(token=match[2], body=b)
         return _json({"message": "404: Not Found", "code": 0}, status=404)
+
+    def _followup(self, *, token: str, body: JSON) -> web.Response:
+        """A follow-up or an edit of the original reply: recorded under its interaction token
+        and answered as a message in the general channel (never stored as a channel post)."""
+        self.followups.setdefault(token, []).append(body)
+        message = FakeMessage(
+            id=self.next_id(),
+            channel_id=GENERAL_CHANNEL,
+            author_id=BOT_ID,
+            content=body.get("content") or "",
+            embeds=body.get("embeds") or [],
+            allowed_mentions=body.get("allowed_mentions"),
+        )
+        return _json(self._message_payload(message))
 
     def _application(self) -> JSON:
         return {
