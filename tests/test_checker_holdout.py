@@ -16,6 +16,14 @@ from guidance.checker import Checker
 
 DATA = Path(__file__).resolve().parent / "data"
 
+# Cases the checker is known to get wrong, kept labelled honestly rather than relabelled
+# to match; strict, so a fix shows up as an unexpected pass to move out of this list.
+KNOWN_GAPS = {
+    # a rival politician's personal @handle: only the party can list its local rivals'
+    # handles in policy.yaml (rival: handles), the checker cannot tell them from allies'
+    "e194": "a rival's personal handle the policy does not list",
+}
+
 
 def _cases() -> list[Any]:
     params = []
@@ -23,7 +31,9 @@ def _cases() -> list[Any]:
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 case = json.loads(line)
-                params.append(pytest.param(case, id=f"{case['id']}-{case['tag']}"))
+                gap = KNOWN_GAPS.get(case["id"])
+                marks = [pytest.mark.xfail(reason=gap, strict=True)] if gap else []
+                params.append(pytest.param(case, id=f"{case['id']}-{case['tag']}", marks=marks))
     return params
 
 
