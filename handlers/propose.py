@@ -131,15 +131,23 @@ async def _load(ctx: Context, proposal_id: int) -> ProposalSnapshot:
     return snap
 
 
-async def _own(
-    inv: Invocation, ctx: Context, number: str | None, action: str
-) -> ProposalSnapshot | Reply:
-    """The caller's own proposal N, or the reply saying why not."""
+async def _numbered(ctx: Context, *, number: str | None) -> ProposalSnapshot | Reply:
+    """Proposal N of this workspace, or the reply saying there is none."""
     if number is None or int(number) > _MAX_ID or int(number) < 1:
         return feedback.unknown_proposal(number or "?")
     snap = await board.load(ctx, int(number))
     if snap is None:
         return feedback.unknown_proposal(number)
+    return snap
+
+
+async def _own(
+    inv: Invocation, ctx: Context, number: str | None, action: str
+) -> ProposalSnapshot | Reply:
+    """The caller's own proposal N, or the reply saying why not."""
+    snap = await _numbered(ctx, number=number)
+    if isinstance(snap, Reply):
+        return snap
     if snap.author_id != inv.actor.id:
         return feedback.not_yours(snap.id, action)
     return snap
@@ -287,11 +295,9 @@ async def _status(inv: Invocation, ctx: Context, number: str | None) -> Reply:
                 session, workspace=ctx.workspace, author_id=inv.actor.id, limit=20
             )
         return feedback.status_list(mine, config=config)
-    if int(number) > _MAX_ID or int(number) < 1:
-        return feedback.unknown_proposal(number)
-    snap = await board.load(ctx, int(number))
-    if snap is None:
-        return feedback.unknown_proposal(number)
+    snap = await _numbered(ctx, number=number)
+    if isinstance(snap, Reply):
+        return snap
     if snap.author_id != inv.actor.id and not inv.actor.is_editor:
         return feedback.not_yours(snap.id, "see")
     return feedback.status_one(snap, config=config)
