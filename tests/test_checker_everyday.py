@@ -117,6 +117,19 @@ EVERYDAY = [
     "PayPal donations welcome; the YouTube video of our launch is up.",
     "Proud of \U0001f1ec\U0001f1e7 and standing with \U0001f1fa\U0001f1e6.",
     "JobCentre Plus opens in Huntingdon; see the GoFundMe for the food bank.",
+    # near the insults, drug, sport, address and bait phrasings held-out set E added
+    "Thank you Dick for the lift to Sawtry.",
+    "Got weed-free compost for the allotments, DM for prices.",
+    "I think Everton Road in St Neots needs resurfacing.",
+    "In my view the referee decision at the Ramsey charity match was spot on!",
+    "I think Sawtry has the best fans of the Christmas lights switch-on!",
+    "Mr Smith of 3 Station Road Garage has sponsored our raffle.",
+    "Our member Mrs Ali at 12 Church Street surgery sees patients Mondays.",
+    "Spicy pics from our curry night in Ramsey!",
+    "DM me for spicy chilli recipes.",
+    "Copy and paste this link into your browser to sign the petition.",
+    "Council tenants: no deposit needed for the new scheme.",
+    "Rail travellers faced flooding in the underpass at St Neots.",
 ]
 
 STILL_CAUGHT = [
@@ -166,6 +179,16 @@ STILL_CAUGHT = [
     ("You \u0441\u0443nt", "abuse"),
     ("The council are a bunch of c*nts", "abuse"),
     ("F-R-E-E B-E-T-S with our link", "gambling"),
+    ("Stop being such a d.i.c.k about the parking.", "abuse"),
+    ("Got weed and pills for the after-party, DM for prices.", "drugs"),
+    ("Buy cocaine delivered to your door in Huntingdon, message me.", "drugs"),
+    ("Personally I think Peterborough United fans are the worst in the league.", "off-topic"),
+    ("Send your raffle money to Mrs Green at 17 Hawthorn Road, Sawtry.", "personal-data"),
+    ("Gays shouldn't be allowed near schools.", "discrimination"),
+    ("Gypsies ruin every town they go to.", "discrimination"),
+    ("DM me for spicy pics.", "sexual"),
+    ("Copy and paste this to your status if you agree!", "spam"),
+    ("Free £20 bet, no deposit needed!", "gambling"),
 ]
 
 
