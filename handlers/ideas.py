@@ -33,7 +33,8 @@ def _reply(body: str, *, tone: Tone = Tone.NEUTRAL, title: str = "") -> Reply:
     return Reply(Message(title=title, body=body, tone=tone))
 
 
-def _sorry(body: str) -> Reply:
+def nothing_changed(body: str) -> Reply:
+    """The reply to an idea or reminder command that cannot be used: it changed nothing."""
     return _reply(body + " Nothing was changed.", tone=Tone.WARNING)
 
 
@@ -99,13 +100,19 @@ async def _add(text: str, invocation: Invocation, ctx: Context) -> Reply:
     today = local_today(ctx)
     body, due, problem = split_due(text, today=today)
     if problem:
-        return _sorry(problem)
+        return nothing_changed(problem)
     if not body.strip() or not re.sub(_TAG, "", body).strip():
-        return _sorry("Write the idea itself after /idea, for example: /idea Street stall.")
+        return nothing_changed(
+            "Write the idea itself after /idea, for example: /idea Street stall."
+        )
     if len(body) > MAX_TEXT:
-        return _sorry(f"That idea is {len(body)} characters; please keep it under {MAX_TEXT}.")
+        return nothing_changed(
+            f"That idea is {len(body)} characters; please keep it under {MAX_TEXT}."
+        )
     if due is not None and due < today:
-        return _sorry(f"{friendly_day(due, today=today)} has already passed; pick a later date.")
+        return nothing_changed(
+            f"{friendly_day(due, today=today)} has already passed; pick a later date."
+        )
     async with ctx.services.db.transaction() as session:
         idea = await store.add_idea(
             session,
@@ -161,23 +168,23 @@ def _may_change(actor: Actor, idea: Idea) -> bool:
 async def _act_on(verb: str, args: list[str], invocation: Invocation, ctx: Context) -> Reply:
     needs = "N 2w" if verb == "snooze" else "N"
     if not args or not args[0].lstrip("#").isdigit():
-        return _sorry(f"Say which idea by its number: /idea {verb} {needs}.")
+        return nothing_changed(f"Say which idea by its number: /idea {verb} {needs}.")
     idea_id = int(args[0].lstrip("#"))
     today = local_today(ctx)
     now = ctx.services.clock.now()
     async with ctx.services.db.transaction() as session:
         idea = await store.get_idea(session, workspace=ctx.workspace, idea_id=idea_id)
         if idea is None:
-            return _sorry(f"There is no idea {idea_id}. /idea list shows the open ones.")
+            return nothing_changed(f"There is no idea {idea_id}. /idea list shows the open ones.")
         if verb == "show":
             return Reply(_show(idea, ctx=ctx, today=today))
         if not _may_change(invocation.actor, idea):
-            return _sorry(
+            return nothing_changed(
                 f"Only the steering group, editors or {idea.author_name} (who added it) "
                 f"can {verb} idea {idea.id}."
             )
         if idea.status != IdeaStatus.OPEN:
-            return _sorry(f"Idea {idea.id} is already {idea.status}.")
+            return nothing_changed(f"Idea {idea.id} is already {idea.status}.")
         if verb == "snooze":
             return _snooze(idea, args[1:], invocation, ctx, today=today, now=now, session=session)
         idea.status = str(IdeaStatus.DONE if verb == "done" else IdeaStatus.DROPPED)
@@ -212,14 +219,16 @@ def _snooze(
     session: AsyncSession,
 ) -> Reply:
     if not args:
-        return _sorry(f"Say for how long: /idea snooze {idea.id} 2w (d, w or m).")
+        return nothing_changed(f"Say for how long: /idea snooze {idea.id} 2w (d, w or m).")
     until = parse_day(" ".join(args), today=today)
     if until is None:
-        return _sorry(f'postgate could not read "{" ".join(args)}" as a time; try 3d, 2w or 1m.')
+        return nothing_changed(
+            f'postgate could not read "{" ".join(args)}" as a time; try 3d, 2w or 1m.'
+        )
     if until <= today:
-        return _sorry("A snooze has to end after today.")
+        return nothing_changed("A snooze has to end after today.")
     if until > today + timedelta(days=366):
-        return _sorry("Snooze for at most a year; /idea drop takes it off the list.")
+        return nothing_changed("Snooze for at most a year; /idea drop takes it off the list.")
     idea.snoozed_until = start_of_day(until, ctx)
     store.record(
         session,

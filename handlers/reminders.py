@@ -15,7 +15,7 @@ from handlers.context import Context
 from handlers.dates import friendly_day, parse_day
 from handlers.digests import is_paused
 from handlers.events import Invocation, Reply
-from handlers.ideas import local_today
+from handlers.ideas import local_today, nothing_changed
 from handlers.messages import Message, MessageField, Tone
 from handlers.registry import CommandSpec
 from handlers.schedules import ScheduleError, describe, next_run, parse_schedule
@@ -35,10 +35,6 @@ _WHAT = {
     ReminderKind.NUDGE: "Nudge to editors about waiting proposals",
     ReminderKind.KPIS: "Last week's KPIs and chart to the steering group",
 }
-
-
-def _sorry(body: str) -> Reply:
-    return Reply(Message(body=body + " Nothing was changed.", tone=Tone.WARNING))
 
 
 def _kind(word: str) -> ReminderKind | None:
@@ -62,7 +58,7 @@ async def handle_reminders(invocation: Invocation, ctx: Context) -> Reply:
     if verb in ("show", "list", "status"):
         return await _show(ctx)
     if verb not in ("set", "pause", "resume"):
-        return _sorry(f'postgate does not know "/reminders {verb}". Try: {USAGE}')
+        return nothing_changed(f'postgate does not know "/reminders {verb}". Try: {USAGE}')
     actor = invocation.actor
     if not (actor.is_editor or actor.is_steering):
         return Reply(
@@ -129,11 +125,11 @@ async def _set(rest: str, invocation: Invocation, ctx: Context) -> Reply:
     if kind is None:
         kind, spec = ReminderKind.DIGEST, rest
     if not spec.strip():
-        return _sorry('Say when, for example: /reminders set "mon 09:00".')
+        return nothing_changed('Say when, for example: /reminders set "mon 09:00".')
     try:
         cron = parse_schedule(spec)
     except ScheduleError as exc:
-        return _sorry(str(exc))
+        return nothing_changed(str(exc))
     now = ctx.services.clock.now()
     async with ctx.services.db.transaction() as session:
         schedule = await store.get_schedule(session, workspace=ctx.workspace, kind=kind)
@@ -181,14 +177,14 @@ async def _pause_or_resume(verb: str, rest: str, invocation: Invocation, ctx: Co
             words = words[1:]
         until = parse_day(" ".join(words), today=today)
         if until is None:
-            return _sorry(
+            return nothing_changed(
                 f'postgate could not read "{" ".join(words)}" as a date. '
                 "Try 2027-01-05, 5 Jan or 2w."
             )
         if until <= today:
-            return _sorry("Pause until a day after today.")
+            return nothing_changed("Pause until a day after today.")
     elif verb == "resume" and words:
-        return _sorry("Just /reminders resume, or /reminders resume digest.")
+        return nothing_changed("Just /reminders resume, or /reminders resume digest.")
     now = ctx.services.clock.now()
     async with ctx.services.db.transaction() as session:
         for kind in kinds:
