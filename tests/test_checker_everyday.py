@@ -130,6 +130,10 @@ EVERYDAY = [
     "Copy and paste this link into your browser to sign the petition.",
     "Council tenants: no deposit needed for the new scheme.",
     "Rail travellers faced flooding in the underpass at St Neots.",
+    "Our candidate selection meeting is open to all members.",
+    "Bake-off final - vote for your favourite cake at the fete!",
+    "On Monday, vote for the park name in the council survey.",
+    "Reminder: vote in our members' survey by Friday.",
 ]
 
 STILL_CAUGHT = [
@@ -189,6 +193,10 @@ STILL_CAUGHT = [
     ("DM me for spicy pics.", "sexual"),
     ("Copy and paste this to your status if you agree!", "spam"),
     ("Free £20 bet, no deposit needed!", "gambling"),
+    ("Remember: vote for Sarah Khan on 7 May!", "imprint"),
+    ("Thursday - vote for Sarah Khan!", "imprint"),
+    ("On 7 May, vote for Sarah Khan.", "imprint"),
+    ("Our candidate for St Neots East is out knocking doors today.", "imprint"),
 ]
 
 
