@@ -134,6 +134,8 @@ EVERYDAY = [
     "Bake-off final - vote for your favourite cake at the fete!",
     "On Monday, vote for the park name in the council survey.",
     "Reminder: vote in our members' survey by Friday.",
+    "Our MP wants a crackdown on tax dodgers.",
+    "The council leader dodged tax questions at the meeting.",
 ]
 
 STILL_CAUGHT = [
@@ -196,6 +198,8 @@ STILL_CAUGHT = [
     ("Remember: vote for Sarah Khan on 7 May!", "imprint"),
     ("Thursday - vote for Sarah Khan!", "imprint"),
     ("On 7 May, vote for Sarah Khan.", "imprint"),
+    ("Cllr Brown is a tax cheat.", "defamation"),
+    ("\u0192uck off", "abuse"),
     ("Our candidate for St Neots East is out knocking doors today.", "imprint"),
 ]
 
