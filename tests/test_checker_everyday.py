@@ -135,6 +135,7 @@ EVERYDAY = [
     "On Monday, vote for the park name in the council survey.",
     "Reminder: vote in our members' survey by Friday.",
     "Our MP wants a crackdown on tax dodgers.",
+    "The prick of a nettle is nothing compared to the cuts to parks.",
     "The council leader dodged tax questions at the meeting.",
 ]
 
