@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from handlers import board
 from handlers.context import Context
-from storage import audit
+from handlers.moves import move_and_record
 from storage import proposals as repo
 from storage.models import OPEN_STATUSES, AuditKind, ProposalStatus
 
@@ -26,23 +26,17 @@ async def expire_overdue(ctx: Context) -> int:
     expired = 0
     for proposal_id in candidates:
         async with ctx.services.db.transaction() as session:
-            moved = await repo.transition(
+            moved = await move_and_record(
                 session,
+                workspace=ctx.workspace,
                 proposal_id=proposal_id,
                 from_statuses=OPEN_STATUSES,
                 to_status=ProposalStatus.EXPIRED,
                 now=now,
                 decided=True,
+                event=AuditKind.EXPIRED,
+                detail={"after_days": days},
             )
-            if moved:
-                audit.record(
-                    session,
-                    workspace=ctx.workspace,
-                    kind=AuditKind.EXPIRED,
-                    at=now,
-                    proposal_id=proposal_id,
-                    detail={"after_days": days},
-                )
         if not moved:
             continue
         expired += 1

@@ -14,6 +14,7 @@ from handlers import board, feedback
 from handlers.checking import CheckResult, check_draft
 from handlers.context import Context
 from handlers.events import Actor, Invocation, Reply
+from handlers.moves import move_and_record
 from handlers.registry import CommandSpec
 from storage import audit
 from storage import proposals as repo
@@ -218,26 +219,19 @@ async def _withdraw(inv: Invocation, ctx: Context, number: str | None) -> Reply:
     snap = found
     now = ctx.services.clock.now()
     async with ctx.services.db.transaction() as session:
-        moved = await repo.transition(
+        moved = await move_and_record(
             session,
+            workspace=ctx.workspace,
             proposal_id=snap.id,
             from_statuses=OPEN_STATUSES,
             to_status=ProposalStatus.WITHDRAWN,
             now=now,
             decided=True,
             decided_by=inv.actor.name,
+            event=AuditKind.WITHDRAWN,
+            actor=inv.actor,
+            detail={"by": [inv.actor.name], "revision": snap.revision},
         )
-        if moved:
-            audit.record(
-                session,
-                workspace=ctx.workspace,
-                kind=AuditKind.WITHDRAWN,
-                at=now,
-                proposal_id=snap.id,
-                actor_id=inv.actor.id,
-                actor_name=inv.actor.name,
-                detail={"by": [inv.actor.name], "revision": snap.revision},
-            )
     snap = await _load(ctx, snap.id)
     if not moved:
         return feedback.wrong_state(snap, "withdrawn")
@@ -259,25 +253,18 @@ async def _overrule(inv: Invocation, ctx: Context, number: str | None) -> Reply:
         return feedback.wrong_state(snap, "sent for an overrule")
     now = ctx.services.clock.now()
     async with ctx.services.db.transaction() as session:
-        moved = await repo.transition(
+        moved = await move_and_record(
             session,
+            workspace=ctx.workspace,
             proposal_id=snap.id,
             from_statuses=[ProposalStatus.BLOCKED],
             to_status=ProposalStatus.PENDING,
             now=now,
             overrule=True,
+            event=AuditKind.OVERRULE_REQUESTED,
+            actor=inv.actor,
+            detail={"revision": snap.revision},
         )
-        if moved:
-            audit.record(
-                session,
-                workspace=ctx.workspace,
-                kind=AuditKind.OVERRULE_REQUESTED,
-                at=now,
-                proposal_id=snap.id,
-                actor_id=inv.actor.id,
-                actor_name=inv.actor.name,
-                detail={"revision": snap.revision},
-            )
     snap = await _load(ctx, snap.id)
     if not moved:
         return feedback.wrong_state(snap, "sent for an overrule")

@@ -18,6 +18,7 @@ from handlers.cards import approvals_needed
 from handlers.context import Context, WorkflowConfig
 from handlers.emoji import emoji_name
 from handlers.events import Actor, ReactionEvent
+from handlers.moves import move_and_record
 from storage import audit
 from storage import proposals as repo
 from storage.models import AuditKind, ProposalStatus, VoteKind
@@ -79,27 +80,19 @@ async def _decide(
         names = [actor.name]
         target, event_kind = ProposalStatus.CHANGES_REQUESTED, AuditKind.CHANGES_REQUESTED
     final = target != ProposalStatus.CHANGES_REQUESTED
-    moved = await repo.transition(
+    return await move_and_record(
         session,
+        workspace=ctx.workspace,
         proposal_id=snap.id,
         from_statuses=[ProposalStatus.PENDING],
         to_status=target,
         now=now,
         decided=final,
         decided_by=", ".join(names),
+        event=event_kind,
+        actor=actor,
+        detail={"by": names, "revision": snap.revision},
     )
-    if moved:
-        audit.record(
-            session,
-            workspace=ctx.workspace,
-            kind=event_kind,
-            at=now,
-            proposal_id=snap.id,
-            actor_id=actor.id,
-            actor_name=actor.name,
-            detail={"by": names, "revision": snap.revision},
-        )
-    return moved
 
 
 async def _withdraw_vote(
