@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import board, feedback
 from handlers.checking import CheckResult, check_draft
@@ -69,6 +72,34 @@ def _status_for(result: CheckResult) -> ProposalStatus:
     return ProposalStatus.BLOCKED if result.verdict == "block" else ProposalStatus.PENDING
 
 
+def _record_revision(
+    session: AsyncSession,
+    *,
+    workspace: str,
+    proposal_id: int,
+    revision: int,
+    made: AuditKind,
+    result: CheckResult,
+    actor: Actor,
+    now: datetime,
+) -> None:
+    """A new revision's two events: who made it (`made`: proposed or revised), and its check."""
+    for kind, detail in (
+        (made, {"revision": revision}),
+        (AuditKind.CHECKED, result.audit_detail(revision)),
+    ):
+        audit.record(
+            session,
+            workspace=workspace,
+            kind=kind,
+            at=now,
+            proposal_id=proposal_id,
+            actor_id=actor.id,
+            actor_name=actor.name,
+            detail=detail,
+        )
+
+
 async def _new(inv: Invocation, ctx: Context, draft: str) -> Reply:
     problem = _draft_problem(inv.actor, draft)
     if problem is not None:
@@ -91,20 +122,16 @@ async def _new(inv: Invocation, ctx: Context, draft: str) -> Reply:
             now=now,
         )
         if created.new:
-            for kind, detail in (
-                (AuditKind.PROPOSED, {"revision": 1}),
-                (AuditKind.CHECKED, result.audit_detail(1)),
-            ):
-                audit.record(
-                    session,
-                    workspace=ctx.workspace,
-                    kind=kind,
-                    at=now,
-                    proposal_id=created.id,
-                    actor_id=actor.id,
-                    actor_name=actor.name,
-                    detail=detail,
-                )
+            _record_revision(
+                session,
+                workspace=ctx.workspace,
+                proposal_id=created.id,
+                revision=1,
+                made=AuditKind.PROPOSED,
+                result=result,
+                actor=actor,
+                now=now,
+            )
     snap = await _load(ctx, created.id)
     if snap.status == ProposalStatus.BLOCKED:
         return feedback.blocked(snap, overrule_approvals=ctx.services.config.overrule_approvals)
@@ -182,20 +209,16 @@ async def _edit(inv: Invocation, ctx: Context, number: str | None, draft: str) -
             now=now,
         )
         if number_now is not None:
-            for kind, detail in (
-                (AuditKind.REVISED, {"revision": number_now}),
-                (AuditKind.CHECKED, result.audit_detail(number_now)),
-            ):
-                audit.record(
-                    session,
-                    workspace=ctx.workspace,
-                    kind=kind,
-                    at=now,
-                    proposal_id=snap.id,
-                    actor_id=inv.actor.id,
-                    actor_name=inv.actor.name,
-                    detail=detail,
-                )
+            _record_revision(
+                session,
+                workspace=ctx.workspace,
+                proposal_id=snap.id,
+                revision=number_now,
+                made=AuditKind.REVISED,
+                result=result,
+                actor=inv.actor,
+                now=now,
+            )
     if number_now is None:
         return feedback.problem(
             f"Proposal {snap.id} changed while you were editing it (an editor may have just "
