@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+from sqlalchemy import func, select
 
 from handlers.clock import FixedClock
 from handlers.context import Context, Services
@@ -37,3 +38,12 @@ def port() -> RecordingPort:
 @pytest.fixture
 def ctx(services: Services, port: RecordingPort) -> Context:
     return Context(services=services, port=port, workspace=WORKSPACE)
+
+
+async def count(services: Services, model: type[object], *where: object) -> int:
+    """How many rows of `model` there are, of those matching every condition in `where`."""
+    async with services.db.session() as session:
+        query = select(func.count()).select_from(model)
+        for condition in where:
+            query = query.where(condition)  # type: ignore[arg-type]
+        return int((await session.execute(query)).scalar_one())

@@ -7,7 +7,7 @@ import asyncio
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from bot import jobs
 from handlers import inbox
@@ -19,7 +19,7 @@ from handlers.port import MessageRef
 from storage import inbox as store
 from storage.models import InboxItem, ProcessedEvent, Proposal
 from tests.fakes.recording_chat import RecordingPort
-from tests.inbox_support import MEMBER, WORKSPACE, clock, ctx, port, services
+from tests.inbox_support import MEMBER, WORKSPACE, clock, count, ctx, port, services
 from tests.workflow_support import START
 
 __all__ = ["clock", "ctx", "port", "services"]
@@ -32,11 +32,6 @@ def propose(text: str = DRAFT) -> Invocation:
     return Invocation(
         workspace=WORKSPACE, actor=MEMBER, command="propose", text=text, channel="C-general"
     )
-
-
-async def count(services: Services, model: type[object]) -> int:
-    async with services.db.session() as session:
-        return int((await session.execute(select(func.count()).select_from(model))).scalar_one())
 
 
 async def rows(services: Services) -> list[InboxItem]:

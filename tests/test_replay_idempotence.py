@@ -9,7 +9,7 @@ import asyncio
 from collections.abc import Awaitable
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import inbox
@@ -30,7 +30,7 @@ from storage.models import (
     ProposalStatus,
 )
 from tests.fakes.recording_chat import RecordingPort
-from tests.inbox_support import MEMBER, WORKSPACE, clock, ctx, port, services
+from tests.inbox_support import MEMBER, WORKSPACE, clock, count, ctx, port, services
 from tests.workflow_support import ABUSIVE, CLEAN, requires_blocking_checker
 
 __all__ = ["clock", "ctx", "port", "services"]
@@ -45,14 +45,6 @@ def invocation(command: str, text: str, *, key: str | None) -> Invocation:
         channel="C-general",
         delivery_key=key,
     )
-
-
-async def count(services: Services, model: type[object], *where: object) -> int:
-    async with services.db.session() as session:
-        query = select(func.count()).select_from(model)
-        for condition in where:
-            query = query.where(condition)  # type: ignore[arg-type]
-        return int((await session.execute(query)).scalar_one())
 
 
 async def proposed_events(services: Services) -> int:
