@@ -144,41 +144,10 @@ class Created:
     new: bool
 
 
-async def create_proposal(
-    session: AsyncSession,
-    *,
-    workspace: str,
-    author_id: str,
-    author_name: str,
-    text: str,
-    verdict: str,
-    findings: Sequence[StoredFinding],
-    status: ProposalStatus,
-    origin_channel: str | None,
-    now: datetime,
-) -> int:
-    """A proposal with revision 1 and its findings; returns the new id (flushed)."""
-    created = await create_proposal_once(
-        session,
-        workspace=workspace,
-        delivery_key=None,
-        author_id=author_id,
-        author_name=author_name,
-        text=text,
-        verdict=verdict,
-        findings=findings,
-        status=status,
-        origin_channel=origin_channel,
-        now=now,
-    )
-    return created.id
-
-
 async def create_proposal_once(
     session: AsyncSession,
     *,
     workspace: str,
-    delivery_key: str | None,
     author_id: str,
     author_name: str,
     text: str,
@@ -187,9 +156,11 @@ async def create_proposal_once(
     status: ProposalStatus,
     origin_channel: str | None,
     now: datetime,
+    delivery_key: str | None = None,
 ) -> Created:
-    """`create_proposal`, at most once per delivery: when `delivery_key` created a
-    proposal in this workspace before, that one is returned and nothing is written.
+    """A proposal with revision 1 and its findings (flushed), at most once per
+    delivery: when `delivery_key` created a proposal in this workspace before, that
+    one is returned and nothing is written.
 
     The guard is the unique (workspace, delivery_key) constraint (see
     `storage.delivery_keys`), so two replays at the same instant create one proposal.

@@ -18,7 +18,7 @@ NOW = FixedClock(START).now()
 
 async def _proposal(db: Database) -> int:
     async with db.transaction() as session:
-        proposal_id = await repo.create_proposal(
+        created = await repo.create_proposal_once(
             session,
             workspace="local",
             author_id="alex",
@@ -40,6 +40,7 @@ async def _proposal(db: Database) -> int:
             origin_channel=None,
             now=NOW,
         )
+        proposal_id = created.id
         audit.record(
             session,
             workspace="local",
