@@ -78,6 +78,62 @@ async def test_at_most_limit_pieces_run_at_once() -> None:
     assert peak == 2
 
 
+async def test_queued_work_waits_while_deliveries_come_in_then_runs_in_order() -> None:
+    work = AfterAck(quiet=0.05, longest_wait=30)
+    ran: list[str] = []
+
+    async def job(name: str) -> None:
+        ran.append(name)
+
+    with work.receiving():
+        work.spawn(job("first"), what="first")
+        work.spawn(job("second"), what="second")
+        await asyncio.sleep(0.2)
+        assert ran == []  # a delivery is still being read and acked
+    await asyncio.sleep(0.01)
+    assert ran == []  # the pause has only just begun
+    await work.drain(grace=5)
+    assert ran == ["first", "second"]
+
+
+async def test_work_that_cannot_wait_runs_while_deliveries_come_in() -> None:
+    work = AfterAck(quiet=30, longest_wait=30)
+    ran = asyncio.Event()
+
+    async def open_form() -> None:
+        ran.set()
+
+    with work.receiving():
+        work.spawn(open_form(), what="form for /propose", queued=False)
+        await asyncio.wait_for(ran.wait(), timeout=2)
+
+
+async def test_queued_work_still_moves_when_deliveries_never_pause() -> None:
+    work = AfterAck(quiet=30, longest_wait=0.05)
+    ran = asyncio.Event()
+
+    async def job() -> None:
+        ran.set()
+
+    with work.receiving():
+        work.spawn(job(), what="job")
+        await asyncio.wait_for(ran.wait(), timeout=2)
+
+
+async def test_shutdown_does_not_wait_for_a_pause() -> None:
+    work = AfterAck(quiet=30, longest_wait=30)
+    ran = asyncio.Event()
+
+    async def job() -> None:
+        ran.set()
+
+    with work.receiving():
+        work.spawn(job(), what="job")
+        await work.drain(grace=2)
+    assert ran.is_set()
+    assert len(work) == 0
+
+
 def test_port_names_groups_by_mention_and_refuses_unset_channels() -> None:
     from slack_sdk.web.async_client import AsyncWebClient
 

@@ -28,6 +28,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
+from slack_sdk.socket_mode.async_client import AsyncBaseSocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.platforms.base import Platform
@@ -132,7 +134,7 @@ class SlackPlatform:
         self._work = AfterAck()
         self._team_id = ""
         self._runner: web.AppRunner | None = None
-        self._socket: AsyncSocketModeHandler | None = None
+        self._socket: _ReceivingSocketModeHandler | None = None
         self._bound_port: int | None = None
         self._closed = asyncio.Event()
         self._register()
@@ -178,8 +180,11 @@ class SlackPlatform:
         if self._socket_mode:
             token = self._settings.slack_app_token
             assert token is not None
-            self._socket = AsyncSocketModeHandler(
-                self._app, app_token=token.get_secret_value(), web_client=self._client
+            self._socket = _ReceivingSocketModeHandler(
+                self._app,
+                app_token=token.get_secret_value(),
+                web_client=self._client,
+                work=self._work,
             )
             await self._socket.connect_async()  # type: ignore[no-untyped-call]
             log.info("Slack Socket Mode connected for %s", self.workspace)
@@ -218,8 +223,9 @@ class SlackPlatform:
 
     # -- HTTP mode ---------------------------------------------------------------------
     async def _http_events(self, request: web.Request) -> web.Response:
-        response = await self._app.async_dispatch(await to_bolt_request(request))
-        return await to_aiohttp_response(response)
+        with self._work.receiving():
+            response = await self._app.async_dispatch(await to_bolt_request(request))
+            return await to_aiohttp_response(response)
 
     async def _health(self, _request: web.Request) -> web.Response:
         return web.json_response({"ok": True, "workspace": self.workspace})
@@ -389,6 +395,21 @@ class SlackPlatform:
             # Ephemeral messages fail where the bot is not a member: a DM reaches them anyway.
             log.warning("%s; replying to %s by DM", exc, user_id)
             await self._port.direct_message(user_id=user_id, message=reply.message)
+
+
+class _ReceivingSocketModeHandler(AsyncSocketModeHandler):
+    """Socket Mode that marks each delivery as being received, as HTTP mode does: the
+    queued work waits while deliveries are coming in."""
+
+    def __init__(
+        self, app: AsyncApp, *, app_token: str, web_client: AsyncWebClient, work: AfterAck
+    ) -> None:
+        super().__init__(app, app_token=app_token, web_client=web_client)
+        self._work = work
+
+    async def handle(self, client: AsyncBaseSocketModeClient, req: SocketModeRequest) -> None:
+        with self._work.receiving():
+            await super().handle(client, req)  # type: ignore[arg-type]
 
 
 def _as_received(user_id: str, name: str = "") -> Actor:
