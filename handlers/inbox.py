@@ -33,7 +33,7 @@ from sqlalchemy.exc import OperationalError
 from handlers.context import Context
 from handlers.dispatch import run_command
 from handlers.events import Actor, Invocation, Reply
-from handlers.inbox_accept import acceptor_for
+from handlers.inbox_accept import Acceptor, acceptor_for
 from handlers.inbox_codec import Event, UnreadableEvent, dump_event, kind_of, load_event
 from handlers.messages import Message
 from handlers.port import PlatformError
@@ -54,9 +54,7 @@ Refresh = Callable[[Actor], Awaitable[Actor]]
 
 async def accept(ctx: Context, *, platform: str, key: str, event: Event) -> Pending | None:
     """Store a delivery before its ack; None when its key was accepted before."""
-    services = ctx.services
-    acceptor = acceptor_for(db=services.db, clock=services.clock)
-    return await acceptor.accept(
+    return await _acceptor(ctx).accept(
         NewDelivery(
             workspace=ctx.workspace,
             platform=platform,
@@ -67,10 +65,17 @@ async def accept(ctx: Context, *, platform: str, key: str, event: Event) -> Pend
     )
 
 
+def _acceptor(ctx: Context) -> Acceptor:
+    return acceptor_for(db=ctx.services.db, clock=ctx.services.clock)
+
+
 async def mark_done(ctx: Context, item: Pending) -> None:
     """The item needs no work beyond what the adapter did itself (a form it opened)."""
+    stored = await _acceptor(ctx).stored(item)
+    if stored is None:
+        return
     async with ctx.services.db.transaction() as session:
-        await store.mark_done(session, item_id=item.id, now=ctx.services.clock.now())
+        await store.mark_done(session, item_id=stored.id, now=ctx.services.clock.now())
 
 
 def _short(exc: BaseException) -> str:
@@ -94,6 +99,10 @@ async def process(
     `answer` delivers a command's reply (by default: privately, as after a restart).
     """
     db = ctx.services.db
+    stored = await _acceptor(ctx).stored(item)
+    if stored is None:
+        return False  # a redelivery of work already done
+    item = stored
     async with db.transaction() as session:
         if not await store.claim(session, item=item):
             return False
@@ -162,6 +171,8 @@ async def replayable(
 async def _pending(ctx: Context, *, received_before: datetime) -> list[Pending]:
     for attempt in range(READ_ATTEMPTS):
         try:
+            # What an earlier process acked but never moved out of the journal.
+            await _acceptor(ctx).store_journaled()
             async with ctx.services.db.session() as session:
                 return await store.pending(
                     session,

@@ -1,27 +1,36 @@
-"""Group commit for the inbox: deliveries that arrive together are stored in one
-transaction, so the insert before each ack stays quick in a burst (SQLite has one
-writer, and every commit costs something). The caller still returns only once its own
-delivery is committed.
+"""Storing a delivery before its ack, quickly: Slack and Discord give three seconds,
+and every millisecond the ack spends here is spent on the one event loop that also
+reads the next delivery.
 
-Each hop an ack takes through the event loop waits behind the steps of the work
-running after earlier acks, so the write takes as few as it can:
-- SQLite: a callback on the loop writes the batch (`storage.inbox_writer`; no task to
-  start, no thread to come back from); when the work's transaction holds the write
-  lock, it looks again every half millisecond instead of blocking the loop;
-- PostgreSQL: one autocommitted statement through the async driver, which waits on the
-  loop itself (`storage.inbox.accept_committed`; no thread).
+- SQLite: the delivery is appended to the database's journal (`storage.inbox_journal`:
+  one `write`, no lock to wait for) and moved into the `inbox_items` table by
+  `store_journaled`, which the work calls before it claims an item; the first call
+  after a start also moves whatever an earlier process left in the journal. Until it
+  is moved, an accepted item has no id (`UNSTORED`), and `stored` finds it by its key.
+- PostgreSQL: one autocommitted `INSERT ... ON CONFLICT DO NOTHING RETURNING` through
+  the async driver, which waits on the loop itself; deliveries that arrive together
+  share it (`storage.inbox.accept_committed`). With synchronous_commit on (the
+  default) the row is on disk when the answer comes back.
+
+A key accepted before is refused (None) by the database on PostgreSQL; on SQLite by a
+memory of this process's recent keys, and a redelivery it misses (after a restart) is
+stored once by its unique key, so its work runs once.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 import weakref
+from collections import OrderedDict
 
 from handlers.clock import Clock
+from storage import inbox as store
 from storage.db import Database
 from storage.inbox import NewDelivery, Pending, accept_committed
-from storage.inbox_writer import BUSY_POLL_SECONDS, BUSY_SECONDS, InboxWriter, writer_for
+from storage.inbox_journal import InboxJournal, Journaled, journal_path
+
+UNSTORED = 0  # the id of an item still in the journal (database ids start at 1)
+RECENT_KEYS = 10_000  # Slack and Discord redeliver within minutes
 
 _Waiting = tuple[NewDelivery, "asyncio.Future[Pending | None]"]
 
@@ -31,61 +40,82 @@ class Acceptor:
         self._db = db
         self._clock = clock
         self._loop = asyncio.get_running_loop()
+        path = journal_path(db.url)
+        self._journal = InboxJournal(path) if path is not None else None
+        # What the journal holds that the table may not: an earlier process's
+        # entries first, then this one's.
+        self._unstored: list[Journaled] = self._journal.read() if self._journal else []
+        self._recent: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self._storing = asyncio.Lock()
         self._queue: list[_Waiting] = []
         self._flusher: asyncio.Task[None] | None = None
-        self._writer: InboxWriter | None = writer_for(db) if db.is_sqlite else None
-        self._scheduled: asyncio.Handle | None = None
-        self._busy_since: float | None = None
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
         return self._loop
 
+    def close(self) -> None:
+        if self._journal is not None:
+            self._journal.close()
+
     async def accept(self, delivery: NewDelivery) -> Pending | None:
-        """The stored item, or None when its key was accepted before."""
+        """The accepted item, or None when its key was accepted before."""
+        if self._journal is not None:
+            return self._journaled(delivery)
         future: asyncio.Future[Pending | None] = self._loop.create_future()
         self._queue.append((delivery, future))
-        if self._writer is not None:
-            # call_soon, not now: deliveries read in the same loop pass share a commit.
-            if self._scheduled is None:
-                self._scheduled = self._loop.call_soon(self._write_inline)
-        elif self._flusher is None or self._flusher.done():
+        if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush(), name="inbox accept")
         return await future
 
-    def _write_inline(self) -> None:
-        assert self._writer is not None
-        self._scheduled = None
-        batch, self._queue = self._queue, []
-        if not batch:
-            return
-        try:
-            items = self._writer.try_accept(deliveries=[d for d, _ in batch], now=self._clock.now())
-            if items is None:
-                self._retry_later(batch)
-                return
-        except Exception as exc:
-            _fail(batch, exc)
-            return
-        self._busy_since = None
-        _resolve(batch, items)
+    def _journaled(self, delivery: NewDelivery) -> Pending | None:
+        assert self._journal is not None
+        key = (delivery.workspace, delivery.key[: store.KEY_MAX])
+        if key in self._recent:
+            return None
+        entry = Journaled(delivery=delivery, received_at=self._clock.now())
+        self._journal.append(entry)
+        self._unstored.append(entry)
+        self._recent[key] = None
+        if len(self._recent) > RECENT_KEYS:
+            self._recent.popitem(last=False)
+        return Pending(
+            id=UNSTORED,
+            workspace=delivery.workspace,
+            platform=delivery.platform,
+            kind=delivery.kind,
+            key=key[1],
+            event=delivery.event,
+            received_at=entry.received_at,
+            attempts=0,
+        )
 
-    def _retry_later(self, batch: list[_Waiting]) -> None:
-        """The write lock is held by another connection (the work's, or another
-        process's): look again shortly, without blocking the loop."""
-        now = time.monotonic()
-        if self._busy_since is None:
-            self._busy_since = now
-        elif now - self._busy_since > BUSY_SECONDS:
-            self._busy_since = None
-            _fail(batch, TimeoutError(f"the inbox stayed locked for {BUSY_SECONDS:.0f} s"))
-            # Deliveries that came in meanwhile get a full wait of their own.
-            if self._queue and self._scheduled is None:
-                self._scheduled = self._loop.call_soon(self._write_inline)
+    async def store_journaled(self) -> None:
+        """Move the journal's entries into the table (SQLite; nothing to do otherwise)."""
+        if self._journal is None:
             return
-        self._queue[:0] = batch
-        if self._scheduled is None:
-            self._scheduled = self._loop.call_later(BUSY_POLL_SECONDS, self._write_inline)
+        async with self._storing:
+            batch = list(self._unstored)
+            if not batch:
+                return
+            async with self._db.transaction() as session:
+                await store.store_received(
+                    session, deliveries=[(e.delivery, e.received_at) for e in batch]
+                )
+            del self._unstored[: len(batch)]
+            if not self._unstored:
+                # In the same step as the check: no append can come in between.
+                self._journal.clear()
+
+    async def stored(self, item: Pending) -> Pending | None:
+        """The item as stored, or None when there is nothing left to run: its key
+        was stored before and its work is done."""
+        if item.id != UNSTORED:
+            return item
+        await self.store_journaled()
+        async with self._db.session() as session:
+            found = await store.pending_by_key(session, workspace=item.workspace, key=item.key)
+        return found
 
     async def _flush(self) -> None:
         while self._queue:
@@ -95,29 +125,25 @@ class Acceptor:
                     self._db.engine, deliveries=[d for d, _ in batch], now=self._clock.now()
                 )
             except Exception as exc:
-                _fail(batch, exc)
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
                 continue
-            _resolve(batch, items)
-
-
-def _resolve(batch: list[_Waiting], items: list[Pending | None]) -> None:
-    for (_, future), item in zip(batch, items, strict=True):
-        if not future.done():
-            future.set_result(item)
-
-
-def _fail(batch: list[_Waiting], exc: BaseException) -> None:
-    for _, future in batch:
-        if not future.done():
-            future.set_exception(exc)
+            for (_, future), item in zip(batch, items, strict=True):
+                if not future.done():
+                    future.set_result(item)
 
 
 _acceptors: weakref.WeakKeyDictionary[Database, Acceptor] = weakref.WeakKeyDictionary()
 
 
 def acceptor_for(*, db: Database, clock: Clock) -> Acceptor:
-    """The database's acceptor in this event loop."""
+    """The database's acceptor in this event loop (made on first use; its journal is
+    closed when the `Database` is collected)."""
     found = _acceptors.get(db)
     if found is None or found.loop is not asyncio.get_running_loop():
+        if found is not None:
+            found.close()
         found = _acceptors[db] = Acceptor(db=db, clock=clock)
+        weakref.finalize(db, found.close)
     return found

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, CursorResult, Row, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
-from sqlalchemy.sql.dml import ReturningInsert
+from sqlalchemy.sql.dml import Insert, ReturningInsert
 
 from storage.models import InboxItem, ProcessedEvent
 
@@ -162,6 +162,37 @@ def _insert_many(dialect: str) -> ReturningInsert[int, str, str]:
     )
 
 
+async def store_received(
+    session: AsyncSession, *, deliveries: Sequence[tuple[NewDelivery, datetime]]
+) -> None:
+    """Store deliveries, each with the time it was received, skipping any key accepted
+    before (a conflict on the id would be a bug, and fails)."""
+    if not deliveries:
+        return
+    rows = [insert_rows([delivery], received_at)[0] for delivery, received_at in deliveries]
+    await session.execute(_insert_received(session.get_bind().dialect.name), rows)
+
+
+@functools.cache
+def _insert_received(dialect: str) -> Insert:
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(InboxItem).on_conflict_do_nothing(index_elements=["workspace", "key"])
+
+
+async def pending_by_key(session: AsyncSession, *, workspace: str, key: str) -> Pending | None:
+    """The stored item for a delivery key, if its work has not finished."""
+    row = (
+        await session.execute(
+            select(InboxItem).where(
+                InboxItem.workspace == workspace,
+                InboxItem.key == key[:KEY_MAX],
+                InboxItem.done_at.is_(None),
+            )
+        )
+    ).scalar_one_or_none()
+    return None if row is None else _pending(row)
+
+
 async def accept(session: AsyncSession, *, delivery: NewDelivery, now: datetime) -> Pending | None:
     """Store one delivery; None (and nothing written) when its key was accepted before."""
     [item] = await accept_many(session, deliveries=[delivery], now=now)
@@ -217,19 +248,20 @@ async def pending(
             .limit(limit)
         )
     ).scalars()
-    return [
-        Pending(
-            id=row.id,
-            workspace=row.workspace,
-            platform=row.platform,
-            kind=row.kind,
-            key=row.key,
-            event=row.event,
-            received_at=row.received_at,
-            attempts=row.attempts,
-        )
-        for row in rows
-    ]
+    return [_pending(row) for row in rows]
+
+
+def _pending(row: InboxItem) -> Pending:
+    return Pending(
+        id=row.id,
+        workspace=row.workspace,
+        platform=row.platform,
+        kind=row.kind,
+        key=row.key,
+        event=row.event,
+        received_at=row.received_at,
+        attempts=row.attempts,
+    )
 
 
 async def prune_done(session: AsyncSession, *, workspace: str, before: datetime) -> int:

@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 from handlers.clock import FixedClock
 from handlers.context import Context, Services
 from handlers.events import Actor, Role
+from handlers.inbox_accept import acceptor_for
+from storage.models import InboxItem
 from tests.fakes.recording_chat import RecordingPort
 from tests.workflow_support import START, make_services
 
@@ -47,3 +49,10 @@ async def count(services: Services, model: type[object], *where: object) -> int:
         for condition in where:
             query = query.where(condition)  # type: ignore[arg-type]
         return int((await session.execute(query)).scalar_one())
+
+
+async def stored_items(services: Services) -> list[InboxItem]:
+    """The inbox table's rows, oldest first, once the journal's entries (SQLite) are in it."""
+    await acceptor_for(db=services.db, clock=services.clock).store_journaled()
+    async with services.db.session() as session:
+        return list((await session.execute(select(InboxItem).order_by(InboxItem.id))).scalars())

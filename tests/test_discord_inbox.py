@@ -12,13 +12,12 @@ from datetime import timedelta
 
 import pytest
 from aiohttp import web
-from sqlalchemy import func, select
 
 from bot.assembly import build_services
 from bot.platforms.discord import DiscordPlatform
 from bot.settings import Settings, load_settings
 from handlers.context import Services
-from storage.models import InboxItem, Proposal
+from storage.models import Proposal
 from tests.fakes.discord_server import (
     APPROVED_CHANNEL,
     EDITOR_ROLE,
@@ -27,6 +26,7 @@ from tests.fakes.discord_server import (
     FakeDiscord,
     FakeMessage,
 )
+from tests.inbox_support import count, stored_items
 
 PAT = 870000000000000001
 TOKEN = "MTIzNDU2Nzg5.fake-discord.secret-token-for-tests"
@@ -97,16 +97,6 @@ async def running(settings: Settings) -> AsyncIterator[tuple[DiscordPlatform, Se
     assert task.done() and task.exception() is None
 
 
-async def count(services: Services, model: type[object]) -> int:
-    async with services.db.session() as session:
-        return int((await session.execute(select(func.count()).select_from(model))).scalar_one())
-
-
-async def items(services: Services) -> list[InboxItem]:
-    async with services.db.session() as session:
-        return list((await session.execute(select(InboxItem))).scalars())
-
-
 def everything(message: FakeMessage) -> str:
     return json.dumps([message.content, message.embeds])
 
@@ -125,7 +115,7 @@ async def test_a_propose_deferred_before_a_stop_runs_once_after_the_restart(
     fake.hold_callbacks = False
     fake.released.set()
     async with running(settings) as (platform, services):
-        [item] = await items(services)
+        [item] = await stored_items(services)
         assert item.kind == "command" and item.key == f"discord-interaction:{payload['id']}"
         assert payload["token"] not in json.dumps(item.event)  # no interaction token stored
         assert platform.replaying is not None
@@ -136,7 +126,7 @@ async def test_a_propose_deferred_before_a_stop_runs_once_after_the_restart(
         [dm] = fake.dms_to(PAT)
         assert "restarted before it could answer your /propose" in everything(dm)
         assert await count(services, Proposal) == 1
-        [item] = await items(services)
+        [item] = await stored_items(services)
         assert item.done_at is not None and item.attempts == 1
     # The expired interaction token was not used; a third start runs nothing again.
     assert payload["token"] not in fake.followups

@@ -19,7 +19,16 @@ from handlers.port import MessageRef
 from storage import inbox as store
 from storage.models import InboxItem, ProcessedEvent, Proposal
 from tests.fakes.recording_chat import RecordingPort
-from tests.inbox_support import MEMBER, WORKSPACE, clock, count, ctx, port, services
+from tests.inbox_support import (
+    MEMBER,
+    WORKSPACE,
+    clock,
+    count,
+    ctx,
+    port,
+    services,
+    stored_items,
+)
 from tests.workflow_support import START
 
 __all__ = ["clock", "ctx", "port", "services"]
@@ -32,11 +41,6 @@ def propose(text: str = DRAFT) -> Invocation:
     return Invocation(
         workspace=WORKSPACE, actor=MEMBER, command="propose", text=text, channel="C-general"
     )
-
-
-async def rows(services: Services) -> list[InboxItem]:
-    async with services.db.session() as session:
-        return list((await session.execute(select(InboxItem))).scalars())
 
 
 def test_events_survive_the_trip_through_json() -> None:
@@ -62,7 +66,7 @@ async def test_a_key_is_accepted_once(ctx: Context, services: Services) -> None:
     first = await inbox.accept(ctx, platform="test", key="k1", event=propose())
     again = await inbox.accept(ctx, platform="test", key="k1", event=propose("other"))
     assert first is not None and again is None
-    [row] = await rows(services)
+    [row] = await stored_items(services)
     assert (row.kind, row.platform, row.attempts, row.done_at) == ("command", "test", 0, None)
     assert row.event["text"] == DRAFT
     # The same key in another workspace is another delivery.
@@ -79,7 +83,7 @@ async def test_deliveries_arriving_together_are_stored_together_and_once(
     )
     new = [(k, r.key) for k, r in zip(keys, results, strict=True) if r is not None]
     assert new == [("a", "a"), ("b", "b"), ("c", "c")]
-    assert sorted(r.key for r in await rows(services)) == ["a", "b", "c"]
+    assert sorted(r.key for r in await stored_items(services)) == ["a", "b", "c"]
 
 
 async def test_an_item_runs_once_and_is_answered(
@@ -97,7 +101,7 @@ async def test_an_item_runs_once_and_is_answered(
     assert await inbox.process(item, ctx, answer=answer) is False
     assert answers == ["propose"]
     assert await count(services, Proposal) == 1
-    [row] = await rows(services)
+    [row] = await stored_items(services)
     assert row.done_at == START and row.attempts == 1
     assert port.notes == []  # answered through `answer`, not by DM
 
@@ -130,6 +134,7 @@ async def test_a_failing_item_is_kept_with_a_short_reason_and_given_up_after_thr
 ) -> None:
     item = await inbox.accept(ctx, platform="test", key="k1", event=propose())
     assert item is not None
+    assert len(await stored_items(services)) == 1
     # Unreadable as stored (as if written by another version).
     async with services.db.transaction() as session:
         await session.execute(update(InboxItem).values(event={"format": 1, "workspace": WORKSPACE}))
@@ -138,7 +143,7 @@ async def test_a_failing_item_is_kept_with_a_short_reason_and_given_up_after_thr
             ctx, received_before=START + timedelta(seconds=1), settle=timedelta(0)
         )
         assert await inbox.process(pending, ctx) is False
-    [row] = await rows(services)
+    [row] = await stored_items(services)
     assert row.done_at is None and row.attempts == 3
     assert row.last_error is not None and row.last_error.startswith("UnreadableEvent")
     assert len(row.last_error) <= 200
@@ -180,7 +185,7 @@ async def test_the_daily_job_prunes_old_finished_deliveries_only(
     finally:
         jobs.unbind()
 
-    keys = sorted((r.workspace, r.key) for r in await rows(services))
+    keys = sorted((r.workspace, r.key) for r in await stored_items(services))
     assert keys == [
         (WORKSPACE, "old-pending"),  # never finished: kept for a replay, however old
         (WORKSPACE, "recent-done"),

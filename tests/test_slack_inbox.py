@@ -14,7 +14,7 @@ from datetime import timedelta
 import aiohttp
 import pytest
 from aiohttp import web
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.assembly import build_services
 from bot.platforms.slack import SlackPlatform
@@ -32,6 +32,7 @@ from tests.fakes.slack_harness import (
     reaction_event,
     slack_settings,
 )
+from tests.inbox_support import count, stored_items
 
 PROPOSER = "UMEMBER01"
 DRAFT = "Come and help at our street stall on Saturday morning in the town square."
@@ -81,20 +82,10 @@ async def running(settings: Settings) -> AsyncIterator[Running]:
         await services.db.dispose()
 
 
-async def count(services: Services, model: type[object]) -> int:
-    async with services.db.session() as session:
-        return int((await session.execute(select(func.count()).select_from(model))).scalar_one())
-
-
-async def items(services: Services) -> list[InboxItem]:
-    async with services.db.session() as session:
-        return list((await session.execute(select(InboxItem).order_by(InboxItem.id))).scalars())
-
-
 async def until_done(services: Services, *, within: float = 5.0) -> list[InboxItem]:
     async with asyncio.timeout(within):
         while True:
-            found = await items(services)
+            found = await stored_items(services)
             if found and all(i.done_at is not None for i in found):
                 return found
             await asyncio.sleep(0.02)
@@ -133,7 +124,7 @@ async def test_a_command_acked_before_a_stop_runs_once_after_the_restart(
         # ... and the process stops here, with the work held up.
     fake.held.clear()
     fake.released.set()
-    [item] = await items(first.services)
+    [item] = await stored_items(first.services)
     assert item.done_at is None and item.kind == "command"
     assert "response" not in json.dumps(item.event)  # no response URL is stored
     async with running(settings) as second:
