@@ -28,6 +28,8 @@ from sqlalchemy.engine import make_url
 from storage.inbox import NewDelivery
 
 log = logging.getLogger(__name__)
+# Made once: `json.dumps` with any option builds a new encoder for every call.
+_ENCODER = json.JSONEncoder(separators=(",", ":"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +58,7 @@ def _line(entry: Journaled) -> bytes:
         "event": d.event,
         "received_at": entry.received_at.isoformat(),
     }
-    return (json.dumps(record, separators=(",", ":")) + "\n").encode()
+    return (_ENCODER.encode(record) + "\n").encode()
 
 
 def _entry(record: dict[str, Any]) -> Journaled:
