@@ -4,7 +4,8 @@ Sends 2,000 signed `/propose` requests, 20 in flight, over loopback to:
 
 - postgate's Slack platform in HTTP mode, started as the runtime starts it, with a
   real database (a temporary SQLite file) and every call going to the fake Slack; the
-  work after each ack (check, store, post the card, reply) runs while it is measured;
+  work after each ack (check, store, post the card, reply) is queued as postgate
+  queues it, and starts when the deliveries pause (or after its longest wait);
 - a bare slack-bolt AsyncApp whose /propose listener only calls ack(), with the same
   settings (signature checks on, process_before_response=True).
 

@@ -1,7 +1,8 @@
 """The durable inbox, platform-neutral: nothing acknowledged is lost when a platform
 retries or a process restarts.
 
-An adapter `accept`s a delivery (one quick insert) before it acknowledges it, then
+An adapter `accept`s a delivery (`handlers.inbox_accept`: an append to the journal on
+SQLite, one insert on PostgreSQL) before it acknowledges it, then
 `process`es it: the item is claimed, run through `handlers.dispatch.run_command` or
 `handlers.review.handle_reaction`, and marked done. A redelivery of an accepted key
 is acknowledged and not processed again. Work cut short by a stop stays pending, and

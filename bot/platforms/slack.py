@@ -4,10 +4,11 @@ Socket Mode when `SLACK_APP_TOKEN` is set, otherwise HTTP on `/slack/events` (pl
 `GET /health`) at `POSTGATE_PORT`. Every Web API call goes through one client built
 with `SLACK_API_URL` and a Retry-After-honouring rate-limit handler.
 
-Listeners store each delivery in the durable inbox (`handlers.inbox`: one quick
-insert), ack, and hand the work to `AfterAck`: Slack gives three seconds, and checking,
-storing and posting may take longer. A redelivery is acked and not run twice; work a
-stop cut short runs at the next start, and its answer comes by direct message.
+Listeners keep each delivery in the durable inbox (`handlers.inbox`: an append to a
+journal on SQLite, an insert on PostgreSQL), ack, and hand the work to `AfterAck`:
+Slack gives three seconds, and checking, storing and posting may take longer. A
+redelivery is acked and not run twice; work a stop cut short runs at the next start,
+and its answer comes by direct message.
 """
 
 from __future__ import annotations
