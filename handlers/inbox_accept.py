@@ -37,7 +37,8 @@ _Waiting = tuple[NewDelivery, "asyncio.Future[Pending | None]"]
 
 class Acceptor:
     def __init__(self, *, db: Database, clock: Clock) -> None:
-        self._db = db
+        # Weakly: the registry below keeps acceptors, and must not keep databases.
+        self._db_ref = weakref.ref(db)
         self._clock = clock
         self._loop = asyncio.get_running_loop()
         path = journal_path(db.url)
@@ -49,6 +50,13 @@ class Acceptor:
         self._storing = asyncio.Lock()
         self._queue: list[_Waiting] = []
         self._flusher: asyncio.Task[None] | None = None
+
+    @property
+    def _db(self) -> Database:
+        db = self._db_ref()
+        if db is None:
+            raise RuntimeError("the inbox's database was closed and collected")
+        return db
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
@@ -134,16 +142,29 @@ class Acceptor:
                     future.set_result(item)
 
 
-_acceptors: weakref.WeakKeyDictionary[Database, Acceptor] = weakref.WeakKeyDictionary()
+# Keyed by the database object's id, with a weak reference to tell a reused id from
+# the same object: a WeakKeyDictionary lookup makes a new weak reference every time,
+# and this runs before every ack.
+_acceptors: dict[int, tuple[weakref.ref[Database], Acceptor]] = {}
 
 
 def acceptor_for(*, db: Database, clock: Clock) -> Acceptor:
     """The database's acceptor in this event loop (made on first use; its journal is
     closed when the `Database` is collected)."""
-    found = _acceptors.get(db)
-    if found is None or found.loop is not asyncio.get_running_loop():
-        if found is not None:
-            found.close()
-        found = _acceptors[db] = Acceptor(db=db, clock=clock)
-        weakref.finalize(db, found.close)
+    entry = _acceptors.get(id(db))
+    if entry is not None:
+        ref, found = entry
+        if ref() is db and found.loop is asyncio.get_running_loop():
+            return found
+        found.close()
+    found = Acceptor(db=db, clock=clock)
+    key = id(db)
+    _acceptors[key] = (weakref.ref(db, lambda _ref: _forget(key, found)), found)
     return found
+
+
+def _forget(key: int, acceptor: Acceptor) -> None:
+    acceptor.close()
+    entry = _acceptors.get(key)
+    if entry is not None and entry[1] is acceptor:
+        del _acceptors[key]

@@ -3,6 +3,7 @@ so a new command reaches the local workspace, Slack and Discord with one entry."
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
@@ -32,8 +33,13 @@ def all_commands() -> tuple[CommandSpec, ...]:
 
 
 def find_command(name: str) -> CommandSpec | None:
-    wanted = name.lstrip("/").lower()
-    return next((c for c in all_commands() if c.name == wanted), None)
+    return _by_name().get(name.lstrip("/").lower())
+
+
+@functools.cache
+def _by_name() -> dict[str, CommandSpec]:
+    # Looked up for every command a platform receives, before its ack.
+    return {c.name: c for c in all_commands()}
 
 
 def command_list() -> str:

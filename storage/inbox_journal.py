@@ -19,7 +19,7 @@ import json
 import logging
 import os
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +56,8 @@ def _line(entry: Journaled) -> bytes:
         "kind": d.kind,
         "key": d.key,
         "event": d.event,
-        "received_at": entry.received_at.isoformat(),
+        # Seconds since the epoch: exact to the microsecond, and cheaper to write.
+        "received_at": entry.received_at.timestamp(),
     }
     return (_ENCODER.encode(record) + "\n").encode()
 
@@ -70,7 +71,7 @@ def _entry(record: dict[str, Any]) -> Journaled:
             key=str(record["key"]),
             event=dict(record["event"]),
         ),
-        received_at=datetime.fromisoformat(str(record["received_at"])),
+        received_at=datetime.fromtimestamp(float(record["received_at"]), UTC),
     )
 
 
