@@ -3,7 +3,6 @@ so a new command reaches the local workspace, Slack and Discord with one entry."
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
@@ -33,13 +32,21 @@ def all_commands() -> tuple[CommandSpec, ...]:
 
 
 def find_command(name: str) -> CommandSpec | None:
-    return _by_name().get(name.lstrip("/").lower())
+    return _by_name(all_commands()).get(name.lstrip("/").lower())
 
 
-@functools.cache
-def _by_name() -> dict[str, CommandSpec]:
-    # Looked up for every command a platform receives, before its ack.
-    return {c.name: c for c in all_commands()}
+# Looked up for every command a platform receives, before its ack: the index is
+# rebuilt only when the commands are another tuple (tests add commands of their own).
+_index: dict[int, tuple[tuple[CommandSpec, ...], dict[str, CommandSpec]]] = {}
+
+
+def _by_name(commands: tuple[CommandSpec, ...]) -> dict[str, CommandSpec]:
+    found = _index.get(id(commands))
+    if found is None or found[0] is not commands:
+        found = (commands, {c.name: c for c in commands})
+        _index.clear()
+        _index[id(commands)] = found
+    return found[1]
 
 
 def command_list() -> str:

@@ -61,6 +61,7 @@ from storage.inbox import Pending
 log = logging.getLogger(__name__)
 
 SLACK_API = "https://slack.com/api/"
+_BOLT_LOG = logging.getLogger("bot.platforms.slack.bolt")
 SHUTDOWN_GRACE_SECONDS = 5.0
 HTTP_TIMEOUT_SECONDS = 30.0
 # Work left by an earlier process is replayed once it is this old: a process still
@@ -114,7 +115,7 @@ class SlackPlatform:
             request_verification_enabled=secret is not None,
             # Our listeners only ack and schedule, so the response goes out at once.
             process_before_response=True,
-            logger=logging.getLogger("bot.platforms.slack.bolt"),
+            logger=_BOLT_LOG,
         )
         self._port = SlackChatPort(
             client=self._client,
@@ -163,6 +164,7 @@ class SlackPlatform:
         return len(self._work)
 
     async def start(self) -> None:
+        _set_bolt_log_level(_BOLT_LOG)
         try:
             auth = await self._client.auth_test()
         except SlackApiError as exc:
@@ -396,6 +398,15 @@ class SlackPlatform:
             # Ephemeral messages fail where the bot is not a member: a DM reaches them anyway.
             log.warning("%s; replying to %s by DM", exc, user_id)
             await self._port.direct_message(user_id=user_id, message=reply.message)
+
+
+def _set_bolt_log_level(logger: logging.Logger) -> None:
+    """Give bolt's logger the level configured for postgate (once logging is set up):
+    bolt reads `logger.level` itself, not the effective level, so an unset level (0)
+    made it build and log debug messages for every middleware of every request, before
+    the ack."""
+    logger.setLevel(logging.NOTSET)
+    logger.setLevel(logger.getEffectiveLevel())
 
 
 class _ReceivingSocketModeHandler(AsyncSocketModeHandler):
