@@ -107,9 +107,7 @@ class Acceptor:
             if not batch:
                 return
             async with self._db.transaction() as session:
-                await store.store_received(
-                    session, deliveries=[(e.delivery, e.received_at) for e in batch]
-                )
+                await store.store_received(session, deliveries=batch)
             del self._unstored[: len(batch)]
             if not self._unstored:
                 # In the same step as the check: no append can come in between.
@@ -142,29 +140,16 @@ class Acceptor:
                     future.set_result(item)
 
 
-# Keyed by the database object's id, with a weak reference to tell a reused id from
-# the same object: a WeakKeyDictionary lookup makes a new weak reference every time,
-# and this runs before every ack.
-_acceptors: dict[int, tuple[weakref.ref[Database], Acceptor]] = {}
+_acceptors: weakref.WeakKeyDictionary[Database, Acceptor] = weakref.WeakKeyDictionary()
 
 
 def acceptor_for(*, db: Database, clock: Clock) -> Acceptor:
     """The database's acceptor in this event loop (made on first use; its journal is
     closed when the `Database` is collected)."""
-    entry = _acceptors.get(id(db))
-    if entry is not None:
-        ref, found = entry
-        if ref() is db and found.loop is asyncio.get_running_loop():
-            return found
-        found.close()
-    found = Acceptor(db=db, clock=clock)
-    key = id(db)
-    _acceptors[key] = (weakref.ref(db, lambda _ref: _forget(key, found)), found)
+    found = _acceptors.get(db)
+    if found is None or found.loop is not asyncio.get_running_loop():
+        if found is not None:
+            found.close()
+        found = _acceptors[db] = Acceptor(db=db, clock=clock)
+        weakref.finalize(db, found.close)
     return found
-
-
-def _forget(key: int, acceptor: Acceptor) -> None:
-    acceptor.close()
-    entry = _acceptors.get(key)
-    if entry is not None and entry[1] is acceptor:
-        del _acceptors[key]

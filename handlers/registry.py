@@ -32,21 +32,8 @@ def all_commands() -> tuple[CommandSpec, ...]:
 
 
 def find_command(name: str) -> CommandSpec | None:
-    return _by_name(all_commands()).get(name.lstrip("/").lower())
-
-
-# Looked up for every command a platform receives, before its ack: the index is
-# rebuilt only when the commands are another tuple (tests add commands of their own).
-_index: dict[int, tuple[tuple[CommandSpec, ...], dict[str, CommandSpec]]] = {}
-
-
-def _by_name(commands: tuple[CommandSpec, ...]) -> dict[str, CommandSpec]:
-    found = _index.get(id(commands))
-    if found is None or found[0] is not commands:
-        found = (commands, {c.name: c for c in commands})
-        _index.clear()
-        _index[id(commands)] = found
-    return found[1]
+    wanted = name.lstrip("/").lower()
+    return next((c for c in all_commands() if c.name == wanted), None)
 
 
 def command_list() -> str:

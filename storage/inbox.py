@@ -55,18 +55,19 @@ class NewDelivery:
 
 
 def insert_rows(deliveries: Sequence[NewDelivery], now: datetime) -> list[dict[str, Any]]:
-    return [
-        {
-            "workspace": d.workspace,
-            "platform": d.platform,
-            "kind": d.kind,
-            "key": d.key[:KEY_MAX],
-            "event": dict(d.event),
-            "received_at": now,
-            "attempts": 0,
-        }
-        for d in deliveries
-    ]
+    return [_row(d, received_at=now) for d in deliveries]
+
+
+def _row(d: NewDelivery, *, received_at: datetime) -> dict[str, Any]:
+    return {
+        "workspace": d.workspace,
+        "platform": d.platform,
+        "kind": d.kind,
+        "key": d.key[:KEY_MAX],
+        "event": dict(d.event),
+        "received_at": received_at,
+        "attempts": 0,
+    }
 
 
 def insert_ignoring_accepted(
@@ -166,10 +167,10 @@ async def store_received(
     session: AsyncSession, *, deliveries: Sequence[tuple[NewDelivery, datetime]]
 ) -> None:
     """Store deliveries, each with the time it was received, skipping any key accepted
-    before (a conflict on the id would be a bug, and fails)."""
+    before."""
     if not deliveries:
         return
-    rows = [insert_rows([delivery], received_at)[0] for delivery, received_at in deliveries]
+    rows = [_row(delivery, received_at=received_at) for delivery, received_at in deliveries]
     await session.execute(_insert_received(session.get_bind().dialect.name), rows)
 
 

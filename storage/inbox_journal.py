@@ -18,10 +18,9 @@ from __future__ import annotations
 import json
 import logging
 import os
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.engine import make_url
 
@@ -32,8 +31,9 @@ log = logging.getLogger(__name__)
 _ENCODER = json.JSONEncoder(separators=(",", ":"))
 
 
-@dataclass(frozen=True, slots=True)
-class Journaled:
+class Journaled(NamedTuple):
+    """A delivery and when it came: what `storage.inbox.store_received` stores."""
+
     delivery: NewDelivery
     received_at: datetime
 
