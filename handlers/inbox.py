@@ -40,7 +40,7 @@ from handlers.messages import Message
 from handlers.port import PlatformError
 from handlers.review import handle_reaction
 from storage import inbox as store
-from storage.inbox import NewDelivery, Pending
+from storage.inbox import Pending
 
 log = logging.getLogger(__name__)
 
@@ -56,13 +56,11 @@ Refresh = Callable[[Actor], Awaitable[Actor]]
 async def accept(ctx: Context, *, platform: str, key: str, event: Event) -> Pending | None:
     """Store a delivery before its ack; None when its key was accepted before."""
     return await _acceptor(ctx).accept(
-        NewDelivery(
-            workspace=ctx.workspace,
-            platform=platform,
-            kind=kind_of(event),
-            key=key,
-            event=dump_event(event),
-        )
+        workspace=ctx.workspace,
+        platform=platform,
+        kind=kind_of(event),
+        key=key,
+        event=dump_event(event),
     )
 
 

@@ -22,14 +22,14 @@ from __future__ import annotations
 import asyncio
 import weakref
 from collections import OrderedDict
+from collections.abc import Mapping
 
 from handlers.clock import Clock
 from storage import inbox as store
 from storage.db import Database
 from storage.inbox import NewDelivery, Pending, accept_committed
-from storage.inbox_journal import InboxJournal, Journaled, journal_path
+from storage.inbox_journal import UNSTORED, InboxJournal, journal_path
 
-UNSTORED = 0  # the id of an item still in the journal (database ids start at 1)
 RECENT_KEYS = 10_000  # Slack and Discord redeliver within minutes
 
 _Waiting = tuple[NewDelivery, "asyncio.Future[Pending | None]"]
@@ -45,7 +45,7 @@ class Acceptor:
         self._journal = InboxJournal(path) if path is not None else None
         # What the journal holds that the table may not: an earlier process's
         # entries first, then this one's.
-        self._unstored: list[Journaled] = self._journal.read() if self._journal else []
+        self._unstored: list[Pending] = self._journal.read() if self._journal else []
         self._recent: OrderedDict[tuple[str, str], None] = OrderedDict()
         self._storing = asyncio.Lock()
         self._queue: list[_Waiting] = []
@@ -66,37 +66,46 @@ class Acceptor:
         if self._journal is not None:
             self._journal.close()
 
-    async def accept(self, delivery: NewDelivery) -> Pending | None:
+    async def accept(
+        self, *, workspace: str, platform: str, kind: str, key: str, event: Mapping[str, object]
+    ) -> Pending | None:
         """The accepted item, or None when its key was accepted before."""
         if self._journal is not None:
-            return self._journaled(delivery)
+            return self._journaled(
+                workspace=workspace, platform=platform, kind=kind, key=key, event=event
+            )
+        delivery = NewDelivery(
+            workspace=workspace, platform=platform, kind=kind, key=key, event=event
+        )
         future: asyncio.Future[Pending | None] = self._loop.create_future()
         self._queue.append((delivery, future))
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush(), name="inbox accept")
         return await future
 
-    def _journaled(self, delivery: NewDelivery) -> Pending | None:
+    def _journaled(
+        self, *, workspace: str, platform: str, kind: str, key: str, event: Mapping[str, object]
+    ) -> Pending | None:
         assert self._journal is not None
-        key = (delivery.workspace, delivery.key[: store.KEY_MAX])
-        if key in self._recent:
+        key = key[: store.KEY_MAX]
+        if (workspace, key) in self._recent:
             return None
-        entry = Journaled(delivery=delivery, received_at=self._clock.now())
-        self._journal.append(entry)
-        self._unstored.append(entry)
-        self._recent[key] = None
-        if len(self._recent) > RECENT_KEYS:
-            self._recent.popitem(last=False)
-        return Pending(
+        item = Pending(
             id=UNSTORED,
-            workspace=delivery.workspace,
-            platform=delivery.platform,
-            kind=delivery.kind,
-            key=key[1],
-            event=delivery.event,
-            received_at=entry.received_at,
+            workspace=workspace,
+            platform=platform,
+            kind=kind,
+            key=key,
+            event=event,
+            received_at=self._clock.now(),
             attempts=0,
         )
+        self._journal.append(item)
+        self._unstored.append(item)
+        self._recent[workspace, key] = None
+        if len(self._recent) > RECENT_KEYS:
+            self._recent.popitem(last=False)
+        return item
 
     async def store_journaled(self) -> None:
         """Move the journal's entries into the table (SQLite; nothing to do otherwise)."""
@@ -107,7 +116,7 @@ class Acceptor:
             if not batch:
                 return
             async with self._db.transaction() as session:
-                await store.store_received(session, deliveries=batch)
+                await store.store_received(session, items=batch)
             del self._unstored[: len(batch)]
             if not self._unstored:
                 # In the same step as the check: no append can come in between.

@@ -1,6 +1,7 @@
 """The neutral events as JSON, for the inbox: what is stored is exactly what a handler
 is given (an `Invocation` or a `ReactionEvent` with its `Actor`), nothing of the
-platform's own payload, and no response URL or interaction token."""
+platform's own payload, and no response URL or interaction token. A dumped event is
+plain data (strings, numbers, booleans, None, lists and dicts), nothing else."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ def kind_of(event: Event) -> InboxKind:
 
 
 def _actor(actor: Actor) -> dict[str, Any]:
-    return {"id": actor.id, "name": actor.name, "roles": sorted(actor.roles)}
+    # Plain strings, not the enum: the SQLite journal keeps plain data only.
+    return {"id": actor.id, "name": actor.name, "roles": sorted(role.value for role in actor.roles)}
 
 
 def dump_event(event: Event) -> dict[str, Any]:

@@ -58,7 +58,7 @@ def insert_rows(deliveries: Sequence[NewDelivery], now: datetime) -> list[dict[s
     return [_row(d, received_at=now) for d in deliveries]
 
 
-def _row(d: NewDelivery, *, received_at: datetime) -> dict[str, Any]:
+def _row(d: NewDelivery | Pending, *, received_at: datetime) -> dict[str, Any]:
     return {
         "workspace": d.workspace,
         "platform": d.platform,
@@ -163,14 +163,12 @@ def _insert_many(dialect: str) -> ReturningInsert[int, str, str]:
     )
 
 
-async def store_received(
-    session: AsyncSession, *, deliveries: Sequence[tuple[NewDelivery, datetime]]
-) -> None:
-    """Store deliveries, each with the time it was received, skipping any key accepted
-    before."""
-    if not deliveries:
+async def store_received(session: AsyncSession, *, items: Sequence[Pending]) -> None:
+    """Store items accepted but not yet stored (their ids are not yet known), each with
+    the time it was received, skipping any key accepted before."""
+    if not items:
         return
-    rows = [_row(delivery, received_at=received_at) for delivery, received_at in deliveries]
+    rows = [_row(item, received_at=item.received_at) for item in items]
     await session.execute(_insert_received(session.get_bind().dialect.name), rows)
 
 

@@ -43,6 +43,14 @@ def propose(text: str = DRAFT) -> Invocation:
     )
 
 
+def _plain(value: object) -> bool:
+    if isinstance(value, dict):
+        return type(value) is dict and all(type(k) is str and _plain(v) for k, v in value.items())
+    if isinstance(value, list):
+        return type(value) is list and all(_plain(v) for v in value)
+    return value is None or type(value) in (str, int, float, bool)
+
+
 def test_events_survive_the_trip_through_json() -> None:
     invocation = propose("Line one\nline two <!channel> ✅")
     reaction = ReactionEvent(
@@ -56,6 +64,8 @@ def test_events_survive_the_trip_through_json() -> None:
     for event in (invocation, reaction):
         stored = dump_event(event)
         assert load_event(kind_of(event), stored) == event
+        # Plain data only, enums included: the SQLite journal refuses anything else.
+        assert _plain(stored), stored
     with pytest.raises(UnreadableEvent):
         load_event("command", {"format": 99})
     with pytest.raises(UnreadableEvent):
