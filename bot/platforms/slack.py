@@ -61,7 +61,6 @@ from storage.inbox import Pending
 log = logging.getLogger(__name__)
 
 SLACK_API = "https://slack.com/api/"
-_BOLT_LOG = logging.getLogger("bot.platforms.slack.bolt")
 SHUTDOWN_GRACE_SECONDS = 5.0
 HTTP_TIMEOUT_SECONDS = 30.0
 # Work left by an earlier process is replayed once it is this old: a process still
@@ -115,7 +114,11 @@ class SlackPlatform:
             request_verification_enabled=secret is not None,
             # Our listeners only ack and schedule, so the response goes out at once.
             process_before_response=True,
-            logger=_BOLT_LOG,
+            # No logger of ours: bolt's own take the root logger's level, which
+            # `postgate run` sets. (bolt reads `logger.level`, not the effective level,
+            # so a logger with no level of its own made it format a debug line for
+            # every middleware of every request; and a logger passed in here is copied
+            # onto a new one for every request.)
         )
         self._port = SlackChatPort(
             client=self._client,
@@ -135,6 +138,7 @@ class SlackPlatform:
         )
         self._work = AfterAck()
         self._team_id = ""
+        self._contexts: dict[str, Context] = {}
         self._runner: web.AppRunner | None = None
         self._socket: _ReceivingSocketModeHandler | None = None
         self._bound_port: int | None = None
@@ -164,7 +168,6 @@ class SlackPlatform:
         return len(self._work)
 
     async def start(self) -> None:
-        _set_bolt_log_level(_BOLT_LOG)
         try:
             auth = await self._client.auth_test()
         except SlackApiError as exc:
@@ -263,8 +266,8 @@ class SlackPlatform:
         )
         if item is None:
             return
-        spec = find_command(command.command)
-        if spec is not None and spec.opens_form_when_empty and not command.text:
+        spec = None if command.text else find_command(command.command)
+        if spec is not None and spec.opens_form_when_empty:
             # The trigger_id dies 3 s after the command: open the form now, not in turn.
             self._work.spawn(
                 self._open_form(command=command, item=item, prompt=spec.arg_description),
@@ -334,7 +337,14 @@ class SlackPlatform:
 
     # -- the work ----------------------------------------------------------------------
     def _context(self, team_id: str) -> Context:
-        return Context(services=self._services, port=self._port, workspace=workspace_key(team_id))
+        # One per workspace, reused: built before every ack otherwise.
+        ctx = self._contexts.get(team_id)
+        if ctx is None:
+            ctx = Context(
+                services=self._services, port=self._port, workspace=workspace_key(team_id)
+            )
+            self._contexts[team_id] = ctx
+        return ctx
 
     async def _actor_now(self, received: Actor) -> Actor:
         """Roles and display name as Slack has them now (API calls: after the ack)."""
@@ -398,15 +408,6 @@ class SlackPlatform:
             # Ephemeral messages fail where the bot is not a member: a DM reaches them anyway.
             log.warning("%s; replying to %s by DM", exc, user_id)
             await self._port.direct_message(user_id=user_id, message=reply.message)
-
-
-def _set_bolt_log_level(logger: logging.Logger) -> None:
-    """Give bolt's logger the level configured for postgate (once logging is set up):
-    bolt reads `logger.level` itself, not the effective level, so an unset level (0)
-    made it build and log debug messages for every middleware of every request, before
-    the ack."""
-    logger.setLevel(logging.NOTSET)
-    logger.setLevel(logger.getEffectiveLevel())
 
 
 class _ReceivingSocketModeHandler(AsyncSocketModeHandler):

@@ -49,7 +49,9 @@ def _mapping(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     return value
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+# Not frozen, unlike the other records: one is built before every ack, and a frozen
+# dataclass's __init__ sets each field through object.__setattr__, twice the cost.
+@dataclass(slots=True, kw_only=True)
 class SlashCommand:
     team_id: str
     user_id: str
