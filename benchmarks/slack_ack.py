@@ -12,7 +12,12 @@ Sends 2,000 signed `/propose` requests, 20 in flight, over loopback to:
 Each server runs in its own process, as does the fake Slack; this process only sends.
 Prints p50/p90/p99/max for both and the ratio. Target: p99 < 50 ms, within 1.5x.
 
-    .venv/bin/python benchmarks/slack_ack.py [--requests 2000] [--concurrency 20]
+The measurement is made three times (`--runs`), each time with fresh servers, and the
+verdict takes the median p99 ratio: on a small shared machine the bare app's own p99
+moves by a third from one measurement to the next, which one measurement cannot tell
+from a change in postgate.
+
+    .venv/bin/python benchmarks/slack_ack.py [--requests 2000] [--concurrency 20] [--runs 3]
 """
 
 from __future__ import annotations
@@ -102,6 +107,8 @@ async def serve_postgate(api_url: str, port: int, postgresql: str = "") -> None:
         platform = create_platform(settings, services, host="127.0.0.1")
         assert isinstance(platform, SlackPlatform)
         await platform.start()
+        # Stopped with thousands of proposals still queued, on purpose: not worth a warning.
+        logging.getLogger("bot.platforms.slack_work").setLevel(logging.ERROR)
         freeze_startup_heap()  # as bot.runtime does once everything has started
         try:
             await _serve_until_stdin_closes(port)
@@ -168,25 +175,30 @@ def signed_propose(n: int) -> tuple[bytes, dict[str, str]]:
     return body.encode(), headers
 
 
-async def measure(url: str, *, requests: int, concurrency: int, offset: int) -> list[float]:
+async def measure(url: str, *, requests: int, concurrency: int, warm_up: int = 200) -> list[float]:
+    """Latencies of `requests` signed /propose, after `warm_up` more on the same
+    connections (bolt's one auth.test, lazy imports, the connections themselves) with
+    no pause between the two: a pause would let postgate's queued work start."""
     latencies: list[float] = []
     failures = 0
     queue: asyncio.Queue[int] = asyncio.Queue()
-    for n in range(requests):
-        queue.put_nowait(offset + n)
+    for n in range(warm_up + requests):
+        queue.put_nowait(n)
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=connector) as session:
 
         async def worker() -> None:
             nonlocal failures
             while not queue.empty():
-                body, headers = signed_propose(queue.get_nowait())
+                n = queue.get_nowait()
+                body, headers = signed_propose(n)
                 start = time.perf_counter()
                 async with session.post(url, data=body, headers=headers) as response:
                     await response.read()
                     if response.status != 200:
                         failures += 1
-                latencies.append((time.perf_counter() - start) * 1000)
+                if n >= warm_up:
+                    latencies.append((time.perf_counter() - start) * 1000)
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
     if failures:
@@ -240,10 +252,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def main(requests: int, concurrency: int, postgresql: str) -> None:
-    fake, fake_port = await start_child("fake")
-    api_url = f"http://127.0.0.1:{fake_port}/api/"
-    children = [fake]
+BARE = "bare bolt AsyncApp (ack only)"
+OURS = "postgate Slack app"
+
+
+async def measure_pair(
+    api_url: str, *, requests: int, concurrency: int, postgresql: str
+) -> dict[str, list[float]]:
+    """One measurement: fresh servers, the bare app first, then postgate. Fresh, so
+    no postgate work queued in an earlier measurement runs beside the bare app."""
+    children: list[asyncio.subprocess.Process] = []
     try:
         postgate, postgate_port = await start_child(
             "postgate", api_url, str(free_port()), postgresql
@@ -252,31 +270,54 @@ async def main(requests: int, concurrency: int, postgresql: str) -> None:
         bare, bare_port = await start_child("bare", api_url, str(free_port()))
         children.append(bare)
         urls = {
-            "bare bolt AsyncApp (ack only)": f"http://127.0.0.1:{bare_port}/slack/events",
-            "postgate Slack app": f"http://127.0.0.1:{postgate_port}/slack/events",
+            BARE: f"http://127.0.0.1:{bare_port}/slack/events",
+            OURS: f"http://127.0.0.1:{postgate_port}/slack/events",
         }
-        database = "PostgreSQL" if postgresql else "SQLite"
-        print(
-            f"{requests} signed /propose requests, {concurrency} in flight, loopback, "
-            f"postgate on {database}"
-        )
         results: dict[str, list[float]] = {}
         # The bare app first, so no postgate work is running anywhere while it is measured.
         for name, url in urls.items():
-            # Warm up: connections, bolt's one auth.test, lazy imports.
-            await measure(url, requests=200, concurrency=concurrency, offset=10**6)
-            results[name] = await measure(url, requests=requests, concurrency=concurrency, offset=0)
-        bare_p50, bare_p99 = summary("bare bolt AsyncApp (ack only)", results[next(iter(urls))])
-        ours_p50, ours_p99 = summary("postgate Slack app", results["postgate Slack app"])
-        print(
-            f"ratio postgate/bare: p50 {ours_p50 / bare_p50:.2f}x, p99 {ours_p99 / bare_p99:.2f}x"
-        )
-        verdict = "met" if ours_p99 < 50 and ours_p99 <= 1.5 * bare_p99 else "NOT met"
-        print(f"target (p99 < 50 ms and within 1.5x of the bare app): {verdict}")
+            results[name] = await measure(url, requests=requests, concurrency=concurrency)
+        return results
     finally:
         for child in reversed(children):
             with contextlib.suppress(ProcessLookupError):
                 await stop_child(child)
+
+
+async def main(requests: int, concurrency: int, postgresql: str, runs: int) -> None:
+    fake, fake_port = await start_child("fake")
+    api_url = f"http://127.0.0.1:{fake_port}/api/"
+    database = "PostgreSQL" if postgresql else "SQLite"
+    print(
+        f"{requests} signed /propose requests, {concurrency} in flight, loopback, "
+        f"postgate on {database}; {runs} measurements, each with fresh servers"
+    )
+    ratios: list[float] = []
+    worst_p99 = 0.0
+    try:
+        for run in range(1, runs + 1):
+            results = await measure_pair(
+                api_url, requests=requests, concurrency=concurrency, postgresql=postgresql
+            )
+            print(f"measurement {run}:")
+            bare_p50, bare_p99 = summary(f"  {BARE}", results[BARE])
+            ours_p50, ours_p99 = summary(f"  {OURS}", results[OURS])
+            ratios.append(ours_p99 / bare_p99)
+            worst_p99 = max(worst_p99, ours_p99)
+            print(
+                f"  ratio postgate/bare: p50 {ours_p50 / bare_p50:.2f}x, "
+                f"p99 {ours_p99 / bare_p99:.2f}x"
+            )
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            await stop_child(fake)
+    median = statistics.median(ratios)
+    print(
+        f"p99 ratio, median of {runs}: {median:.2f}x "
+        f"(each: {', '.join(f'{r:.2f}x' for r in ratios)}); worst postgate p99 {worst_p99:.2f} ms"
+    )
+    verdict = "met" if worst_p99 < 50 and median <= 1.5 else "NOT met"
+    print(f"target (p99 < 50 ms, and the median p99 ratio within 1.5x of the bare app): {verdict}")
 
 
 if __name__ == "__main__":
@@ -302,5 +343,12 @@ if __name__ == "__main__":
         help="run postgate on a fresh PostgreSQL database made on this server "
         "(default server: the local one) instead of a SQLite file",
     )
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=3,
+        help="independent measurements, each with fresh servers; the verdict takes the "
+        "median p99 ratio (the bare app's own p99 swings from run to run on a small machine)",
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.requests, args.concurrency, args.postgresql))
+    asyncio.run(main(args.requests, args.concurrency, args.postgresql, args.runs))
