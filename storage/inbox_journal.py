@@ -151,7 +151,6 @@ class InboxJournal:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        self._size = os.fstat(self._fd).st_size
 
     def read(self) -> list[Pending]:
         """Every whole entry in the file, oldest first, as items not yet stored."""
@@ -160,18 +159,15 @@ class InboxJournal:
     def append(self, item: Pending) -> None:
         record = _record(item)
         written = os.write(self._fd, record)
-        self._size += written
         if written != len(record):
             # A full disk: take the partial record back, so the next one starts whole,
             # and let the caller fail before its ack (the platform delivers it again).
-            self._size -= written
-            os.ftruncate(self._fd, self._size)
+            os.ftruncate(self._fd, os.fstat(self._fd).st_size - written)
             raise OSError(f"the inbox journal {self.path} took {written} of {len(record)} bytes")
 
     def clear(self) -> None:
         """Empty the file: everything in it is in the database."""
         os.ftruncate(self._fd, 0)
-        self._size = 0
 
     def close(self) -> None:
         if self._fd >= 0:
