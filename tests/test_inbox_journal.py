@@ -5,6 +5,7 @@ skips a record cut short by a crash (it was never acked)."""
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import struct
 import zlib
@@ -147,3 +148,26 @@ async def test_what_a_killed_process_acked_runs_once_after_the_restart(tmp_path:
     # Everything in the journal is in the table now: the file is emptied.
     assert journal.read_bytes() == b""
     await second.db.dispose()
+
+
+def test_a_record_the_disk_took_only_part_of_is_taken_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "postgate.db-inbox"
+    journal = InboxJournal(path)
+    journal.append(_item("k1", at=AT))
+    whole = path.read_bytes()
+    real_write = os.write
+
+    def full_disk(fd: int, data: bytes) -> int:
+        return real_write(fd, data[:10])
+
+    monkeypatch.setattr(os, "write", full_disk)
+    with pytest.raises(OSError, match="took 10 of"):
+        journal.append(_item("k2", at=AT))
+    monkeypatch.undo()
+    # The caller never acked k2; the file is as before it, and the next record is whole.
+    assert path.read_bytes() == whole
+    journal.append(_item("k3", at=AT))
+    assert [i.key for i in journal.read()] == ["k1", "k3"]
+    journal.close()
