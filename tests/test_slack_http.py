@@ -226,6 +226,26 @@ async def test_tokens_never_reach_the_log(
         assert secret not in caplog.text
 
 
+async def test_a_refused_request_is_logged_without_its_body(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # bolt logs the whole body of a request it refuses, at INFO: a genuine one replayed
+    # too late carries Slack's legacy verification token and a live response URL.
+    caplog.set_level(logging.DEBUG)
+    async with running_slack(database_url) as slack:
+        status, _ = await slack.sender.command(
+            command="/echo",
+            text="too late",
+            user_id="UMEMBER01",
+            response_url=slack.fake.response_url(),
+            timestamp=int(time.time()) - 600,
+        )
+        assert status == 401
+    for secret in ("legacy-verification-token", "response_url", "too late"):
+        assert secret not in caplog.text
+    assert "refused a Slack request" in caplog.text
+
+
 async def test_the_runtime_starts_and_stops_the_slack_app(database_url: str) -> None:
     import asyncio
     import contextlib

@@ -61,6 +61,7 @@ from storage.inbox import Pending
 log = logging.getLogger(__name__)
 
 SLACK_API = "https://slack.com/api/"
+_BOLT_LOG = logging.getLogger("bot.platforms.slack.bolt")
 SHUTDOWN_GRACE_SECONDS = 5.0
 HTTP_TIMEOUT_SECONDS = 30.0
 # Work left by an earlier process is replayed once it is this old: a process still
@@ -108,17 +109,14 @@ class SlackPlatform:
                 "SLACK_SIGNING_SECRET is not set: HTTP mode needs it "
                 "(or set SLACK_APP_TOKEN to use Socket Mode)"
             )
+        _set_bolt_log_level(_BOLT_LOG)
         self._app = AsyncApp(
             client=self._client,
             signing_secret=secret.get_secret_value() if secret else "",
             request_verification_enabled=secret is not None,
             # Our listeners only ack and schedule, so the response goes out at once.
             process_before_response=True,
-            # No logger of ours: bolt's own take the root logger's level, which
-            # `postgate run` sets. (bolt reads `logger.level`, not the effective level,
-            # so a logger with no level of its own made it format a debug line for
-            # every middleware of every request; and a logger passed in here is copied
-            # onto a new one for every request.)
+            logger=_BOLT_LOG,
         )
         self._port = SlackChatPort(
             client=self._client,
@@ -168,6 +166,7 @@ class SlackPlatform:
         return len(self._work)
 
     async def start(self) -> None:
+        _set_bolt_log_level(_BOLT_LOG)
         try:
             auth = await self._client.auth_test()
         except SlackApiError as exc:
@@ -231,6 +230,11 @@ class SlackPlatform:
     async def _http_events(self, request: web.Request) -> web.Response:
         with self._work.receiving():
             response = await self._app.async_dispatch(await to_bolt_request(request))
+            if response.status == 401:
+                log.info(
+                    "refused a Slack request: its signature is missing or wrong, or it is "
+                    "more than five minutes old"
+                )
             return await to_aiohttp_response(response)
 
     async def _health(self, _request: web.Request) -> web.Response:
@@ -408,6 +412,20 @@ class SlackPlatform:
             # Ephemeral messages fail where the bot is not a member: a DM reaches them anyway.
             log.warning("%s; replying to %s by DM", exc, user_id)
             await self._port.direct_message(user_id=user_id, message=reply.message)
+
+
+def _set_bolt_log_level(logger: logging.Logger) -> None:
+    """Give bolt's logger postgate's level, but never below WARNING.
+
+    Never below WARNING: bolt logs the whole body of a request it refuses at INFO, and a
+    genuine one replayed too late carries Slack's legacy verification token and a live
+    response URL (we log the refusal ourselves, without the body). Set on our logger
+    itself: bolt reads `logger.level`, not the effective level, so an unset level (0)
+    made it build debug messages for every middleware of every request, before the ack.
+    Called before the app is built (its middlewares copy the level then) and again at
+    start, once logging is set up."""
+    logger.setLevel(logging.NOTSET)
+    logger.setLevel(max(logging.WARNING, logger.getEffectiveLevel()))
 
 
 class _ReceivingSocketModeHandler(AsyncSocketModeHandler):
