@@ -70,24 +70,11 @@ class Acceptor:
         self, *, workspace: str, platform: str, kind: str, key: str, event: Mapping[str, object]
     ) -> Pending | None:
         """The accepted item, or None when its key was accepted before."""
-        if self._journal is not None:
-            return self._journaled(
-                workspace=workspace, platform=platform, kind=kind, key=key, event=event
-            )
-        delivery = NewDelivery(
-            workspace=workspace, platform=platform, kind=kind, key=key, event=event
-        )
-        future: asyncio.Future[Pending | None] = self._loop.create_future()
-        self._queue.append((delivery, future))
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush(), name="inbox accept")
-        return await future
-
-    def _journaled(
-        self, *, workspace: str, platform: str, kind: str, key: str, event: Mapping[str, object]
-    ) -> Pending | None:
-        assert self._journal is not None
         key = key[: store.KEY_MAX]
+        if self._journal is None:
+            return await self._committed(
+                NewDelivery(workspace=workspace, platform=platform, kind=kind, key=key, event=event)
+            )
         if (workspace, key) in self._recent:
             return None
         item = Pending(
@@ -106,6 +93,14 @@ class Acceptor:
         if len(self._recent) > RECENT_KEYS:
             self._recent.popitem(last=False)
         return item
+
+    async def _committed(self, delivery: NewDelivery) -> Pending | None:
+        """PostgreSQL: stored by the next autocommitted batch."""
+        future: asyncio.Future[Pending | None] = self._loop.create_future()
+        self._queue.append((delivery, future))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush(), name="inbox accept")
+        return await future
 
     async def store_journaled(self) -> None:
         """Move the journal's entries into the table (SQLite; nothing to do otherwise)."""

@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-KEY_MAX = 200  # the column's size, as the inbox's key
+from storage.inbox import KEY_MAX  # the column's size, as the inbox's key
 
 
 def clip(delivery_key: str | None) -> str | None:

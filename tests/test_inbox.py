@@ -4,6 +4,7 @@ events survive the trip through JSON, and old finished deliveries are pruned."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -16,7 +17,6 @@ from handlers.context import Context, Services
 from handlers.events import Actor, Invocation, ReactionEvent, Role
 from handlers.inbox_codec import UnreadableEvent, dump_event, kind_of, load_event
 from handlers.port import MessageRef
-from storage import inbox as store
 from storage.models import InboxItem, ProcessedEvent, Proposal
 from tests.fakes.recording_chat import RecordingPort
 from tests.inbox_support import (
@@ -172,15 +172,9 @@ async def test_the_daily_job_prunes_old_finished_deliveries_only(
     old_pending = await inbox.accept(ctx, platform="test", key="old-pending", event=propose())
     assert old_done is not None and old_pending is not None
     await inbox.mark_done(ctx, old_done)
+    elsewhere = replace(ctx, workspace="test:T2")
+    assert await inbox.accept(elsewhere, platform="test", key="elsewhere", event=propose())
     async with services.db.transaction() as session:
-        delivery = store.NewDelivery(
-            workspace="test:T2",
-            platform="test",
-            kind="command",
-            key="elsewhere",
-            event=dump_event(propose()),
-        )
-        await store.accept(session, delivery=delivery, now=clock.now())
         session.add(ProcessedEvent(workspace=WORKSPACE, key="reaction:old", at=clock.now()))
     clock.advance(timedelta(days=31))
     recent = await inbox.accept(ctx, platform="test", key="recent-done", event=propose())
