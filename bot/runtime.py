@@ -13,6 +13,7 @@ from typing import Protocol
 from bot.platforms.base import Platform
 from bot.settings import Settings
 from handlers.context import Services
+from storage.instance_lock import instance_lock
 from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
@@ -45,8 +46,17 @@ class Runtime:
         self._stop.set()
 
     async def run(self) -> None:
-        """Migrate, start everything, serve until a platform closes or a signal arrives."""
+        """Migrate, take the database's lock (`storage.instance_lock`: one postgate per
+        database), start everything, serve until a platform closes or a signal arrives.
+        AlreadyRunning, before anything starts, when another postgate serves it."""
         await asyncio.to_thread(upgrade, self.settings.resolved_database_url)
+        try:
+            async with instance_lock(self.services.db):
+                await self._serve()
+        finally:
+            await self.services.db.dispose()
+
+    async def _serve(self) -> None:
         loop = asyncio.get_running_loop()
         handled: list[signal.Signals] = []
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -82,7 +92,6 @@ class Runtime:
                     await platform.stop()
                 except Exception:
                     log.exception("stopping %s failed", platform.name)
-            await self.services.db.dispose()
 
 
 def freeze_startup_heap() -> None:

@@ -31,9 +31,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine import make_url
-
 from storage.inbox import Pending
+from storage.urls import sqlite_file
 
 log = logging.getLogger(__name__)
 UNSTORED = 0  # the id of an item still in the journal (database ids start at 1)
@@ -41,12 +40,8 @@ UNSTORED = 0  # the id of an item still in the journal (database ids start at 1)
 
 def journal_path(url: str) -> Path | None:
     """Where a SQLite database keeps its journal; None for other databases."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or not parsed.database:
-        return None
-    if parsed.database == ":memory:" or parsed.database.startswith("file:"):
-        return None
-    return Path(f"{parsed.database}-inbox")
+    database = sqlite_file(url)
+    return None if database is None else Path(f"{database}-inbox")
 
 
 _RECORD = b"\x00"  # a record starts with it; a line of JSON starts with "{"

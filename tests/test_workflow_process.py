@@ -6,14 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import queue
 import signal
 import subprocess
-import sys
-import threading
 from pathlib import Path
-from typing import IO
 
 import pytest
 from sqlalchemy import select
@@ -23,45 +18,9 @@ from guidance.checker import Checker
 from guidance.policy import load_policy
 from storage.db import Database
 from storage.models import AuditEvent, FindingRow, Revision
+from tests.process_support import TIMEOUT, child_env, line_queue, postgate_command, wait_for
 
 DRAFT = "Vote Labour on Thursday! We will cut your council tax."
-TIMEOUT = 60
-
-
-def _env(database_url: str) -> dict[str, str]:
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("POSTGATE_", "SLACK_", "DISCORD_"))
-    }
-    env["DATABASE_URL"] = database_url
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
-
-
-def _postgate(*args: str) -> list[str]:
-    return [sys.executable, "-m", "bot.cli.main", *args]
-
-
-def _lines(stream: IO[str]) -> queue.Queue[str | None]:
-    lines: queue.Queue[str | None] = queue.Queue()
-
-    def pump() -> None:
-        for line in stream:
-            lines.put(line.rstrip("\n"))
-        lines.put(None)
-
-    threading.Thread(target=pump, daemon=True).start()
-    return lines
-
-
-def _wait_for(lines: queue.Queue[str | None], prefix: str) -> list[str]:
-    seen: list[str] = []
-    while True:
-        line = lines.get(timeout=TIMEOUT)
-        if line is None:
-            raise AssertionError(f"the process ended before {prefix!r}: {seen}")
-        seen.append(line)
-        if line.startswith(prefix):
-            return seen
 
 
 async def _stored(database_url: str) -> tuple[list[str], int, list[str]]:
@@ -85,10 +44,10 @@ async def _stored(database_url: str) -> tuple[list[str], int, list[str]]:
 def test_a_proposal_survives_sigkill_right_after_its_acknowledgement(
     database_url: str, tmp_path: Path
 ) -> None:
-    env = _env(database_url)
+    env = child_env(database_url)
     stderr = (tmp_path / "stderr.log").open("w")  # kept for diagnosis when this fails
     process = subprocess.Popen(
-        _postgate("run", "--local"),
+        postgate_command("run", "--local"),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=stderr,
@@ -98,10 +57,10 @@ def test_a_proposal_survives_sigkill_right_after_its_acknowledgement(
     )
     try:
         assert process.stdin is not None and process.stdout is not None
-        lines = _lines(process.stdout)
+        lines = line_queue(process.stdout)
         process.stdin.write(f"/propose {DRAFT}\n")
         process.stdin.flush()
-        _wait_for(lines, "[private to alex] Thanks! Proposal 1")
+        wait_for(lines, "[private to alex] Thanks! Proposal 1")
         process.send_signal(signal.SIGKILL)
         assert process.wait(timeout=TIMEOUT) == -signal.SIGKILL
     finally:
@@ -116,7 +75,7 @@ def test_a_proposal_survives_sigkill_right_after_its_acknowledgement(
     assert findings == len(Checker(load_policy()).check(DRAFT).findings)
 
     listed = subprocess.run(
-        _postgate("proposals", "--json"),
+        postgate_command("proposals", "--json"),
         capture_output=True,
         text=True,
         env=env,
@@ -129,7 +88,7 @@ def test_a_proposal_survives_sigkill_right_after_its_acknowledgement(
 
     # Restarted, the workspace knows it: its author sees it in full.
     again = subprocess.run(
-        _postgate("run", "--local"),
+        postgate_command("run", "--local"),
         input="/propose status 1\n",
         capture_output=True,
         text=True,
@@ -144,7 +103,7 @@ def test_a_proposal_survives_sigkill_right_after_its_acknowledgement(
 
 def test_the_scripted_three_line_session(tmp_path: Path) -> None:
     """What README tells a newcomer to try, on a fresh SQLite file in the working directory."""
-    env = _env("")
+    env = child_env("")
     del env["DATABASE_URL"]
     script = (
         b"\xff\xfe not UTF-8, and no slash\n"  # bad bytes must not end the session
@@ -153,7 +112,7 @@ def test_the_scripted_three_line_session(tmp_path: Path) -> None:
         b"/react 1 white_check_mark\n"
     )
     finished = subprocess.run(
-        _postgate("run"),
+        postgate_command("run"),
         input=script,
         capture_output=True,
         env=env,

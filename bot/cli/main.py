@@ -68,4 +68,7 @@ def _silence_stdout() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # `python -m bot.cli.main` runs this file as `__main__`, a second copy of the module:
+    # the subcommands raise `bot.cli.main.UserError`, which that copy's `main` would not
+    # catch. So hand over to the module as imported.
+    sys.exit(importlib.import_module("bot.cli.main").main())

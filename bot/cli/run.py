@@ -9,9 +9,11 @@ import sys
 from collections.abc import Sequence
 
 from bot.assembly import build_services
+from bot.cli.main import UserError
 from bot.platforms import Platform
 from bot.runtime import build_runtime
 from bot.settings import Settings, load_settings
+from storage.instance_lock import AlreadyRunning
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -30,7 +32,10 @@ def _run(args: argparse.Namespace) -> int:
     runtime = build_runtime(settings, services, local=args.local)
     interactive = _is_terminal_session(runtime.platforms)
     logging.getLogger().setLevel(_log_level(settings, interactive=interactive))
-    asyncio.run(runtime.run())
+    try:
+        asyncio.run(runtime.run())
+    except AlreadyRunning as exc:
+        raise UserError(str(exc)) from None
     return 0
 
 

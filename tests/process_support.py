@@ -1,0 +1,47 @@
+"""Running the real `postgate` console command in a child process, as a person would."""
+
+from __future__ import annotations
+
+import os
+import queue
+import sys
+import threading
+from typing import IO
+
+TIMEOUT = 60
+
+
+def child_env(database_url: str) -> dict[str, str]:
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("POSTGATE_", "SLACK_", "DISCORD_"))
+    }
+    env["DATABASE_URL"] = database_url
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def postgate_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "bot.cli.main", *args]
+
+
+def line_queue(stream: IO[str]) -> queue.Queue[str | None]:
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def pump() -> None:
+        for line in stream:
+            lines.put(line.rstrip("\n"))
+        lines.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    return lines
+
+
+def wait_for(lines: queue.Queue[str | None], prefix: str) -> list[str]:
+    seen: list[str] = []
+    while True:
+        line = lines.get(timeout=TIMEOUT)
+        if line is None:
+            raise AssertionError(f"the process ended before {prefix!r}: {seen}")
+        seen.append(line)
+        if line.startswith(prefix):
+            return seen

@@ -1,0 +1,119 @@
+"""One `postgate run` per database: a second one is refused at start with a message
+that says why, changes nothing, and can start once the first has stopped."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from storage.db import Database
+from storage.instance_lock import AlreadyRunning, instance_lock
+from tests.process_support import TIMEOUT, child_env, line_queue, postgate_command, wait_for
+
+
+async def test_the_lock_is_held_by_one_at_a_time(database_url: str) -> None:
+    first, second = Database(database_url), Database(database_url)
+    try:
+        async with instance_lock(first):
+            with pytest.raises(AlreadyRunning) as refused:
+                async with instance_lock(second, wait=0.3):
+                    raise AssertionError("two held the lock at once")
+            if first.is_sqlite:
+                assert f"process {os.getpid()}" in str(refused.value)
+        async with instance_lock(second, wait=0):
+            pass  # let go when the first stopped
+        async with instance_lock(first, wait=0):
+            pass  # and by the second: no pooled connection kept it on PostgreSQL
+    finally:
+        await first.dispose()
+        await second.dispose()
+
+
+async def test_an_in_memory_database_is_its_process_own() -> None:
+    first, second = Database("sqlite://"), Database("sqlite://")
+    try:
+        async with instance_lock(first, wait=0), instance_lock(second, wait=0):
+            pass
+    finally:
+        await first.dispose()
+        await second.dispose()
+
+
+def _proposals(database_url: str, cwd: Path) -> list[int]:
+    listed = subprocess.run(
+        postgate_command("proposals", "--json"),
+        capture_output=True,
+        text=True,
+        env=child_env(database_url),
+        cwd=cwd,
+        timeout=TIMEOUT,
+        check=True,
+    )
+    return [row["id"] for row in json.loads(listed.stdout)]
+
+
+def test_a_second_postgate_run_is_refused_until_the_first_stops(
+    database_url: str, tmp_path: Path
+) -> None:
+    env = child_env(database_url)
+    second_draft = b"/propose Thank you to everyone who delivered leaflets in St Neots\n"
+    first = subprocess.Popen(
+        postgate_command("run", "--local"),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    try:
+        assert first.stdin is not None and first.stdout is not None
+        lines = line_queue(first.stdout)
+        first.stdin.write("/propose Thank you to everyone who canvassed in St Ives\n")
+        first.stdin.flush()
+        wait_for(lines, "[private to alex] Thanks! Proposal 1")
+
+        refused = subprocess.run(
+            postgate_command("run", "--local"),
+            input=second_draft,
+            capture_output=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=TIMEOUT,
+            check=False,
+        )
+        err = refused.stderr.decode()
+        assert refused.returncode == 2, err
+        assert "postgate is already running on this database" in err
+        assert "stop the other one first" in err
+        if database_url.startswith("sqlite"):
+            assert f"process {first.pid}" in err
+        assert "Traceback" not in err
+        assert "Proposal" not in refused.stdout.decode()
+        assert _proposals(database_url, tmp_path) == [1]
+
+        first.stdin.write("/help\n")  # the first is unaffected
+        first.stdin.flush()
+        wait_for(lines, "[workspace]")
+        first.stdin.close()
+        assert first.wait(timeout=TIMEOUT) == 0
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait(timeout=TIMEOUT)
+
+    after = subprocess.run(
+        postgate_command("run", "--local"),
+        input=second_draft,
+        capture_output=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert after.returncode == 0, after.stderr.decode()[-2000:]
+    assert _proposals(database_url, tmp_path) == [2, 1]
