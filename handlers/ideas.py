@@ -19,6 +19,7 @@ from handlers.events import Actor, Invocation, Reply
 from handlers.messages import Message, MessageField, Tone
 from handlers.registry import CommandSpec
 from storage import ideas as store
+from storage.delivery_keys import changed_before, record_change
 from storage.models import Idea, IdeaAuditKind, IdeaStatus
 
 MAX_TEXT = 1000
@@ -186,7 +187,9 @@ async def _act_on(verb: str, args: list[str], invocation: Invocation, ctx: Conte
         if idea.status != IdeaStatus.OPEN:
             return nothing_changed(f"Idea {idea.id} is already {idea.status}.")
         if verb == "snooze":
-            return _snooze(idea, args[1:], invocation, ctx, today=today, now=now, session=session)
+            return await _snooze(
+                idea, args[1:], invocation, ctx, today=today, now=now, session=session
+            )
         idea.status = str(IdeaStatus.DONE if verb == "done" else IdeaStatus.DROPPED)
         idea.closed_at = now
         idea.closed_by = invocation.actor.name
@@ -208,7 +211,7 @@ async def _act_on(verb: str, args: list[str], invocation: Invocation, ctx: Conte
     return _reply(f"Idea {idea.id} is off the list.", tone=Tone.SUCCESS)
 
 
-def _snooze(
+async def _snooze(
     idea: Idea,
     args: list[str],
     invocation: Invocation,
@@ -218,6 +221,13 @@ def _snooze(
     now: datetime,
     session: AsyncSession,
 ) -> Reply:
+    if idea.snoozed_until is not None and await changed_before(
+        session, workspace=ctx.workspace, delivery_key=invocation.delivery_key
+    ):
+        # A replay: its first run snoozed the idea, counting from the day it came. The
+        # answer is the same; counting again from today would move the date.
+        woken = idea.snoozed_until.astimezone(ctx.services.config.timezone).date()
+        return _snoozed(idea, woken, today=today)
     if not args:
         return nothing_changed(f"Say for how long: /idea snooze {idea.id} 2w (d, w or m).")
     until = parse_day(" ".join(args), today=today)
@@ -230,6 +240,9 @@ def _snooze(
     if until > today + timedelta(days=366):
         return nothing_changed("Snooze for at most a year; /idea drop takes it off the list.")
     idea.snoozed_until = start_of_day(until, ctx)
+    await record_change(
+        session, workspace=ctx.workspace, delivery_key=invocation.delivery_key, at=now
+    )
     store.record(
         session,
         workspace=ctx.workspace,
@@ -239,6 +252,10 @@ def _snooze(
         actor_name=invocation.actor.name,
         detail={"idea": idea.id, "until": until.isoformat()},
     )
+    return _snoozed(idea, until, today=today)
+
+
+def _snoozed(idea: Idea, until: date, *, today: date) -> Reply:
     return _reply(
         f"Idea {idea.id} is snoozed until {friendly_day(until, today=today)}; "
         "the digest leaves it out until then.",

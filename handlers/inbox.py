@@ -16,10 +16,11 @@ reactions are dropped by their event id (`ProcessedEvent`), and a command runs w
 the item's key as its `Invocation.delivery_key`, which `/propose TEXT` and `/idea
 TEXT` store with what they create, unique per workspace: the replay finds the
 proposal or idea the first run created and answers as it did then, without a second
-review card or audit event. Of the other commands, most find their change already
-made and say so (a proposal withdrawn, an idea marked done); a replayed `/propose edit
-N TEXT` still adds the same text as one more revision, and `/idea snooze` records its
-snooze again.
+review card or audit event. `/propose edit N TEXT` and `/idea snooze N 2w`, which
+create no row to carry the key, record it beside their change in the same
+transaction (`storage.delivery_keys.record_change`), and a replay changes nothing
+again. Of the other commands, most find their change already made and say so (a
+proposal withdrawn, an idea marked done).
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from handlers.moves import move_and_record
 from handlers.registry import CommandSpec
 from storage import audit
 from storage import proposals as repo
+from storage.delivery_keys import changed_before, record_change
 from storage.models import OPEN_STATUSES, AuditKind, ProposalStatus
 from storage.proposals import ProposalSnapshot
 
@@ -181,6 +182,44 @@ async def _own(
     return snap
 
 
+async def _revise(
+    session: AsyncSession,
+    inv: Invocation,
+    ctx: Context,
+    snap: ProposalSnapshot,
+    *,
+    draft: str,
+    result: CheckResult,
+    now: datetime,
+) -> int | None:
+    """Add the edited text as the next revision, with its audit events and the mark
+    that this delivery made it; None when the proposal moved on meanwhile."""
+    number = await repo.add_revision(
+        session,
+        proposal_id=snap.id,
+        expected_revision=snap.revision,
+        text=draft,
+        verdict=result.verdict,
+        findings=result.findings,
+        status=_status_for(result),
+        now=now,
+    )
+    if number is None:
+        return None
+    _record_revision(
+        session,
+        workspace=ctx.workspace,
+        proposal_id=snap.id,
+        revision=number,
+        made=AuditKind.REVISED,
+        result=result,
+        actor=inv.actor,
+        now=now,
+    )
+    await record_change(session, workspace=ctx.workspace, delivery_key=inv.delivery_key, at=now)
+    return number
+
+
 async def _edit(inv: Invocation, ctx: Context, number: str | None, draft: str) -> Reply:
     found = await _own(inv, ctx, number, "edit")
     if isinstance(found, Reply):
@@ -198,27 +237,12 @@ async def _edit(inv: Invocation, ctx: Context, number: str | None, draft: str) -
     result = check_draft(ctx.services.checker, draft)
     now = ctx.services.clock.now()
     async with ctx.services.db.transaction() as session:
-        number_now = await repo.add_revision(
-            session,
-            proposal_id=snap.id,
-            expected_revision=snap.revision,
-            text=draft,
-            verdict=result.verdict,
-            findings=result.findings,
-            status=_status_for(result),
-            now=now,
-        )
-        if number_now is not None:
-            _record_revision(
-                session,
-                workspace=ctx.workspace,
-                proposal_id=snap.id,
-                revision=number_now,
-                made=AuditKind.REVISED,
-                result=result,
-                actor=inv.actor,
-                now=now,
-            )
+        if await changed_before(session, workspace=ctx.workspace, delivery_key=inv.delivery_key):
+            # A replay: its first run added this revision. The answer is the same, and the
+            # card is refreshed, in case that run stopped before it could be.
+            number_now: int | None = snap.revision
+        else:
+            number_now = await _revise(session, inv, ctx, snap, draft=draft, result=result, now=now)
     if number_now is None:
         return feedback.problem(
             f"Proposal {snap.id} changed while you were editing it (an editor may have just "

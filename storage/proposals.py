@@ -14,17 +14,15 @@ Exactly-once is the database's job here, not memory's:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Table, delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.delivery_keys import clip, create_once
+from storage.delivery_keys import clip, create_once, insert_ignoring_duplicates
 from storage.models import (
     OPEN_STATUSES,
     FindingRow,
@@ -93,24 +91,12 @@ def _rowcount(result: object) -> int:
     return cast(CursorResult[Any], result).rowcount
 
 
-async def _insert_ignoring_duplicates(
-    session: AsyncSession, table: Table, values: Mapping[str, object]
-) -> bool:
-    """Insert one row; False (and nothing written) when a unique key already has it."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    # RETURNING, not rowcount: psycopg reports -1 for an INSERT ... ON CONFLICT.
-    key = next(iter(table.primary_key.columns))
-    stmt = insert(table).values(**values).on_conflict_do_nothing().returning(key)
-    return (await session.execute(stmt)).first() is not None
-
-
 # --- deliveries -------------------------------------------------------------------
 
 
 async def mark_processed(session: AsyncSession, *, workspace: str, key: str, at: datetime) -> bool:
     """Remember a platform delivery; False when it was handled before (a replay)."""
-    return await _insert_ignoring_duplicates(
+    return await insert_ignoring_duplicates(
         session,
         cast(Table, ProcessedEvent.__table__),
         {"workspace": workspace, "key": key[:200], "at": at},
@@ -431,7 +417,7 @@ async def add_vote(
     now: datetime,
 ) -> bool:
     """False when this voter already cast this vote on this revision (a duplicate)."""
-    return await _insert_ignoring_duplicates(
+    return await insert_ignoring_duplicates(
         session,
         cast(Table, Vote.__table__),
         {

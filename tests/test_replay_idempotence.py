@@ -1,7 +1,9 @@
 """A delivery run twice creates once: `/propose TEXT` and `/idea TEXT` carry the
 inbox key of their delivery, unique per workspace in the database, so a command
 replayed after a stop (its handler committed, its inbox item never marked done)
-finds what its first run created and answers the same, on both backends."""
+finds what its first run created and answers the same, on both backends. A change
+that creates no row of its own (`/propose edit`, `/idea snooze`) records its
+delivery's key beside it, and a replay changes nothing again."""
 
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ from storage.models import (
     InboxItem,
     Proposal,
     ProposalStatus,
+    Revision,
 )
 from tests.fakes.recording_chat import RecordingPort
 from tests.inbox_support import MEMBER, WORKSPACE, clock, count, ctx, port, services
@@ -234,3 +237,66 @@ async def test_the_constraint_decides_when_a_replay_reads_before_the_first_commi
     assert first.new and not later.new
     assert later.id == first.id
     assert await count(services, Proposal) == 1
+
+
+EDITED = "Thank you to everyone who canvassed in St Ives and Godmanchester on Saturday!"
+
+
+async def revised_events(services: Services) -> int:
+    return await count(services, AuditEvent, AuditEvent.kind == str(AuditKind.REVISED))
+
+
+async def test_an_edit_delivered_twice_adds_one_revision(
+    ctx: Context, services: Services, port: RecordingPort, clock: FixedClock
+) -> None:
+    await run_command(invocation("propose", CLEAN, key="slack:cmd-1"), ctx)
+    first = await run_command(invocation("propose", f"edit 1 {EDITED}", key="slack:cmd-2"), ctx)
+    clock.advance(timedelta(minutes=5))  # the replay comes at the next start
+    again = await run_command(invocation("propose", f"edit 1 {EDITED}", key="slack:cmd-2"), ctx)
+
+    assert "Proposal 1 is now version 2." in text_of(first)
+    assert text_of(again) == text_of(first)
+    assert await count(services, Revision) == 2
+    assert await revised_events(services) == 1
+    checked = AuditEvent.kind == str(AuditKind.CHECKED)
+    assert await count(services, AuditEvent, checked) == 2
+    assert len(port.to(ChannelRole.REVIEW)) == 1  # the card is updated, never posted again
+
+    # Another delivery with the same text is another edit.
+    await run_command(invocation("propose", f"edit 1 {EDITED}", key="slack:cmd-3"), ctx)
+    assert await count(services, Revision) == 3
+    assert await revised_events(services) == 2
+
+
+async def test_edits_typed_locally_are_each_made(ctx: Context, services: Services) -> None:
+    await run_command(invocation("propose", CLEAN, key=None), ctx)
+    for _ in range(2):
+        await run_command(invocation("propose", f"edit 1 {EDITED}", key=None), ctx)
+    assert await count(services, Revision) == 3
+    assert await revised_events(services) == 2
+
+
+async def test_a_snooze_delivered_twice_snoozes_once_from_its_own_day(
+    ctx: Context, services: Services, clock: FixedClock
+) -> None:
+    await run_command(invocation("idea", "Street stall at the market", key="discord:cmd-1"), ctx)
+    first = await run_command(invocation("idea", "snooze 1 2w", key="discord:cmd-2"), ctx)
+    async with services.db.session() as session:
+        until = await session.scalar(select(Idea.snoozed_until))
+    clock.advance(timedelta(days=3))  # the replay comes at a start days later
+    again = await run_command(invocation("idea", "snooze 1 2w", key="discord:cmd-2"), ctx)
+
+    assert "Idea 1 is snoozed until" in text_of(first)
+    assert text_of(again).split(";")[0] == text_of(first).split(";")[0]
+    async with services.db.session() as session:
+        assert await session.scalar(select(Idea.snoozed_until)) == until
+    snoozed = AuditEvent.kind == str(IdeaAuditKind.IDEA_SNOOZED)
+    assert await count(services, AuditEvent, snoozed) == 1
+
+    # A new delivery snoozes anew, from its own day.
+    await run_command(invocation("idea", "snooze 1 2w", key="discord:cmd-3"), ctx)
+    async with services.db.session() as session:
+        later = await session.scalar(select(Idea.snoozed_until))
+    assert until is not None and later is not None
+    assert later - until == timedelta(days=3)
+    assert await count(services, AuditEvent, snoozed) == 2
