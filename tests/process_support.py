@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import queue
+import subprocess
 import sys
 import threading
+from pathlib import Path
 from typing import IO
 
 TIMEOUT = 60
@@ -22,6 +24,22 @@ def child_env(database_url: str) -> dict[str, str]:
 
 def postgate_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "bot.cli.main", *args]
+
+
+def run_postgate(
+    *args: str, env: dict[str, str], cwd: Path, input: str = "", check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """`postgate ARGS` run to its end, with `input` typed in; text in and out."""
+    return subprocess.run(
+        postgate_command(*args),
+        input=input,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=TIMEOUT,
+        check=check,
+    )
 
 
 def line_queue(stream: IO[str]) -> queue.Queue[str | None]:

@@ -12,7 +12,14 @@ import pytest
 
 from storage.db import Database
 from storage.instance_lock import AlreadyRunning, instance_lock
-from tests.process_support import TIMEOUT, child_env, line_queue, postgate_command, wait_for
+from tests.process_support import (
+    TIMEOUT,
+    child_env,
+    line_queue,
+    postgate_command,
+    run_postgate,
+    wait_for,
+)
 
 
 async def test_the_lock_is_held_by_one_at_a_time(database_url: str) -> None:
@@ -44,15 +51,7 @@ async def test_an_in_memory_database_is_its_process_own() -> None:
 
 
 def _proposals(database_url: str, cwd: Path) -> list[int]:
-    listed = subprocess.run(
-        postgate_command("proposals", "--json"),
-        capture_output=True,
-        text=True,
-        env=child_env(database_url),
-        cwd=cwd,
-        timeout=TIMEOUT,
-        check=True,
-    )
+    listed = run_postgate("proposals", "--json", env=child_env(database_url), cwd=cwd)
     return [row["id"] for row in json.loads(listed.stdout)]
 
 
@@ -60,7 +59,7 @@ def test_a_second_postgate_run_is_refused_until_the_first_stops(
     database_url: str, tmp_path: Path
 ) -> None:
     env = child_env(database_url)
-    second_draft = b"/propose Thank you to everyone who delivered leaflets in St Neots\n"
+    second_draft = "/propose Thank you to everyone who delivered leaflets in St Neots\n"
     first = subprocess.Popen(
         postgate_command("run", "--local"),
         stdin=subprocess.PIPE,
@@ -77,23 +76,17 @@ def test_a_second_postgate_run_is_refused_until_the_first_stops(
         first.stdin.flush()
         wait_for(lines, "[private to alex] Thanks! Proposal 1")
 
-        refused = subprocess.run(
-            postgate_command("run", "--local"),
-            input=second_draft,
-            capture_output=True,
-            env=env,
-            cwd=tmp_path,
-            timeout=TIMEOUT,
-            check=False,
+        refused = run_postgate(
+            "run", "--local", input=second_draft, env=env, cwd=tmp_path, check=False
         )
-        err = refused.stderr.decode()
+        err = refused.stderr
         assert refused.returncode == 2, err
         assert "postgate is already running on this database" in err
         assert "stop the other one first" in err
         if database_url.startswith("sqlite"):
             assert f"process {first.pid}" in err
         assert "Traceback" not in err
-        assert "Proposal" not in refused.stdout.decode()
+        assert "Proposal" not in refused.stdout
         assert _proposals(database_url, tmp_path) == [1]
 
         first.stdin.write("/help\n")  # the first is unaffected
@@ -106,14 +99,6 @@ def test_a_second_postgate_run_is_refused_until_the_first_stops(
             first.kill()
             first.wait(timeout=TIMEOUT)
 
-    after = subprocess.run(
-        postgate_command("run", "--local"),
-        input=second_draft,
-        capture_output=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=TIMEOUT,
-        check=False,
-    )
-    assert after.returncode == 0, after.stderr.decode()[-2000:]
+    after = run_postgate("run", "--local", input=second_draft, env=env, cwd=tmp_path, check=False)
+    assert after.returncode == 0, after.stderr[-2000:]
     assert _proposals(database_url, tmp_path) == [2, 1]

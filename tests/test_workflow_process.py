@@ -18,7 +18,14 @@ from guidance.checker import Checker
 from guidance.policy import load_policy
 from storage.db import Database
 from storage.models import AuditEvent, FindingRow, Revision
-from tests.process_support import TIMEOUT, child_env, line_queue, postgate_command, wait_for
+from tests.process_support import (
+    TIMEOUT,
+    child_env,
+    line_queue,
+    postgate_command,
+    run_postgate,
+    wait_for,
+)
 
 DRAFT = "Vote Labour on Thursday! We will cut your council tax."
 
@@ -74,29 +81,12 @@ def test_a_proposal_survives_sigkill_right_after_its_acknowledgement(
     assert texts == [DRAFT]
     assert findings == len(Checker(load_policy()).check(DRAFT).findings)
 
-    listed = subprocess.run(
-        postgate_command("proposals", "--json"),
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=TIMEOUT,
-        check=True,
-    )
+    listed = run_postgate("proposals", "--json", env=env, cwd=tmp_path)
     (row,) = json.loads(listed.stdout)
     assert (row["id"], row["status"], row["author"]) == (1, "pending", "alex")
 
     # Restarted, the workspace knows it: its author sees it in full.
-    again = subprocess.run(
-        postgate_command("run", "--local"),
-        input="/propose status 1\n",
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=TIMEOUT,
-        check=True,
-    )
+    again = run_postgate("run", "--local", input="/propose status 1\n", env=env, cwd=tmp_path)
     assert "| " + DRAFT in [line.strip() for line in again.stdout.splitlines()]
     assert "State: waiting for the editors" in again.stdout
 
