@@ -63,3 +63,37 @@ def wait_for(lines: queue.Queue[str | None], prefix: str) -> list[str]:
         seen.append(line)
         if line.startswith(prefix):
             return seen
+
+
+class LocalSession:
+    """`postgate run --local` in a child process, typed into a line at a time."""
+
+    def __init__(self, *, env: dict[str, str], cwd: Path, stderr: IO[str] | int) -> None:
+        self.process = subprocess.Popen(
+            postgate_command("run", "--local"),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            env=env,
+            cwd=cwd,
+        )
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self._stdin = self.process.stdin
+        self._lines = line_queue(self.process.stdout)
+
+    def type(self, line: str, *, until: str) -> list[str]:
+        """Type `line`; what it printed, up to the first line starting with `until`."""
+        self._stdin.write(line + "\n")
+        self._stdin.flush()
+        return wait_for(self._lines, until)
+
+    def close(self) -> int:
+        """End the session as a person would (end of input); its exit code."""
+        self._stdin.close()
+        return self.process.wait(timeout=TIMEOUT)
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=TIMEOUT)

@@ -13,12 +13,9 @@ import pytest
 from storage.db import Database
 from storage.instance_lock import AlreadyRunning, instance_lock
 from tests.process_support import (
-    TIMEOUT,
+    LocalSession,
     child_env,
-    line_queue,
-    postgate_command,
     run_postgate,
-    wait_for,
 )
 
 
@@ -60,21 +57,12 @@ def test_a_second_postgate_run_is_refused_until_the_first_stops(
 ) -> None:
     env = child_env(database_url)
     second_draft = "/propose Thank you to everyone who delivered leaflets in St Neots\n"
-    first = subprocess.Popen(
-        postgate_command("run", "--local"),
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-    )
+    first = LocalSession(env=env, cwd=tmp_path, stderr=subprocess.DEVNULL)
     try:
-        assert first.stdin is not None and first.stdout is not None
-        lines = line_queue(first.stdout)
-        first.stdin.write("/propose Thank you to everyone who canvassed in St Ives\n")
-        first.stdin.flush()
-        wait_for(lines, "[private to alex] Thanks! Proposal 1")
+        first.type(
+            "/propose Thank you to everyone who canvassed in St Ives",
+            until="[private to alex] Thanks! Proposal 1",
+        )
 
         refused = run_postgate(
             "run", "--local", input=second_draft, env=env, cwd=tmp_path, check=False
@@ -84,20 +72,15 @@ def test_a_second_postgate_run_is_refused_until_the_first_stops(
         assert "postgate is already running on this database" in err
         assert "stop the other one first" in err
         if database_url.startswith("sqlite"):
-            assert f"process {first.pid}" in err
+            assert f"process {first.process.pid}" in err
         assert "Traceback" not in err
         assert "Proposal" not in refused.stdout
         assert _proposals(database_url, tmp_path) == [1]
 
-        first.stdin.write("/help\n")  # the first is unaffected
-        first.stdin.flush()
-        wait_for(lines, "[workspace]")
-        first.stdin.close()
-        assert first.wait(timeout=TIMEOUT) == 0
+        first.type("/help", until="[workspace]")  # the first is unaffected
+        assert first.close() == 0
     finally:
-        if first.poll() is None:
-            first.kill()
-            first.wait(timeout=TIMEOUT)
+        first.kill()
 
     after = run_postgate("run", "--local", input=second_draft, env=env, cwd=tmp_path, check=False)
     assert after.returncode == 0, after.stderr[-2000:]

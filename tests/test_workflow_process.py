@@ -20,11 +20,10 @@ from storage.db import Database
 from storage.models import AuditEvent, FindingRow, Revision
 from tests.process_support import (
     TIMEOUT,
+    LocalSession,
     child_env,
-    line_queue,
     postgate_command,
     run_postgate,
-    wait_for,
 )
 
 DRAFT = "Vote Labour on Thursday! We will cut your council tax."
@@ -53,27 +52,13 @@ def test_a_proposal_survives_sigkill_right_after_its_acknowledgement(
 ) -> None:
     env = child_env(database_url)
     stderr = (tmp_path / "stderr.log").open("w")  # kept for diagnosis when this fails
-    process = subprocess.Popen(
-        postgate_command("run", "--local"),
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=stderr,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-    )
+    session = LocalSession(env=env, cwd=tmp_path, stderr=stderr)
     try:
-        assert process.stdin is not None and process.stdout is not None
-        lines = line_queue(process.stdout)
-        process.stdin.write(f"/propose {DRAFT}\n")
-        process.stdin.flush()
-        wait_for(lines, "[private to alex] Thanks! Proposal 1")
-        process.send_signal(signal.SIGKILL)
-        assert process.wait(timeout=TIMEOUT) == -signal.SIGKILL
+        session.type(f"/propose {DRAFT}", until="[private to alex] Thanks! Proposal 1")
+        session.process.send_signal(signal.SIGKILL)
+        assert session.process.wait(timeout=TIMEOUT) == -signal.SIGKILL
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=TIMEOUT)
+        session.kill()
         stderr.close()
 
     kinds, findings, texts = asyncio.run(_stored(database_url))
