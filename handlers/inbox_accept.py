@@ -8,9 +8,10 @@ reads the next delivery.
   after a start also moves whatever an earlier process left in the journal. Until it
   is moved, an accepted item has no id (`UNSTORED`), and `stored` finds it by its key.
 - PostgreSQL: one autocommitted `INSERT ... ON CONFLICT DO NOTHING RETURNING` through
-  the async driver, which waits on the loop itself; deliveries that arrive together
-  share it (`storage.inbox.accept_committed`). With synchronous_commit on (the
-  default) the row is on disk when the answer comes back.
+  the async driver, which waits on the loop itself, on a connection kept open for
+  these inserts; deliveries that arrive together share it (`storage.inbox_committed`).
+  With synchronous_commit on (the default) the row is on disk when the answer comes
+  back.
 
 A key accepted before is refused (None) by the database on PostgreSQL; on SQLite by a
 memory of this process's recent keys, and a redelivery it misses (after a restart) is
@@ -27,7 +28,8 @@ from collections.abc import Mapping
 from handlers.clock import Clock
 from storage import inbox as store
 from storage.db import Database
-from storage.inbox import NewDelivery, Pending, accept_committed
+from storage.inbox import NewDelivery, Pending
+from storage.inbox_committed import CommittedInserts
 from storage.inbox_journal import UNSTORED, InboxJournal, journal_path
 
 RECENT_KEYS = 10_000  # Slack and Discord redeliver within minutes
@@ -50,6 +52,10 @@ class Acceptor:
         self._storing = asyncio.Lock()
         self._queue: list[_Waiting] = []
         self._flusher: asyncio.Task[None] | None = None
+        self._inserts: CommittedInserts | None = None
+        if self._journal is None:
+            self._inserts = CommittedInserts(db.engine)
+            db.before_dispose(self._inserts.close)
 
     @property
     def _db(self) -> Database:
@@ -128,12 +134,11 @@ class Acceptor:
         return found
 
     async def _flush(self) -> None:
+        assert self._inserts is not None  # PostgreSQL's path: SQLite's never queues
         while self._queue:
             batch, self._queue = self._queue, []
             try:
-                items = await accept_committed(
-                    self._db.engine, deliveries=[d for d, _ in batch], now=self._clock.now()
-                )
+                items = await self._inserts.accept([d for d, _ in batch], now=self._clock.now())
             except Exception as exc:
                 for _, future in batch:
                     if not future.done():

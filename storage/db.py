@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -42,6 +42,7 @@ class Database:
         if target.get_backend_name() == "sqlite":
             event.listen(self.engine.sync_engine, "connect", sqlite_pragmas)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._before_dispose: list[Callable[[], Awaitable[None]]] = []
 
     @property
     def is_sqlite(self) -> bool:
@@ -59,5 +60,13 @@ class Database:
         async with self._sessions() as session:
             yield session
 
+    def before_dispose(self, close: Callable[[], Awaitable[None]]) -> None:
+        """Run `close` when the database is disposed, before its engine: for a
+        connection kept out of the pool, which the engine's dispose does not close."""
+        self._before_dispose.append(close)
+
     async def dispose(self) -> None:
+        closes, self._before_dispose = self._before_dispose, []
+        for close in closes:
+            await close()
         await self.engine.dispose()

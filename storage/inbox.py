@@ -18,7 +18,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, CursorResult, Row, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert
 
 from storage.models import InboxItem, ProcessedEvent
@@ -99,8 +99,8 @@ def accepted(
 def accept_many_sync(
     connection: Connection, *, deliveries: Sequence[NewDelivery], now: datetime
 ) -> list[Pending | None]:
-    """Store deliveries in one statement on a synchronous connection (`accept_committed`
-    runs it); for each, its item or None (accepted before)."""
+    """Store deliveries in one statement on a synchronous connection
+    (`storage.inbox_committed` runs it); for each, its item or None (accepted before)."""
     if not deliveries:
         return []
     rows = [_row(d, received_at=now) for d in deliveries]
@@ -109,19 +109,6 @@ def accept_many_sync(
     # for ten rows instead of 1.1 ms).
     stmt = _insert_many(connection.dialect.name)
     return accepted(deliveries, rows, connection.execute(stmt, rows).all(), now)
-
-
-async def accept_committed(
-    engine: AsyncEngine, *, deliveries: Sequence[NewDelivery], now: datetime
-) -> list[Pending | None]:
-    """`accept_many_sync` as one autocommitted statement on a connection of its own: one round
-    trip, committed (durably, with PostgreSQL's synchronous_commit) when it returns.
-    For PostgreSQL, whose async driver waits on the event loop itself, no thread."""
-    async with engine.connect() as connection:
-        await connection.execution_options(isolation_level="AUTOCOMMIT")
-        return await connection.run_sync(
-            lambda sync: accept_many_sync(sync, deliveries=deliveries, now=now)
-        )
 
 
 @functools.cache
