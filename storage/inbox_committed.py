@@ -9,7 +9,10 @@ batch, against 0.35-0.47 ms on a connection kept open). So the inserts keep one
 connection of their own, in autocommit, which holds no transaction open between them.
 
 A connection the server closed meanwhile (a restart, an idle timeout on the way)
-fails at its next use; the batch is then sent once more on a new connection.
+fails at its next use; the batch is then sent once more on a new connection. Should
+the connection have broken after the server committed the first attempt, the second
+finds those keys accepted and says so, as a redelivery would: the deliveries are
+kept, and their work runs at the next start's replay instead of at once.
 """
 
 from __future__ import annotations
