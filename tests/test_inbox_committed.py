@@ -4,8 +4,6 @@ disposing of the database closes it."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -16,25 +14,20 @@ from storage.inbox import NewDelivery
 from storage.inbox_committed import CommittedInserts
 from storage.models import InboxItem
 from storage.urls import sync_url
-from tests.databases import PG_ENV, PostgresTemplate
-
-pytestmark = pytest.mark.skipif(not os.environ.get(PG_ENV), reason=f"needs {PG_ENV}")
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def pg_url(pg_template: PostgresTemplate | None) -> Iterator[str]:
-    assert pg_template is not None
-    with pg_template.clone() as url:
-        yield url
+def pg_url(database_url: str) -> str:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's path: SQLite keeps a journal instead")
+    return database_url
 
 
 @pytest.fixture
-async def db(pg_url: str) -> AsyncIterator[Database]:
-    database = Database(pg_url)
-    yield database
-    await database.dispose()
+async def db(pg_url: str, database: Database) -> Database:
+    return database
 
 
 def delivery(key: str) -> NewDelivery:
