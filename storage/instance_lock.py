@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import logging
 import os
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -31,6 +32,8 @@ from sqlalchemy import func, select
 
 from storage.db import Database
 from storage.urls import safe_url, sqlite_file
+
+log = logging.getLogger(__name__)
 
 # A process killed a moment ago may still hold it: PostgreSQL ends its session soon
 # after, not at once. A second start by mistake waits this long before it is refused.
@@ -90,6 +93,15 @@ def _file_lock(url: str) -> Iterator[None]:
             raise _Held(
                 _refusal(database=str(sqlite_file(url)), holder=holder if holder.isdigit() else "")
             ) from None
+        except OSError as exc:
+            # Some network filesystems have no locks at all: serve, but say so.
+            log.warning(
+                "could not lock %s (%s): make sure only one postgate runs on this database",
+                path,
+                exc.strerror or type(exc).__name__,
+            )
+            yield
+            return
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
         yield

@@ -3,6 +3,8 @@ that says why, changes nothing, and can start once the first has stopped."""
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import json
 import os
 import subprocess
@@ -35,6 +37,22 @@ async def test_the_lock_is_held_by_one_at_a_time(database_url: str) -> None:
     finally:
         await first.dispose()
         await second.dispose()
+
+
+async def test_a_filesystem_without_locks_serves_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def no_locks_here(_fd: int, _operation: int) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks_here)
+    db = Database(f"sqlite:///{tmp_path}/postgate.db")
+    try:
+        async with instance_lock(db, wait=0):
+            pass
+    finally:
+        await db.dispose()
+    assert "make sure only one postgate runs on this database" in caplog.text
 
 
 async def test_an_in_memory_database_is_its_process_own() -> None:
