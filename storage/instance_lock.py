@@ -7,7 +7,8 @@ and a second one is refused at start, with a message that says why.
 
 - SQLite: an exclusive `flock` on a file beside the database (`postgate.db-run`, as
   the journal is `postgate.db-inbox`), which holds the running process's id. The
-  system lets go of the lock when the process ends, however it ends.
+  system lets go of the lock when the process ends, however it ends. On a filesystem
+  with no locks at all (some network mounts), postgate serves and warns.
 - PostgreSQL: a session-level advisory lock on a connection of its own, in autocommit
   so that it holds no transaction open. The server lets go of it when the connection
   closes, which it does when the process ends, however it ends.
