@@ -35,6 +35,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -229,8 +230,10 @@ class Server:
     """A server in a child process of this one."""
 
     def __init__(self, process: asyncio.subprocess.Process, port: int) -> None:
+        assert process.stdin is not None and process.stdout is not None
         self.process = process
         self.port = port
+        self._in, self._out = process.stdin, process.stdout
 
     @classmethod
     async def start(cls, *args: str) -> Server:
@@ -243,27 +246,21 @@ class Server:
             stdout=asyncio.subprocess.PIPE,
             cwd=str(ROOT),
         )
-        line = await asyncio.wait_for(cls._stdout(process).readline(), timeout=60)
+        assert process.stdout is not None
+        line = await asyncio.wait_for(process.stdout.readline(), timeout=60)
         if not line.startswith(b"PORT "):
             raise SystemExit(f"a benchmark server failed to start: {line!r}")
         return cls(process, int(line.split()[1]))
 
-    @staticmethod
-    def _stdout(process: asyncio.subprocess.Process) -> asyncio.StreamReader:
-        assert process.stdout is not None
-        return process.stdout
-
     async def cpu_seconds(self) -> float:
         """The CPU time the server has used so far, all its threads."""
-        assert self.process.stdin is not None
-        self.process.stdin.write(b"cpu\n")
-        await self.process.stdin.drain()
-        line = await asyncio.wait_for(self._stdout(self.process).readline(), timeout=30)
+        self._in.write(b"cpu\n")
+        await self._in.drain()
+        line = await asyncio.wait_for(self._out.readline(), timeout=30)
         return float(line.split()[1])
 
     async def stop(self) -> None:
-        assert self.process.stdin is not None
-        self.process.stdin.close()
+        self._in.close()
         try:
             await asyncio.wait_for(self.process.wait(), timeout=30)
         except TimeoutError:
@@ -285,12 +282,12 @@ BARE = "bare bolt AsyncApp (ack only)"
 OURS = "postgate Slack app"
 
 
+@dataclass
 class Measurement:
     """One measurement's latencies (ms) and server CPU (s) for each app."""
 
-    def __init__(self) -> None:
-        self.latencies: dict[str, list[float]] = {BARE: [], OURS: []}
-        self.cpu: dict[str, float] = {}
+    latencies: dict[str, list[float]] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)
 
 
 async def measure_pair(

@@ -52,10 +52,9 @@ class Acceptor:
         self._storing = asyncio.Lock()
         self._queue: list[_Waiting] = []
         self._flusher: asyncio.Task[None] | None = None
-        self._inserts: CommittedInserts | None = None
-        if self._journal is None:
-            self._inserts = CommittedInserts(db.engine)
-            db.before_dispose(self._inserts.close)
+        # Connects on its first batch, so never on SQLite, whose acks go to the journal.
+        self._inserts = CommittedInserts(db.engine)
+        db.before_dispose(self._inserts.close)
 
     @property
     def _db(self) -> Database:
@@ -134,7 +133,6 @@ class Acceptor:
         return found
 
     async def _flush(self) -> None:
-        assert self._inserts is not None  # PostgreSQL's path: SQLite's never queues
         while self._queue:
             batch, self._queue = self._queue, []
             try:

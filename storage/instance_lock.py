@@ -49,7 +49,7 @@ class AlreadyRunning(Exception):
     """Another postgate is serving this database."""
 
 
-def lock_path(url: str) -> Path | None:
+def _lock_path(url: str) -> Path | None:
     """The lock file of a SQLite database; None for other databases."""
     database = sqlite_file(url)
     return None if database is None else Path(f"{database}-run")
@@ -81,7 +81,7 @@ class _Held(Exception):
 
 @contextlib.contextmanager
 def _file_lock(url: str) -> Iterator[None]:
-    path = lock_path(url)
+    path = _lock_path(url)
     if path is None:
         yield
         return
