@@ -24,7 +24,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -50,6 +50,7 @@ from bot.platforms.slack_people import SlackPeople
 from bot.platforms.slack_port import SlackChatPort
 from bot.platforms.slack_work import AfterAck
 from bot.settings import Settings
+from bot.startup.errors import ConfigError
 from handlers import inbox
 from handlers.context import Context, Services
 from handlers.events import Actor, Invocation, ReactionEvent, Reply
@@ -84,6 +85,43 @@ def build_client(settings: Settings) -> AsyncWebClient:
             AsyncRateLimitErrorRetryHandler(max_retry_count=3),
         ],
     )
+
+
+def error_code(exc: SlackApiError) -> str:
+    """Slack's error code, whatever came back: a JSON answer has one; a proxy's or an
+    outage's page (text, not JSON) has only its HTTP status."""
+    data = exc.response.data
+    if isinstance(data, dict) and data.get("error"):
+        return str(data["error"])
+    return f"HTTP {exc.response.status_code}"
+
+
+async def auth_test(client: AsyncWebClient, *, api_url: str | None) -> dict[str, Any]:
+    """`auth.test`, or a ConfigError that says what to fix."""
+    try:
+        answer = await client.auth_test()
+    except SlackApiError as exc:
+        code = error_code(exc)
+        if code in ("invalid_auth", "not_authed", "account_inactive", "token_revoked"):
+            raise ConfigError(
+                setting="SLACK_BOT_TOKEN",
+                problem=f"Slack refused the bot token ({code})",
+                fix="copy the Bot User OAuth Token (xoxb-...) from the app's "
+                "OAuth & Permissions page",
+            ) from None
+        raise ConfigError(
+            setting="SLACK_API_URL" if api_url else "SLACK_BOT_TOKEN",
+            problem=f"Slack's auth.test failed ({code})",
+            fix="try again in a minute; if it persists, check status.slack.com"
+            + (" and SLACK_API_URL" if api_url else ""),
+        ) from None
+    except (SlackClientError, aiohttp.ClientError, OSError, TimeoutError) as exc:
+        raise ConfigError(
+            setting="SLACK_API_URL" if api_url else "SLACK_BOT_TOKEN",
+            problem=f"cannot reach Slack at {client.base_url} ({type(exc).__name__})",
+            fix="check the network" + (" and SLACK_API_URL" if api_url else ""),
+        ) from None
+    return dict(answer.data) if isinstance(answer.data, dict) else {}
 
 
 class SlackPlatform:
@@ -167,13 +205,7 @@ class SlackPlatform:
 
     async def start(self) -> None:
         _set_bolt_log_level(_BOLT_LOG)
-        try:
-            auth = await self._client.auth_test()
-        except SlackApiError as exc:
-            raise RuntimeError(
-                f"Slack refused the bot token ({exc.response.get('error')}); "
-                "check SLACK_BOT_TOKEN and SLACK_API_URL"
-            ) from None
+        auth = await auth_test(self._client, api_url=self._settings.slack_api_url)
         self._team_id = str(auth["team_id"])
         # Anything in the inbox from before this moment is an earlier process's.
         started_at = self._services.clock.now()
