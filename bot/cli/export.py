@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from bot.cli.main import UserError
 from bot.settings import load_settings
-from handlers.audit_export import HEADER, audit_rows
+from handlers.stats.audit_export import HEADER, audit_rows
 from storage.db import Database
 from storage.migrate import upgrade
 
