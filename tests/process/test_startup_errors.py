@@ -170,7 +170,7 @@ def test_debug_shows_the_traceback_behind_the_line(tmp_path: Path) -> None:
 
 
 def test_the_example_env_file_as_it_is_opens_the_local_workspace(tmp_path: Path) -> None:
-    example = Path(__file__).parents[1] / ".env.example"
+    example = Path(__file__).parents[2] / ".env.example"
     (tmp_path / ".env").write_text(example.read_text(encoding="utf-8"), encoding="utf-8")
     env = child_env("")
     env.pop("DATABASE_URL")
