@@ -96,32 +96,41 @@ def error_code(exc: SlackApiError) -> str:
     return f"HTTP {exc.response.status_code}"
 
 
+AUTH_FAILURES = (SlackApiError, SlackClientError, aiohttp.ClientError, OSError, TimeoutError)
+
+
 async def auth_test(client: AsyncWebClient, *, api_url: str | None) -> dict[str, Any]:
     """`auth.test`, or a ConfigError that says what to fix."""
     try:
         answer = await client.auth_test()
-    except SlackApiError as exc:
+    except AUTH_FAILURES as exc:
+        raise auth_failure(exc, base_url=client.base_url, api_url=api_url) from None
+    return dict(answer.data) if isinstance(answer.data, dict) else {}
+
+
+def auth_failure(exc: BaseException, *, base_url: str, api_url: str | None) -> ConfigError:
+    """Why `auth.test` failed, whatever shape the failure took (JSON or not, or no answer)."""
+    setting = "SLACK_API_URL" if api_url else "SLACK_BOT_TOKEN"
+    if isinstance(exc, SlackApiError):
         code = error_code(exc)
         if code in ("invalid_auth", "not_authed", "account_inactive", "token_revoked"):
-            raise ConfigError(
+            return ConfigError(
                 setting="SLACK_BOT_TOKEN",
                 problem=f"Slack refused the bot token ({code})",
                 fix="copy the Bot User OAuth Token (xoxb-...) from the app's "
                 "OAuth & Permissions page",
-            ) from None
-        raise ConfigError(
-            setting="SLACK_API_URL" if api_url else "SLACK_BOT_TOKEN",
+            )
+        return ConfigError(
+            setting=setting,
             problem=f"Slack's auth.test failed ({code})",
             fix="try again in a minute; if it persists, check status.slack.com"
             + (" and SLACK_API_URL" if api_url else ""),
-        ) from None
-    except (SlackClientError, aiohttp.ClientError, OSError, TimeoutError) as exc:
-        raise ConfigError(
-            setting="SLACK_API_URL" if api_url else "SLACK_BOT_TOKEN",
-            problem=f"cannot reach Slack at {client.base_url} ({type(exc).__name__})",
-            fix="check the network" + (" and SLACK_API_URL" if api_url else ""),
-        ) from None
-    return dict(answer.data) if isinstance(answer.data, dict) else {}
+        )
+    return ConfigError(
+        setting=setting,
+        problem=f"cannot reach Slack at {base_url} ({type(exc).__name__})",
+        fix="check the network" + (" and SLACK_API_URL" if api_url else ""),
+    )
 
 
 class SlackPlatform:
