@@ -1,5 +1,5 @@
 """How well the checker generalises: per-rule precision and recall, false positives
-and misses, on the shipped examples and on the held-out set.
+and misses, on the shipped examples and on the regression sets.
 
     .venv/bin/python benchmarks/checker_accuracy.py [FILE.jsonl ...]
 
@@ -24,7 +24,7 @@ from guidance.checker import Checker  # noqa: E402
 
 DEFAULT_FILES = [
     ROOT.parent / "shared" / "policy-examples.jsonl",
-    *sorted((ROOT / "tests" / "data").glob("checker_holdout*.jsonl")),
+    *sorted((ROOT / "tests" / "data").glob("checker_regression*.jsonl")),
 ]
 
 

@@ -12,11 +12,6 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-# Zero-width and other invisible characters used to split words unseen.
-INVISIBLE = frozenset(
-    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
-)
-
 # Letters from other scripts that look like Latin ones (after NFKC, before lower-casing).
 # Transliteration would be wrong here: Cyrillic "с" looks like "c", though it sounds like "s".
 _CONFUSABLES = {
@@ -83,9 +78,23 @@ def fold(text: str) -> Folded:
     return Folded("".join(pieces), tuple(origin))
 
 
+def is_invisible(char: str) -> bool:
+    """A character that renders as nothing, used to split a word unseen ("sc\u2066um").
+
+    Read from Unicode's own data, not a hand list: every format character (category Cf:
+    zero-width spaces and joiners, bidirectional controls, the soft hyphen, the tag
+    block), and the fillers (the Hangul fillers are letters in Unicode's eyes, but draw
+    nothing). Lone combining marks (the grapheme joiner) go with the accents.
+    """
+    category = unicodedata.category(char)
+    if category == "Cf":
+        return True
+    return category == "Lo" and unicodedata.name(char, "").endswith(" FILLER")
+
+
 @lru_cache(maxsize=4096)
 def _fold_char(char: str) -> str:
-    if char in INVISIBLE:
+    if is_invisible(char):
         return ""
     if "\U0001f1e6" <= char <= "\U0001f1ff":  # regional indicator letters: 🇸🇨🇺🇲
         return chr(ord(char) - 0x1F1E6 + ord("a"))

@@ -3,6 +3,8 @@ letters, masks, leetspeak and stretched letters. Spans point at what the propose
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from guidance.checker import Checker
@@ -109,3 +111,40 @@ def test_not_text_is_a_clear_error(checker: Checker) -> None:
         checker.check(None)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="string"):
         checker.check(b"bytes")  # type: ignore[arg-type]
+
+
+def _invisible_characters() -> list[str]:
+    """Every format character (Unicode category Cf) and every filler that draws nothing."""
+    found = []
+    for code in range(0x110000):
+        char = chr(code)
+        category = unicodedata.category(char)
+        if category == "Cf" or (
+            category == "Lo" and unicodedata.name(char, "").endswith(" FILLER")
+        ):
+            found.append(char)
+    return found
+
+
+INVISIBLE = _invisible_characters()
+
+
+def test_the_invisible_characters_include_the_ones_seen_in_attacks() -> None:
+    for char in "\u2066\u2067\u2068\u2069\u202e\u3164\u115f\u1160\uffa0\u200b":
+        assert char in INVISIBLE, hex(ord(char))
+    assert "\U000e0041" in INVISIBLE  # a tag character
+    assert " " not in INVISIBLE and "a" not in INVISIBLE
+
+
+@pytest.mark.parametrize("char", INVISIBLE, ids=lambda c: f"U+{ord(c):04X}")
+def test_an_invisible_character_inside_a_word_hides_nothing(checker: Checker, char: str) -> None:
+    text = f"Tory sc{char}um"
+    report = checker.check(text)
+    assert report.verdict is Verdict.BLOCK, report
+    (finding,) = [f for f in report.findings if f.rule == "opponent"]
+    assert text[finding.start : finding.end] == text
+
+
+def test_a_run_of_tag_characters_hides_nothing(checker: Checker) -> None:
+    tags = "".join(chr(0xE0000 + ord(c)) for c in "hello") + "\U000e007f"
+    assert checker.check(f"You are sc{tags}um").verdict is Verdict.BLOCK

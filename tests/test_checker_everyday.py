@@ -117,7 +117,7 @@ EVERYDAY = [
     "PayPal donations welcome; the YouTube video of our launch is up.",
     "Proud of \U0001f1ec\U0001f1e7 and standing with \U0001f1fa\U0001f1e6.",
     "JobCentre Plus opens in Huntingdon; see the GoFundMe for the food bank.",
-    # near the insults, drug, sport, address and bait phrasings held-out set E added
+    # near the insults, drug, sport, address and bait phrasings regression set E added
     "Thank you Dick for the lift to Sawtry.",
     "Got weed-free compost for the allotments, DM for prices.",
     "I think Everton Road in St Neots needs resurfacing.",

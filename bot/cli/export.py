@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from bot.cli.main import UserError
 from bot.cli.spreadsheet_cells import spreadsheet_row
 from bot.settings import load_settings
-from handlers.audit_export import HEADER, audit_rows
+from handlers.stats.audit_export import HEADER, audit_rows
 from storage.db import Database
 from storage.migrate import upgrade
 

@@ -14,9 +14,9 @@ from bot.cli.main import UserError
 from bot.cli.printable import printable
 from bot.settings import load_settings
 from handlers.clock import SystemClock
-from handlers.stats_format import report_message
-from handlers.stats_period import DEFAULT_PERIOD, PeriodKind, period_for
-from handlers.stats_report import StatsReport, gather_report, report_json
+from handlers.stats.format import report_message
+from handlers.stats.period import DEFAULT_PERIOD, PeriodKind, period_for
+from handlers.stats.report import StatsReport, gather_report, report_json
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.stats import workspaces
@@ -109,7 +109,7 @@ def _stats(args: argparse.Namespace) -> int:
     if note:
         print(printable(note), file=sys.stderr)
     if args.chart:
-        from handlers.charts import weekly_chart  # matplotlib only when a chart is wanted
+        from handlers.stats.charts import weekly_chart  # matplotlib only when a chart is wanted
 
         chart = weekly_chart(
             weeks=report.weeks,

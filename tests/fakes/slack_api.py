@@ -13,6 +13,12 @@ the methods postgate uses with Slack-shaped JSON. Point `SLACK_API_URL` at `api_
   POSTed there are recorded as a call to `upload`; `files.completeUploadExternal` shares
   them, and each shared file lands in `files` (`FakeFile`: name, title, size, bytes,
   channel, thread, comment).
+- `fail_http("auth.test", 500)` makes the next call answer that HTTP status with an HTML
+  page (not JSON), as Slack's edge does in an outage.
+- Every answer carries Slack's `x-oauth-scopes` header: the token's scopes (`scopes`).
+- `conversations.info` says `is_member` false for the ids in `outside_channels` and
+  `channel_not_found` for those in `missing_channels`; `users.info` answers
+  `user_not_found` for the ids in `missing_users`.
 - Socket Mode: `apps.connections.open` answers with a `ws://` URL served here; the fake sends
   `{"type": "hello"}` on connect. `send_envelope(...)` pushes an envelope to the connected
   app and `wait_ack(envelope_id)` returns the app's acknowledgement.
@@ -27,8 +33,10 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import yaml
 from aiohttp import WSMsgType, web
 
 BOT_USER_ID = "UBOT0001"
@@ -70,6 +78,11 @@ class FakeSlack:
     _pending_files: dict[str, dict[str, Any]] = field(default_factory=dict)
     _rate_limited: set[str] = field(default_factory=set)
     _failing: dict[str, str] = field(default_factory=dict)
+    _failing_http: dict[str, int] = field(default_factory=dict)
+    scopes: tuple[str, ...] | None = None  # None: every scope the manifest asks for
+    outside_channels: set[str] = field(default_factory=set)
+    missing_channels: set[str] = field(default_factory=set)
+    missing_users: set[str] = field(default_factory=set)
     _runner: web.AppRunner | None = None
     _port: int = 0
     _ts: Callable[[], int] = field(default_factory=lambda: itertools.count(1).__next__)
@@ -128,6 +141,10 @@ class FakeSlack:
     def fail_next(self, method: str, error: str) -> None:
         """The next call to `method` answers `{"ok": false, "error": error}` (HTTP 200)."""
         self._failing[method] = error
+
+    def fail_http(self, method: str, status: int) -> None:
+        """The next call to `method` answers HTTP `status` with an HTML page."""
+        self._failing_http[method] = status
 
     def calls_to(self, method: str) -> list[FakeCall]:
         return [c for c in self.calls if c.method == method]
@@ -280,10 +297,26 @@ class FakeSlack:
             return web.json_response(
                 {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "0"}
             )
+        if method in self._failing_http:
+            return web.Response(
+                status=self._failing_http.pop(method),
+                text="<html><body>Slack is having trouble</body></html>",
+                content_type="text/html",
+            )
+        headers = {"x-oauth-scopes": ",".join(self._scopes())}
         if method in self._failing:
-            return web.json_response({"ok": False, "error": self._failing.pop(method)})
+            return web.json_response(
+                {"ok": False, "error": self._failing.pop(method)}, headers=headers
+            )
         answer = self._answer(method, params)
-        return web.json_response(answer)
+        return web.json_response(answer, headers=headers)
+
+    def _scopes(self) -> tuple[str, ...]:
+        if self.scopes is not None:
+            return self.scopes
+        manifest = Path(__file__).parents[2] / "slack" / "manifest.yml"
+        loaded = yaml.safe_load(manifest.read_text(encoding="utf-8"))
+        return tuple(loaded["oauth_config"]["scopes"]["bot"])
 
     def _next_ts(self) -> str:
         return f"{int(time.time())}.{self._ts():06d}"
@@ -318,6 +351,23 @@ class FakeSlack:
         if method == "conversations.open":
             users = str(params.get("users", "U0"))
             return {"ok": True, "channel": {"id": "D" + users.split(",")[0].lstrip("U")}}
+        if method == "conversations.info":
+            channel = str(params.get("channel", ""))
+            if channel in self.missing_channels:
+                return {"ok": False, "error": "channel_not_found"}
+            return {
+                "ok": True,
+                "channel": {
+                    "id": channel,
+                    "name": channel.lower(),
+                    "is_channel": True,
+                    "is_private": False,
+                    "is_archived": False,
+                    "is_member": channel not in self.outside_channels,
+                },
+            }
+        if method == "users.info" and str(params.get("user", "")) in self.missing_users:
+            return {"ok": False, "error": "user_not_found"}
         if method == "users.info":
             user = str(params.get("user", ""))
             name = self.user_names.get(user, user.lower())

@@ -17,7 +17,7 @@ import aiohttp
 from slack_sdk.signature import SignatureVerifier
 
 from bot.assembly import build_services
-from bot.platforms.slack import SlackPlatform, create_platform
+from bot.platforms.slack.platform import SlackPlatform, create_platform
 from bot.settings import Settings, load_settings
 from handlers.context import Services
 from tests.fakes.slack_api import TEAM_ID, FakeSlack
