@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import IO
 
+from bot.cli.printable import hidden_spans, printable
 from bot.settings import load_settings
 from bot.startup.policy import load_consistent
 from guidance.checker import Checker
@@ -112,9 +113,9 @@ def check_lines(checker: Checker, *, source: IO[str], out: IO[str], errors: IO[s
 def render(text: str, report: Report, *, colour: bool, titles: dict[str, str]) -> str:
     """A report a volunteer can read: the verdict, the post with its findings marked, and why."""
     lines = [_VERDICT_WORDS[report.verdict], ""]
-    lines.append(_mark(text, report.findings) if colour else text)
+    lines.append(_mark(text, report.findings) if colour else printable(text))
     for number, finding in enumerate(report.findings, start=1):
-        excerpt = " ".join(text[finding.start : finding.end].split())
+        excerpt = " ".join(printable(text[finding.start : finding.end]).split())
         section = titles.get(finding.guidance, "")
         lines += [
             "",
@@ -131,7 +132,9 @@ def render(text: str, report: Report, *, colour: bool, titles: dict[str, str]) -
 
 
 def _mark(text: str, findings: tuple[Finding, ...]) -> str:
-    """Colour each character by the most serious finding covering it."""
+    """Colour each character by the most serious finding covering it, leaving out the
+    control characters `printable` drops (the spans still count them)."""
+    hidden = {i for start, end in hidden_spans(text) for i in range(start, end)}
     worst: list[Severity | None] = [None] * len(text)
     for finding in findings:
         for i in range(finding.start, min(finding.end, len(text))):
@@ -140,7 +143,9 @@ def _mark(text: str, findings: tuple[Finding, ...]) -> str:
                 worst[i] = finding.severity
     out: list[str] = []
     previous: Severity | None = None
-    for char, severity in zip(text, worst, strict=True):
+    for i, (char, severity) in enumerate(zip(text, worst, strict=True)):
+        if i in hidden:
+            continue
         if severity != previous:
             out.append(_RESET if previous is not None else "")
             out.append(_COLOURS[severity] if severity is not None else "")

@@ -4,7 +4,8 @@ The CSV starts with a UTF-8 byte order mark by default: Excel, the spreadsheet
 most committee members have, reads a CSV without one in the Windows code page
 and garbles names such as "Siân" or "Zoë"; with it, Excel, LibreOffice and
 Google Sheets all read UTF-8. `--no-bom` leaves it out for scripts.
-Lines end in CRLF, as RFC 4180 and Excel expect.
+Lines end in CRLF, as RFC 4180 and Excel expect. Cells that a spreadsheet would
+read as a formula are neutralised (`bot.cli.spreadsheet_cells`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from bot.cli.main import UserError
 from bot.cli.schema import require_current_schema
+from bot.cli.spreadsheet_cells import spreadsheet_row
 from bot.settings import load_settings
 from handlers.stats.audit_export import HEADER, audit_rows
 from storage.db import Database
@@ -72,13 +74,14 @@ def parse_since(text: str, *, timezone: ZoneInfo) -> datetime:
 async def _write(
     out: TextIO, *, url: str, timezone: ZoneInfo, since: datetime | None, workspace: str | None
 ) -> int:
-    writer = csv.writer(out, lineterminator="\r\n")
+    # Every cell quoted, as OWASP advises against CSV injection (see spreadsheet_cells).
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow(HEADER)
     db = Database(url)
     count = 0
     try:
         async for row in audit_rows(db=db, timezone=timezone, since=since, workspace=workspace):
-            writer.writerow(row)
+            writer.writerow(spreadsheet_row(row))
             count += 1
     finally:
         await db.dispose()

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 
+from bot.cli.printable import printable
 from bot.cli.schema import require_current_schema
 from bot.settings import load_settings
 from storage import proposals as repo
@@ -56,7 +57,7 @@ def _table(rows: list[dict[str, object]]) -> str:
         [
             str(r["id"]),
             str(r["status"]),
-            str(r["author"]),
+            printable(str(r["author"]), one_line=True),
             str(r["verdict"]),
             str(r["created"])[:16].replace("T", " "),
             str(r["decided"])[:16].replace("T", " ") if r["decided"] else "-",

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from bot.assembly import build_services
 from bot.cli.main import UserError
+from bot.log_redaction import install_log_redaction
 from bot.platforms import Platform
 from bot.runtime import build_runtime
 from bot.settings import Settings, load_settings
@@ -28,6 +29,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def _run(args: argparse.Namespace) -> int:
     settings = load_settings()
+    install_log_redaction(secrets=_secrets(settings))
     raise_first(setting_problems(settings, local=args.local))
     services = build_services(settings)
     runtime = build_runtime(settings, services, local=args.local)
@@ -38,6 +40,16 @@ def _run(args: argparse.Namespace) -> int:
     except AlreadyRunning as exc:
         raise UserError(str(exc)) from None
     return 0
+
+
+def _secrets(settings: Settings) -> list[str]:
+    configured = (
+        settings.slack_bot_token,
+        settings.slack_signing_secret,
+        settings.slack_app_token,
+        settings.discord_token,
+    )
+    return [secret.get_secret_value() for secret in configured if secret is not None]
 
 
 def _is_local_session(platforms: Sequence[Platform]) -> bool:

@@ -11,6 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.cli.main import UserError
+from bot.cli.printable import printable
 from bot.cli.schema import require_current_schema
 from bot.settings import load_settings
 from handlers.clock import SystemClock
@@ -106,7 +107,7 @@ def _stats(args: argparse.Namespace) -> int:
     require_current_schema(settings.resolved_database_url)
     report, note = asyncio.run(_report(args))
     if note:
-        print(note, file=sys.stderr)
+        print(printable(note), file=sys.stderr)
     if args.chart:
         from handlers.stats.charts import weekly_chart  # matplotlib only when a chart is wanted
 
@@ -122,8 +123,8 @@ def _stats(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report_json(report), indent=2, ensure_ascii=False))
     else:
-        print(f"Workspace: {report.workspace}")
-        print(report_message(report).as_plain_text())
+        print(printable(f"Workspace: {report.workspace}"))
+        print(printable(report_message(report).as_plain_text()))
         if args.chart:
             print(f"Chart written to {args.chart}")
     return 0

@@ -102,7 +102,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/api/{method}", self._api)
-        app.router.add_post("/response/{key}", self._response_url)
+        app.router.add_post("/commands/{team}/{command_id}/{key}", self._response_url)
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
@@ -130,7 +130,9 @@ class FakeSlack:
         return f"{self.base_url}/api/"
 
     def response_url(self, key: str = "cmd") -> str:
-        return f"{self.base_url}/response/{key}"
+        """Slack's shape, https://hooks.slack.com/commands/TEAM/ID/TOKEN, with `key` as
+        the token: the whole URL is a bearer credential."""
+        return f"{self.base_url}/commands/{self.team_id}/{self._ts()}/{key}"
 
     # -- test controls -----------------------------------------------------------------
     def rate_limit_once(self, method: str) -> None:
