@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from bot.doctor.run import run_checks
-
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
@@ -19,6 +17,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _doctor(args: argparse.Namespace) -> int:
+    # Slack's and Discord's libraries load only when the doctor is called.
+    from bot.doctor.run import run_checks
+
     items = run_checks()
     for item in items:
         print(item.line())
