@@ -18,6 +18,7 @@ from handlers.events import Actor, Invocation, Reply
 from handlers.proposals import board, feedback
 from handlers.proposals.checking import CheckResult, check_draft
 from handlers.proposals.moves import move_and_record
+from handlers.proposals.visible import has_visible_text
 from handlers.registry import CommandSpec
 from storage import audit
 from storage import proposals as repo
@@ -62,7 +63,7 @@ def parse(raw: str) -> Parsed:
 def _draft_problem(actor: Actor, draft: str) -> Reply | None:
     if not actor.may_propose:
         return feedback.not_a_proposer()
-    if not draft.strip():
+    if not has_visible_text(draft):
         return feedback.empty_draft()
     if len(draft) > feedback.MAX_LENGTH:
         return feedback.too_long(len(draft))
@@ -225,7 +226,7 @@ async def _edit(inv: Invocation, ctx: Context, number: str | None, draft: str) -
     if isinstance(found, Reply):
         return found
     snap = found
-    if not draft.strip():
+    if not has_visible_text(draft):
         return feedback.problem(
             f"Put the new text after the number: /propose edit {snap.id} NEW TEXT. "
             "Nothing was changed."
