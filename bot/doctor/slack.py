@@ -7,8 +7,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.doctor.checklist import Item
+from bot.platforms.slack.errors import error_code
 from bot.platforms.slack.manifest import BOT_SCOPES
-from bot.platforms.slack.platform import AUTH_FAILURES, auth_failure, build_client, error_code
+from bot.platforms.slack.platform import AUTH_FAILURES, auth_failure, build_client
 from bot.settings import Settings
 
 REINSTALL = (
@@ -97,9 +98,9 @@ async def _group(client: AsyncWebClient, group: str) -> Item:
     except SlackApiError as exc:
         code = error_code(exc)
         fix = (
-            "user groups need a paid Slack plan: set SLACK_STEERING_USERS to the steering "
-            "group's user ids, or leave SLACK_STEERING_GROUP empty to use the members of "
-            "SLACK_STEERING_CHANNEL"
+            "user groups need a paid Slack plan: leave SLACK_STEERING_GROUP empty and set "
+            "SLACK_STEERING_USERS to the steering group's user ids, or "
+            "SLACK_STEERING_CHANNEL_MEMBERS=true to use the members of SLACK_STEERING_CHANNEL"
             if code in ("paid_teams_only", "plan_upgrade_required", "not_allowed_token_type")
             else "copy the user group's id (it starts with S), or leave it empty"
         )

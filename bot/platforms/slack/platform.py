@@ -34,6 +34,7 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.platforms.base import Platform
+from bot.platforms.slack.errors import error_code
 from bot.platforms.slack.events import (
     FORM_BLOCK_ID,
     FORM_CALLBACK_ID,
@@ -85,15 +86,6 @@ def build_client(settings: Settings) -> AsyncWebClient:
             AsyncRateLimitErrorRetryHandler(max_retry_count=3),
         ],
     )
-
-
-def error_code(exc: SlackApiError) -> str:
-    """Slack's error code, whatever came back: a JSON answer has one; a proxy's or an
-    outage's page (text, not JSON) has only its HTTP status."""
-    data = exc.response.data
-    if isinstance(data, dict) and data.get("error"):
-        return str(data["error"])
-    return f"HTTP {exc.response.status_code}"
 
 
 AUTH_FAILURES = (SlackApiError, SlackClientError, aiohttp.ClientError, OSError, TimeoutError)
@@ -174,12 +166,17 @@ class SlackPlatform:
             },
             editors=settings.slack_editors,
             steering_group=settings.slack_steering_group,
+            steering_users=settings.slack_steering_users,
         )
         self._people = SlackPeople(
             client=self._client,
             editors=settings.slack_editors,
             proposers=settings.slack_proposers,
             steering_group=settings.slack_steering_group,
+            steering_users=settings.slack_steering_users,
+            steering_channel=(
+                settings.slack_steering_channel if settings.slack_steering_channel_members else None
+            ),
         )
         self._work = AfterAck()
         self._team_id = ""
