@@ -41,6 +41,7 @@ from aiohttp import WSMsgType, web
 
 BOT_USER_ID = "UBOT0001"
 BOT_ID = "BBOT0001"
+APP_ID = "A0POSTGATE"
 TEAM_ID = "T0POSTGATE"
 
 
@@ -348,6 +349,22 @@ class FakeSlack:
                 "user_id": BOT_USER_ID,
                 "bot_id": BOT_ID,
                 "is_enterprise_install": False,
+            }
+        if method == "bots.info":
+            # Slack's answer for a bot that belongs to an app; the app id is learned here.
+            if params.get("bot") != BOT_ID:
+                return {"ok": False, "error": "bot_not_found"}
+            return {
+                "ok": True,
+                "bot": {
+                    "id": BOT_ID,
+                    "deleted": False,
+                    "name": "postgate",
+                    "updated": 1767225600,
+                    "app_id": APP_ID,
+                    "user_id": BOT_USER_ID,
+                    "icons": {},
+                },
             }
         if method == "chat.postMessage":
             channel = str(params.get("channel", ""))

@@ -20,7 +20,7 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -29,11 +29,13 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.socket_mode.async_client import AsyncBaseSocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.platforms.base import Platform
+from bot.platforms.slack.border import Refused, bolt_request
 from bot.platforms.slack.errors import error_code
 from bot.platforms.slack.events import (
     FORM_BLOCK_ID,
@@ -46,6 +48,7 @@ from bot.platforms.slack.events import (
     parse_reaction,
     workspace_key,
 )
+from bot.platforms.slack.installed_app import OnlyInstalledApp, installed_app
 from bot.platforms.slack.keys import command_key, event_key, form_key
 from bot.platforms.slack.people import SlackPeople
 from bot.platforms.slack.port import SlackChatPort
@@ -157,6 +160,7 @@ class SlackPlatform:
             process_before_response=True,
             logger=_BOLT_LOG,
         )
+        self._verifier = SignatureVerifier(secret.get_secret_value() if secret else "")
         self._port = SlackChatPort(
             client=self._client,
             channels={
@@ -212,7 +216,9 @@ class SlackPlatform:
     async def start(self) -> None:
         _set_bolt_log_level(_BOLT_LOG)
         auth = await auth_test(self._client, api_url=self._settings.slack_api_url)
-        self._team_id = str(auth["team_id"])
+        installed = await installed_app(client=self._client, auth=auth)
+        self._team_id = installed.team_id
+        self._app.use(OnlyInstalledApp(installed))
         # Anything in the inbox from before this moment is an earlier process's.
         started_at = self._services.clock.now()
         # One pooled HTTP session for every Web API call (slack-sdk opens one per call
@@ -267,13 +273,18 @@ class SlackPlatform:
     # -- HTTP mode ---------------------------------------------------------------------
     async def _http_events(self, request: web.Request) -> web.Response:
         with self._work.receiving():
-            response = await self._app.async_dispatch(await to_bolt_request(request))
-            if response.status == 401:
-                log.info(
-                    "refused a Slack request: its signature is missing or wrong, or it is "
-                    "more than five minutes old"
+            try:
+                bolt_req = bolt_request(
+                    body=await request.read(),
+                    headers=request.headers,
+                    query=request.query_string,
+                    content_type=request.content_type,
+                    verifier=self._verifier,
                 )
-            return await to_aiohttp_response(response)
+            except Refused as refused:
+                log.info("refused a Slack request: %s", refused.reason)
+                return web.Response(status=refused.status)
+            return await to_aiohttp_response(await self._app.async_dispatch(bolt_req))
 
     async def _health(self, _request: web.Request) -> web.Response:
         return web.json_response({"ok": True, "workspace": self.workspace})
