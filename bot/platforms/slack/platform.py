@@ -441,7 +441,7 @@ class SlackPlatform:
             await self._client.views_open(trigger_id=command.trigger_id, view=view)
         except SlackApiError as exc:
             # No form: the command with no text still gets the handler's own answer.
-            log.warning("Slack views.open failed (%s)", exc.response.get("error"))
+            log.warning("Slack views.open failed (%s)", error_code(exc))
             answer = self._answer_to(response_url=command.response_url)
             self._work.spawn(self._process(item, answer=answer), what=f"command /{command.command}")
             return
