@@ -202,16 +202,20 @@ async def _run_against(fake: FakeSlack, tmp_path: Path) -> tuple[int, str]:
     [
         (500, None, ("Slack's auth.test failed (HTTP 500)", "try again")),
         (None, "invalid_auth", ("SLACK_BOT_TOKEN", "refused the bot token (invalid_auth)")),
+        (502, "bots.info", ("SLACK_BOT_TOKEN", "bots.info failed (HTTP 502)")),
     ],
-    ids=["HTTP 500", "invalid_auth"],
+    ids=["HTTP 500", "invalid_auth", "bots.info 502"],
 )
 async def test_slack_refusing_auth_test_at_start(
     status: int | None, error: str | None, says: tuple[str, ...], tmp_path: Path
 ) -> None:
     async with FakeSlack() as fake:
-        if status is not None:
+        if error == "bots.info":
+            assert status is not None
+            fake.fail_http("bots.info", status)
+        elif status is not None:
             fake.fail_http("auth.test", status)
-        if error is not None:
+        elif error is not None:
             fake.fail_next("auth.test", error)
         code, err = await _run_against(fake, tmp_path)
     assert code == 2, err
