@@ -178,6 +178,7 @@ def test_the_example_env_file_as_it_is_opens_the_local_workspace(tmp_path: Path)
     assert done.returncode == 0, done.stderr
     assert "/propose" in done.stdout
     assert done.stderr == ""  # at WARNING nothing is logged on a healthy start
+    assert " INFO " not in done.stdout  # the transcript is the conversation only
     assert (tmp_path / "postgate.db").exists()
 
 
