@@ -245,7 +245,19 @@ class SlackPlatform:
         self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self._host, self._settings.port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:
+            # Not started, so never stopped: let go of what start took so far.
+            await self._runner.cleanup()
+            await self._client.session.close()
+            raise ConfigError(
+                setting="POSTGATE_PORT",
+                problem=f"cannot listen on port {self._settings.port} "
+                f"({(exc.strerror or str(exc)).rsplit(': ', 1)[-1]})",
+                fix="another program (or another postgate) uses it: stop that, or choose "
+                "another port and point the Slack app's request URL at it",
+            ) from None
         server = site._server
         sockets = getattr(server, "sockets", None) or []
         self._bound_port = int(sockets[0].getsockname()[1]) if sockets else self._settings.port
