@@ -169,6 +169,7 @@ def signed_propose(n: int) -> tuple[bytes, dict[str, str]]:
     body = urlencode(
         {
             "team_id": "T0POSTGATE",
+            "api_app_id": "A0POSTGATE",  # the fake Slack's app: anything else is refused
             "channel_id": "CGENERAL",
             "user_id": f"UMEMBER{n % 50:03d}",
             "user_name": f"member{n % 50}",

@@ -34,6 +34,20 @@ NOT_A_PROPOSER = (
 )
 
 
+QUEUE_IS_FOR_EDITORS = (
+    "/propose queue is for editors: it lists what waits for their decision. "
+    "Type /propose status to see your own proposals."
+)
+EMPTY_DRAFT = (
+    "There is no post to check yet. Write it after the command, "
+    "for example: /propose Thank you to everyone who came canvassing on Saturday!"
+)
+
+
+def empty_draft(*, footer: str) -> Reply:
+    return problem(EMPTY_DRAFT, footer=footer)
+
+
 def too_long(length: int) -> Reply:
     return problem(
         f"Your draft is {length:,} characters long; the limit is {MAX_LENGTH:,}. "
@@ -72,7 +86,7 @@ def acknowledged(snap: ProposalSnapshot, *, posted: bool) -> Reply:
         "It is on the review channel now; you'll hear here when an editor decides."
         if posted
         else "It is saved, but postgate could not post it to the review channel just now; "
-        "an editor can find it with /propose status."
+        "the editors see it in their queue (/propose queue)."
     )
     return Reply(
         Message(
@@ -120,7 +134,7 @@ def overrule_requested(snap: ProposalSnapshot, *, needed: int, posted: bool) -> 
         f"{plural(needed, 'editor approval')} to go ahead."
         if posted
         else f"Proposal {snap.id} is marked for overrule, but postgate could not post it to "
-        "the review channel just now."
+        "the review channel just now; the editors see it in their queue (/propose queue)."
     )
     return Reply(Message(body=body, tone=Tone.INFO))
 
@@ -131,7 +145,8 @@ def revised(snap: ProposalSnapshot, *, posted: bool, overrule_approvals: int) ->
     where = (
         "The editors see the new version now; earlier votes no longer count."
         if posted
-        else "It is saved, but postgate could not update the review channel just now."
+        else "It is saved, but postgate could not update the review channel just now; "
+        "the editors see it in their queue (/propose queue)."
     )
     return Reply(
         Message(

@@ -12,12 +12,14 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.commands.spec import Arg, ArgKind, Call, Command, Subcommand
+from handlers.commands.spec import Arg, ArgKind, Call, Command, Subcommand, usage_lines
 from handlers.context import Context
 from handlers.events import Actor, Invocation, Reply, Role
 from handlers.proposals import board, feedback
 from handlers.proposals.checking import CheckResult, check_draft
 from handlers.proposals.moves import move_and_record
+from handlers.proposals.queue import editors_queue
+from handlers.proposals.visible import has_visible_text
 from storage import audit
 from storage import proposals as repo
 from storage.delivery_keys import changed_before, record_change
@@ -61,6 +63,8 @@ def _record_revision(
 
 async def _new(call: Call, ctx: Context) -> Reply:
     inv, draft = call.invocation, call.text("text")
+    if not has_visible_text(draft):  # only invisible characters: nothing to check
+        return feedback.empty_draft(footer=usage_lines(PROPOSE))
     if len(draft) > feedback.MAX_LENGTH:
         return feedback.too_long(len(draft))
     result = check_draft(ctx.services.checker, draft)
@@ -183,6 +187,11 @@ async def _edit(call: Call, ctx: Context) -> Reply:
     if isinstance(found, Reply):
         return found
     snap = found
+    if not has_visible_text(draft):
+        return feedback.problem(
+            f"Put the new text after the number: /propose edit {snap.id} NEW TEXT. "
+            "Nothing was changed."
+        )
     if len(draft) > feedback.MAX_LENGTH:
         return feedback.too_long(len(draft))
     if not snap.status.is_open:
@@ -293,6 +302,10 @@ async def _status(call: Call, ctx: Context) -> Reply:
     return feedback.status_one(snap, config=config)
 
 
+async def _queue(_call: Call, ctx: Context) -> Reply:
+    return await editors_queue(ctx)
+
+
 _NUMBER = Arg(
     name="number",
     shown="N",
@@ -321,11 +334,7 @@ PROPOSE = Command(
                 _text(
                     name="text",
                     shown="TEXT",
-                    problem=(
-                        "There is no post to check yet. Write it after the command, "
-                        "for example: /propose Thank you to everyone who came canvassing "
-                        "on Saturday!"
-                    ),
+                    problem=feedback.EMPTY_DRAFT,
                 ),
             ),
             keyword=False,
@@ -362,6 +371,13 @@ PROPOSE = Command(
             summary="shows your proposals, or proposal N in full",
             handler=_status,
             args=(replace(_NUMBER, shown="[N]", optional=True),),
+        ),
+        Subcommand(
+            name="queue",
+            summary="lists what waits for the editors' decision, oldest first (editors)",
+            handler=_queue,
+            roles=frozenset({Role.EDITOR}),
+            refusal=feedback.QUEUE_IS_FOR_EDITORS,
         ),
     ),
     plain="new",

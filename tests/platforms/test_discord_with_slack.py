@@ -20,7 +20,7 @@ from tests.fakes.discord_server import (
     REVIEW_CHANNEL,
     FakeDiscord,
 )
-from tests.fakes.slack_api import TEAM_ID, FakeSlack
+from tests.fakes.slack_api import APP_ID, TEAM_ID, FakeSlack
 from tests.fakes.slack_harness import (
     APP_TOKEN,
     APPROVED,
@@ -92,6 +92,7 @@ async def test_one_runtime_serves_slack_and_discord(database_url: str) -> None:
                 type="slash_commands",
                 payload={
                     "team_id": TEAM_ID,
+                    "api_app_id": APP_ID,
                     "user_id": SLACK_PROPOSER,
                     "user_name": "sam",
                     "command": "/propose",

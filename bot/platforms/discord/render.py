@@ -11,6 +11,7 @@ everyone, never anything parsed from user text.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -62,9 +63,23 @@ class DiscordMessage:
         return [discord.File(io.BytesIO(data), filename=name) for name, data in self.files]
 
 
+_BRACKETS = ("[", "]")
+_BRACKET_SPLIT = re.compile(r"([\[\]])")
+
+
 def escape(value: str) -> str:
-    """Plain text that shows as typed and pings no one."""
-    return discord.utils.escape_mentions(discord.utils.escape_markdown(value))
+    """Plain text that shows as typed and pings no one.
+
+    Square brackets are escaped here, and the text between them by discord.py:
+    `escape_markdown` matches a masked link `[...](...)` greedily, so on a line with
+    two it escaped only the first `[` and left the second link live, and the
+    markdown between them unescaped. With the brackets split out no link can match."""
+    return discord.utils.escape_mentions(
+        "".join(
+            "\\" + part if part in _BRACKETS else discord.utils.escape_markdown(part)
+            for part in _BRACKET_SPLIT.split(value)
+        )
+    )
 
 
 def mention_markup(mention: Mention) -> str:

@@ -20,20 +20,23 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.socket_mode.async_client import AsyncBaseSocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.platforms.base import Platform
+from bot.platforms.slack.border import Refused, bolt_request
+from bot.platforms.slack.errors import error_code
 from bot.platforms.slack.events import (
     FORM_BLOCK_ID,
     FORM_CALLBACK_ID,
@@ -45,11 +48,13 @@ from bot.platforms.slack.events import (
     parse_reaction,
     workspace_key,
 )
+from bot.platforms.slack.installed_app import OnlyInstalledApp, installed_app
 from bot.platforms.slack.keys import command_key, event_key, form_key
 from bot.platforms.slack.people import SlackPeople
 from bot.platforms.slack.port import SlackChatPort
 from bot.platforms.slack.work import AfterAck
 from bot.settings import Settings
+from bot.startup.errors import ConfigError
 from handlers import inbox
 from handlers.commands.registry import all_commands, find_command
 from handlers.context import Context, Services
@@ -86,6 +91,43 @@ def build_client(settings: Settings) -> AsyncWebClient:
     )
 
 
+AUTH_FAILURES = (SlackApiError, SlackClientError, aiohttp.ClientError, OSError, TimeoutError)
+
+
+async def auth_test(client: AsyncWebClient, *, api_url: str | None) -> dict[str, Any]:
+    """`auth.test`, or a ConfigError that says what to fix."""
+    try:
+        answer = await client.auth_test()
+    except AUTH_FAILURES as exc:
+        raise auth_failure(exc, base_url=client.base_url, api_url=api_url) from None
+    return dict(answer.data) if isinstance(answer.data, dict) else {}
+
+
+def auth_failure(exc: BaseException, *, base_url: str, api_url: str | None) -> ConfigError:
+    """Why `auth.test` failed, whatever shape the failure took (JSON or not, or no answer)."""
+    setting = "SLACK_API_URL" if api_url else "SLACK_BOT_TOKEN"
+    if isinstance(exc, SlackApiError):
+        code = error_code(exc)
+        if code in ("invalid_auth", "not_authed", "account_inactive", "token_revoked"):
+            return ConfigError(
+                setting="SLACK_BOT_TOKEN",
+                problem=f"Slack refused the bot token ({code})",
+                fix="copy the Bot User OAuth Token (xoxb-...) from the app's "
+                "OAuth & Permissions page",
+            )
+        return ConfigError(
+            setting=setting,
+            problem=f"Slack's auth.test failed ({code})",
+            fix="try again in a minute; if it persists, check status.slack.com"
+            + (" and SLACK_API_URL" if api_url else ""),
+        )
+    return ConfigError(
+        setting=setting,
+        problem=f"cannot reach Slack at {base_url} ({type(exc).__name__})",
+        fix="check the network" + (" and SLACK_API_URL" if api_url else ""),
+    )
+
+
 class SlackPlatform:
     def __init__(
         self,
@@ -118,6 +160,7 @@ class SlackPlatform:
             process_before_response=True,
             logger=_BOLT_LOG,
         )
+        self._verifier = SignatureVerifier(secret.get_secret_value() if secret else "")
         self._port = SlackChatPort(
             client=self._client,
             channels={
@@ -127,12 +170,17 @@ class SlackPlatform:
             },
             editors=settings.slack_editors,
             steering_group=settings.slack_steering_group,
+            steering_users=settings.slack_steering_users,
         )
         self._people = SlackPeople(
             client=self._client,
             editors=settings.slack_editors,
             proposers=settings.slack_proposers,
             steering_group=settings.slack_steering_group,
+            steering_users=settings.slack_steering_users,
+            steering_channel=(
+                settings.slack_steering_channel if settings.slack_steering_channel_members else None
+            ),
         )
         self._work = AfterAck()
         self._team_id = ""
@@ -167,14 +215,10 @@ class SlackPlatform:
 
     async def start(self) -> None:
         _set_bolt_log_level(_BOLT_LOG)
-        try:
-            auth = await self._client.auth_test()
-        except SlackApiError as exc:
-            raise RuntimeError(
-                f"Slack refused the bot token ({exc.response.get('error')}); "
-                "check SLACK_BOT_TOKEN and SLACK_API_URL"
-            ) from None
-        self._team_id = str(auth["team_id"])
+        auth = await auth_test(self._client, api_url=self._settings.slack_api_url)
+        installed = await installed_app(client=self._client, auth=auth)
+        self._team_id = installed.team_id
+        self._app.use(OnlyInstalledApp(installed))
         # Anything in the inbox from before this moment is an earlier process's.
         started_at = self._services.clock.now()
         # One pooled HTTP session for every Web API call (slack-sdk opens one per call
@@ -201,7 +245,19 @@ class SlackPlatform:
         self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self._host, self._settings.port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:
+            # Not started, so never stopped: let go of what start took so far.
+            await self._runner.cleanup()
+            await self._client.session.close()
+            raise ConfigError(
+                setting="POSTGATE_PORT",
+                problem=f"cannot listen on port {self._settings.port} "
+                f"({(exc.strerror or str(exc)).rsplit(': ', 1)[-1]})",
+                fix="another program (or another postgate) uses it: stop that, or choose "
+                "another port and point the Slack app's request URL at it",
+            ) from None
         server = site._server
         sockets = getattr(server, "sockets", None) or []
         self._bound_port = int(sockets[0].getsockname()[1]) if sockets else self._settings.port
@@ -229,13 +285,18 @@ class SlackPlatform:
     # -- HTTP mode ---------------------------------------------------------------------
     async def _http_events(self, request: web.Request) -> web.Response:
         with self._work.receiving():
-            response = await self._app.async_dispatch(await to_bolt_request(request))
-            if response.status == 401:
-                log.info(
-                    "refused a Slack request: its signature is missing or wrong, or it is "
-                    "more than five minutes old"
+            try:
+                bolt_req = bolt_request(
+                    body=await request.read(),
+                    headers=request.headers,
+                    query=request.query_string,
+                    content_type=request.content_type,
+                    verifier=self._verifier,
                 )
-            return await to_aiohttp_response(response)
+            except Refused as refused:
+                log.info("refused a Slack request: %s", refused.reason)
+                return web.Response(status=refused.status)
+            return await to_aiohttp_response(await self._app.async_dispatch(bolt_req))
 
     async def _health(self, _request: web.Request) -> web.Response:
         return web.json_response({"ok": True, "workspace": self.workspace})
@@ -392,7 +453,7 @@ class SlackPlatform:
             await self._client.views_open(trigger_id=command.trigger_id, view=view)
         except SlackApiError as exc:
             # No form: the command with no text still gets the handler's own answer.
-            log.warning("Slack views.open failed (%s)", exc.response.get("error"))
+            log.warning("Slack views.open failed (%s)", error_code(exc))
             answer = self._answer_to(response_url=command.response_url)
             self._work.spawn(self._process(item, answer=answer), what=f"command /{command.command}")
             return

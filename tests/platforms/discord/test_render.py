@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -135,3 +137,19 @@ def test_an_image_attachment_is_shown_in_the_embed() -> None:
     (part,) = render(Message(title="KPIs", body="x", attachments=(chart,)))
     assert part.files == (("chart.png", b"\x89PNG..."),)
     assert part.embeds[-1].image.url == "attachment://chart.png"
+
+
+LIVE_LINK = re.compile(r"(?<!\\)\[[^\]\n]*(?<!\\)\]\(")
+
+
+def test_every_masked_link_in_a_line_is_escaped() -> None:
+    draft = (
+        "Please [donate here](https://evil.example/a) or [here](https://evil.example/b) "
+        "**now** [and](https://evil.example/c)\n[next line](https://evil.example/d)"
+    )
+    (part,) = render(Message(title="Card", body=draft, quote=draft))
+    description = part.embeds[0].description or ""
+    assert not LIVE_LINK.search(description), description
+    assert description.count("\\[") == 8
+    assert "\\*\\*now\\*\\*" in description  # the markdown between the links too
+    assert "https://evil.example/a" in description  # the address still shows as typed

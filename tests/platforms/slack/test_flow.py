@@ -188,7 +188,7 @@ async def test_a_bad_signature_is_refused_and_stores_nothing(database_url: str) 
         await slack.fake.settle(quiet=0.3)
         assert await _count(slack, Proposal) == 0
         assert await _count(slack, AuditEvent) == 0
-        assert [c.method for c in slack.fake.calls] == ["auth.test"]
+        assert [c.method for c in slack.fake.calls] == ["auth.test", "bots.info"]  # at start
 
 
 async def test_a_stale_timestamp_is_refused(database_url: str) -> None:
@@ -204,7 +204,7 @@ async def test_a_stale_timestamp_is_refused(database_url: str) -> None:
         assert status == 401
         await slack.fake.settle(quiet=0.3)
         assert await _count(slack, Proposal) == 0
-        assert [c.method for c in slack.fake.calls] == ["auth.test"]
+        assert [c.method for c in slack.fake.calls] == ["auth.test", "bots.info"]  # at start
 
 
 LIVE_MARKUP = re.compile(r"<(!channel|!here|!everyone|@U0BOSS|https?://)[^>]*>")

@@ -17,7 +17,7 @@ from handlers.context import Context
 from handlers.events import Invocation, Reply
 from handlers.messages import Message, Tone
 from handlers.port import ChannelRole
-from tests.fakes.slack_api import TEAM_ID
+from tests.fakes.slack_api import APP_ID, TEAM_ID
 from tests.fakes.slack_harness import (
     APP_TOKEN,
     BOT_TOKEN,
@@ -163,7 +163,7 @@ async def test_bad_signature_and_stale_timestamp_are_refused(database_url: str) 
         assert status == 401
         await slack.fake.settle(quiet=0.2)
         assert HEARD == []
-        assert [c.method for c in slack.fake.calls] == ["auth.test"]
+        assert [c.method for c in slack.fake.calls] == ["auth.test", "bots.info"]  # at start
 
 
 async def test_empty_text_opens_a_form_and_its_submission_is_the_same_command(
@@ -184,6 +184,7 @@ async def test_empty_text_opens_a_form_and_its_submission_is_the_same_command(
             {
                 "type": "view_submission",
                 "team": {"id": TEAM_ID},
+                "api_app_id": APP_ID,
                 "user": {"id": "UMEMBER01", "name": "sam", "team_id": TEAM_ID},
                 "view": view,
             }
@@ -224,6 +225,7 @@ async def test_tokens_never_reach_the_log(
             type="slash_commands",
             payload={
                 "team_id": TEAM_ID,
+                "api_app_id": APP_ID,
                 "user_id": "UMEMBER01",
                 "user_name": "sam",
                 "command": "/echo",

@@ -8,7 +8,7 @@ import json
 from sqlalchemy import select
 
 from storage.models import Proposal
-from tests.fakes.slack_api import TEAM_ID
+from tests.fakes.slack_api import APP_ID, TEAM_ID
 from tests.fakes.slack_harness import (
     APP_TOKEN,
     APPROVED,
@@ -33,6 +33,7 @@ async def test_propose_and_approve_over_socket_mode(database_url: str) -> None:
             type="slash_commands",
             payload={
                 "team_id": TEAM_ID,
+                "api_app_id": APP_ID,
                 "user_id": "UMEMBER01",
                 "user_name": "sam",
                 "command": "/propose",
