@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     slack_editors: CommaList = Field(default=(), alias="SLACK_EDITORS")
     slack_proposers: CommaList = Field(default=(), alias="SLACK_PROPOSERS")
     slack_steering_group: str | None = Field(default=None, alias="SLACK_STEERING_GROUP")
+    # Slack's free plan has no user groups: the steering group as user ids, or as the
+    # members of SLACK_STEERING_CHANNEL.
+    slack_steering_users: CommaList = Field(default=(), alias="SLACK_STEERING_USERS")
+    slack_steering_channel_members: bool = Field(
+        default=False, alias="SLACK_STEERING_CHANNEL_MEMBERS"
+    )
 
     discord_token: SecretStr | None = Field(default=None, alias="DISCORD_TOKEN")
     discord_guild_id: int | None = Field(default=None, alias="DISCORD_GUILD_ID")
@@ -81,6 +87,7 @@ class Settings(BaseSettings):
         "changes_emoji",
         "slack_editors",
         "slack_proposers",
+        "slack_steering_users",
         mode="before",
     )(_split_commas)
 

@@ -11,8 +11,9 @@ from typing import IO
 
 from bot.cli.printable import hidden_spans, printable
 from bot.settings import load_settings
+from bot.startup.policy import load_consistent
 from guidance.checker import Checker
-from guidance.policy import Policy, PolicyError, load_policy
+from guidance.policy import Policy, PolicyError
 from guidance.report import Finding, Report, Severity, Verdict
 from guidance.sections import GuidanceError, load_guidance
 
@@ -37,7 +38,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "why it would pass, be flagged for the editors, or be blocked.",
     )
     parser.add_argument(
-        "text", nargs="?", help="the post to check, or - to read it from standard input"
+        "text",
+        nargs="*",
+        help="the post to check (quotes are optional), or - to read it from standard input",
     )
     parser.add_argument(
         "--jsonl",
@@ -65,14 +68,14 @@ def run(args: argparse.Namespace) -> int:
         _tolerate_bad_bytes()
         check_lines(checker, source=sys.stdin, out=sys.stdout, errors=sys.stderr)
         return 0
-    if args.text is None:
+    if not args.text:
         print(
             'postgate: give the post to check, e.g. postgate check "Our new leaflet is out!", '
             "or - to read it from standard input",
             file=sys.stderr,
         )
         return 2
-    text = _read_stdin() if args.text == "-" else args.text
+    text = _read_stdin() if args.text == ["-"] else " ".join(args.text)
     colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     print(render(text, checker.check(text), colour=colour, titles=_section_titles()))
     return 0
@@ -154,9 +157,15 @@ def _mark(text: str, findings: tuple[Finding, ...]) -> str:
 
 
 def _load_policy(path: Path | None) -> Policy:
-    if path is None:
-        path = load_settings().policy_path
-    return load_policy(path)
+    """The policy `run` would use, checked against the guidance as `run` checks it."""
+    settings = load_settings()
+    try:
+        _guidance, policy = load_consistent(
+            guidance_path=settings.guidance_path, policy_path=path or settings.policy_path
+        )
+    except GuidanceError as exc:
+        raise PolicyError(str(exc)) from None
+    return policy
 
 
 def _section_titles() -> dict[str, str]:

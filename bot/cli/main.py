@@ -9,6 +9,7 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from importlib import metadata
 
 from bot.settings import load_settings
 from bot.startup.explain import CONFIG_EXIT, one_line
@@ -17,7 +18,7 @@ from guidance.sections import GuidanceError
 from handlers.port import PlatformError
 
 # One module per subcommand, each with `add_parser(subparsers)`.
-SUBCOMMANDS = ("run", "check", "guidance", "proposals", "stats", "export", "db")
+SUBCOMMANDS = ("run", "check", "guidance", "proposals", "stats", "export", "db", "doctor")
 
 
 class UserError(Exception):
@@ -30,10 +31,18 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check draft posts against the party's social media guidance "
         "and run editor approval in Slack, Discord or a local workspace.",
     )
+    parser.add_argument("--version", action="version", version=f"postgate {_version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMANDS:
         importlib.import_module(f"bot.cli.{name}").add_parser(subparsers)
     return parser
+
+
+def _version() -> str:
+    try:
+        return metadata.version("postgate")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "(not installed)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

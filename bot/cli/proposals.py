@@ -7,10 +7,10 @@ import asyncio
 import json
 
 from bot.cli.printable import printable
+from bot.cli.schema import require_current_schema
 from bot.settings import load_settings
 from storage import proposals as repo
 from storage.db import Database
-from storage.migrate import upgrade
 from storage.models import Proposal, ProposalStatus
 
 
@@ -74,7 +74,7 @@ def _table(rows: list[dict[str, object]]) -> str:
 
 def _run(args: argparse.Namespace) -> int:
     url = load_settings().resolved_database_url
-    upgrade(url)  # safe to repeat; a fresh database simply has no proposals
+    require_current_schema(url)
     status = ProposalStatus(args.status) if args.status else None
     rows = asyncio.run(_fetch(url, status))
     print(json.dumps(rows, indent=2) if args.json else _table(rows))

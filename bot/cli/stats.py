@@ -12,13 +12,13 @@ from zoneinfo import ZoneInfo
 
 from bot.cli.main import UserError
 from bot.cli.printable import printable
+from bot.cli.schema import require_current_schema
 from bot.settings import load_settings
 from handlers.clock import SystemClock
 from handlers.stats.format import report_message
 from handlers.stats.period import DEFAULT_PERIOD, PeriodKind, period_for
 from handlers.stats.report import StatsReport, gather_report, report_json
 from storage.db import Database
-from storage.migrate import upgrade
 from storage.stats import workspaces
 
 LOCAL = "local"
@@ -104,7 +104,7 @@ async def _report(args: argparse.Namespace) -> tuple[StatsReport, str | None]:
 
 def _stats(args: argparse.Namespace) -> int:
     settings = load_settings()
-    upgrade(settings.resolved_database_url)  # a fresh install has no tables yet
+    require_current_schema(settings.resolved_database_url)
     report, note = asyncio.run(_report(args))
     if note:
         print(printable(note), file=sys.stderr)

@@ -33,8 +33,16 @@ USAGE = (
     "/propose edit N NEW TEXT  replaces the text of your proposal N\n"
     "/propose withdraw N  takes your proposal N back\n"
     "/propose overrule N  asks the editors to approve a blocked proposal anyway\n"
-    "/propose status [N]  shows your proposals, or proposal N in full"
+    "/propose status [N]  shows your proposals, or proposal N in full\n"
+    "/propose queue  lists what waits for the editors' decision, oldest first (editors)"
 )
+
+
+def queue_is_for_editors() -> Reply:
+    return problem(
+        "/propose queue is for editors: it lists what waits for their decision. "
+        "Type /propose status to see your own proposals."
+    )
 
 
 def empty_draft() -> Reply:
@@ -90,7 +98,7 @@ def acknowledged(snap: ProposalSnapshot, *, posted: bool) -> Reply:
         "It is on the review channel now; you'll hear here when an editor decides."
         if posted
         else "It is saved, but postgate could not post it to the review channel just now; "
-        "an editor can find it with /propose status."
+        "the editors see it in their queue (/propose queue)."
     )
     return Reply(
         Message(
@@ -138,7 +146,7 @@ def overrule_requested(snap: ProposalSnapshot, *, needed: int, posted: bool) -> 
         f"{plural(needed, 'editor approval')} to go ahead."
         if posted
         else f"Proposal {snap.id} is marked for overrule, but postgate could not post it to "
-        "the review channel just now."
+        "the review channel just now; the editors see it in their queue (/propose queue)."
     )
     return Reply(Message(body=body, tone=Tone.INFO))
 
@@ -149,7 +157,8 @@ def revised(snap: ProposalSnapshot, *, posted: bool, overrule_approvals: int) ->
     where = (
         "The editors see the new version now; earlier votes no longer count."
         if posted
-        else "It is saved, but postgate could not update the review channel just now."
+        else "It is saved, but postgate could not update the review channel just now; "
+        "the editors see it in their queue (/propose queue)."
     )
     return Reply(
         Message(

@@ -18,6 +18,8 @@ from handlers.events import Actor, Invocation, Reply
 from handlers.proposals import board, feedback
 from handlers.proposals.checking import CheckResult, check_draft
 from handlers.proposals.moves import move_and_record
+from handlers.proposals.queue import editors_queue
+from handlers.proposals.visible import has_visible_text
 from handlers.registry import CommandSpec
 from storage import audit
 from storage import proposals as repo
@@ -32,7 +34,7 @@ _NUMBER = re.compile(r"^#?(\d+)\b[ \t]*\n?(.*)$", re.DOTALL)
 
 @dataclass(frozen=True, slots=True)
 class Parsed:
-    action: str  # new | edit | withdraw | overrule | status | usage
+    action: str  # new | edit | withdraw | overrule | status | queue | usage
     number: str | None = None
     text: str = ""
 
@@ -41,6 +43,8 @@ def parse(raw: str) -> Parsed:
     """Subcommands only when followed by a number (or nothing): "/propose Status update:
     ..." and "/propose Edit your details ..." are drafts, not subcommands."""
     stripped = raw.strip()
+    if stripped.lower() == "queue":  # "/propose queue up early ..." stays a draft
+        return Parsed("queue")
     match = _ACTION.match(stripped)
     if match is None:
         return Parsed("new", text=stripped)
@@ -62,7 +66,7 @@ def parse(raw: str) -> Parsed:
 def _draft_problem(actor: Actor, draft: str) -> Reply | None:
     if not actor.may_propose:
         return feedback.not_a_proposer()
-    if not draft.strip():
+    if not has_visible_text(draft):
         return feedback.empty_draft()
     if len(draft) > feedback.MAX_LENGTH:
         return feedback.too_long(len(draft))
@@ -225,7 +229,7 @@ async def _edit(inv: Invocation, ctx: Context, number: str | None, draft: str) -
     if isinstance(found, Reply):
         return found
     snap = found
-    if not draft.strip():
+    if not has_visible_text(draft):
         return feedback.problem(
             f"Put the new text after the number: /propose edit {snap.id} NEW TEXT. "
             "Nothing was changed."
@@ -349,6 +353,10 @@ async def handle_propose(inv: Invocation, ctx: Context) -> Reply:
         return await _overrule(inv, ctx, parsed.number)
     if parsed.action == "status":
         return await _status(inv, ctx, parsed.number)
+    if parsed.action == "queue":
+        if not inv.actor.is_editor:
+            return feedback.queue_is_for_editors()
+        return await editors_queue(ctx)
     return feedback.problem(
         f"/propose {parsed.text} needs the proposal's number, for example "
         f"/propose {parsed.text} 3. Type /propose status to see your proposals.",
@@ -359,7 +367,7 @@ async def handle_propose(inv: Invocation, ctx: Context) -> Reply:
 PROPOSE = CommandSpec(
     name="propose",
     summary="Send a draft post to the editors for approval (and edit, withdraw or check it)",
-    usage="/propose TEXT | edit N TEXT | withdraw N | overrule N | status [N]",
+    usage="/propose TEXT | edit N TEXT | withdraw N | overrule N | status [N] | queue",
     handler=handle_propose,
     arg_description="your draft post, or edit N / withdraw N / overrule N / status N",
     opens_form_when_empty=True,

@@ -20,6 +20,7 @@ from storage.stats import (
     Ranked,
     WeekFigures,
     busiest,
+    busiest_voters,
     counts_and_weeks,
     decision_times,
     top_rules,
@@ -31,11 +32,9 @@ T = TypeVar("T")
 CHART_MIN_WEEKS = 8
 SIDE_BY_SIDE = 4
 TOP_RULES = 5
-# Busiest proposers by proposals made; busiest editors by votes cast.
-PEOPLE: dict[str, tuple[AuditKind, ...]] = {
-    "proposers": (AuditKind.PROPOSED,),
-    "editors": (AuditKind.VOTE_ADDED,),
-}
+# Busiest proposers by proposals made; busiest editors by votes standing
+# (`busiest_voters`: a vote taken back does not count).
+PEOPLE: dict[str, tuple[AuditKind, ...]] = {"proposers": (AuditKind.PROPOSED,)}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -101,6 +100,7 @@ async def gather_report(*, db: Database, workspace: str, period: Period) -> Stat
         people = read(
             lambda s: busiest(s, workspace=workspace, roles=PEOPLE, current=now, previous=then)
         )
+        voters = read(lambda s: busiest_voters(s, workspace=workspace, current=now, previous=then))
         counts = read(
             lambda s: counts_and_weeks(
                 s, workspace=workspace, current=now, previous=then, weeks=weeks
@@ -118,7 +118,7 @@ async def gather_report(*, db: Database, workspace: str, period: Period) -> Stat
         times_before=times_before.result(),
         rules=rules.result(),
         proposers=people.result()["proposers"],
-        editors=people.result()["editors"],
+        editors=voters.result(),
         weeks=week_figures(weeks, counts.result()[2], week_times.result()),
     )
 

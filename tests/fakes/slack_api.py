@@ -84,6 +84,7 @@ class FakeSlack:
     outside_channels: set[str] = field(default_factory=set)
     missing_channels: set[str] = field(default_factory=set)
     missing_users: set[str] = field(default_factory=set)
+    channel_members: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _runner: web.AppRunner | None = None
     _port: int = 0
     _ts: Callable[[], int] = field(default_factory=lambda: itertools.count(1).__next__)
@@ -309,6 +310,9 @@ class FakeSlack:
             return web.json_response(
                 {"ok": False, "error": self._failing.pop(method)}, headers=headers
             )
+        if method == "apps.connections.open" and not str(token or "").startswith("xapp-"):
+            # As Slack does: only an app-level token opens a Socket Mode connection.
+            return web.json_response({"ok": False, "error": "not_allowed_token_type"})
         answer = self._answer(method, params)
         return web.json_response(answer, headers=headers)
 
@@ -318,6 +322,21 @@ class FakeSlack:
         manifest = Path(__file__).parents[2] / "slack" / "manifest.yml"
         loaded = yaml.safe_load(manifest.read_text(encoding="utf-8"))
         return tuple(loaded["oauth_config"]["scopes"]["bot"])
+
+    def _members(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A page of a channel's members; the cursor is where the next page starts."""
+        channel = str(params.get("channel", ""))
+        if channel not in self.channel_members:
+            return {"ok": False, "error": "channel_not_found"}
+        members = self.channel_members[channel]
+        start = int(params.get("cursor") or 0)
+        end = start + int(params.get("limit") or 100)
+        following = str(end) if end < len(members) else ""
+        return {
+            "ok": True,
+            "members": list(members[start:end]),
+            "response_metadata": {"next_cursor": following},
+        }
 
     def _next_ts(self) -> str:
         return f"{int(time.time())}.{self._ts():06d}"
@@ -383,6 +402,8 @@ class FakeSlack:
                     "is_member": channel not in self.outside_channels,
                 },
             }
+        if method == "conversations.members":
+            return self._members(params)
         if method == "users.info" and str(params.get("user", "")) in self.missing_users:
             return {"ok": False, "error": "user_not_found"}
         if method == "users.info":

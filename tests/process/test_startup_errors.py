@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from sqlalchemy.engine import make_url
 
 from bot.settings import Settings, load_settings
 from tests.databases import PG_ENV
+from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.slack_api import FakeSlack
 from tests.process_support import child_env, postgate_command, run_postgate
 
@@ -178,12 +180,13 @@ def test_the_example_env_file_as_it_is_opens_the_local_workspace(tmp_path: Path)
     assert done.returncode == 0, done.stderr
     assert "/propose" in done.stdout
     assert done.stderr == ""  # at WARNING nothing is logged on a healthy start
+    assert " INFO " not in done.stdout  # the transcript is the conversation only
     assert (tmp_path / "postgate.db").exists()
 
 
-async def _run_against(fake: FakeSlack, tmp_path: Path) -> tuple[int, str]:
+async def _run_against(fake: FakeSlack, tmp_path: Path, **settings: str) -> tuple[int, str]:
     env = child_env(f"sqlite:///{tmp_path / 'postgate.db'}")
-    env.update({**SLACK_OK, "SLACK_API_URL": fake.api_url})
+    env.update({**SLACK_OK, "SLACK_API_URL": fake.api_url, **settings})
     process = await asyncio.create_subprocess_exec(
         *postgate_command("run"),
         env=env,
@@ -202,16 +205,20 @@ async def _run_against(fake: FakeSlack, tmp_path: Path) -> tuple[int, str]:
     [
         (500, None, ("Slack's auth.test failed (HTTP 500)", "try again")),
         (None, "invalid_auth", ("SLACK_BOT_TOKEN", "refused the bot token (invalid_auth)")),
+        (502, "bots.info", ("SLACK_BOT_TOKEN", "bots.info failed (HTTP 502)")),
     ],
-    ids=["HTTP 500", "invalid_auth"],
+    ids=["HTTP 500", "invalid_auth", "bots.info 502"],
 )
 async def test_slack_refusing_auth_test_at_start(
     status: int | None, error: str | None, says: tuple[str, ...], tmp_path: Path
 ) -> None:
     async with FakeSlack() as fake:
-        if status is not None:
+        if error == "bots.info":
+            assert status is not None
+            fake.fail_http("bots.info", status)
+        elif status is not None:
             fake.fail_http("auth.test", status)
-        if error is not None:
+        elif error is not None:
             fake.fail_next("auth.test", error)
         code, err = await _run_against(fake, tmp_path)
     assert code == 2, err
@@ -229,3 +236,38 @@ def test_tests_see_no_setting_from_the_environment_or_a_dotenv() -> None:
     assert not names & set(os.environ)
     assert not Path(".env").exists()  # each test runs in a folder of its own
     assert load_settings().model_fields_set == set()
+
+
+async def test_a_port_another_program_holds(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        async with FakeSlack() as fake:
+            code, err = await _run_against(fake, tmp_path, POSTGATE_PORT=str(port))
+    assert code == 2, err
+    assert_one_line(err, ("POSTGATE_PORT", f"cannot listen on port {port}"), logged_before=True)
+
+
+async def test_discord_refusing_the_token_at_start(tmp_path: Path) -> None:
+    async with FakeDiscord() as fake:
+        env = child_env(f"sqlite:///{tmp_path / 'postgate.db'}")
+        env.update(
+            {
+                **DISCORD_OK,
+                "DISCORD_TOKEN": "not-the-token",
+                "DISCORD_API_URL": fake.api_url,
+                "DISCORD_GATEWAY_URL": fake.gateway_url,
+            }
+        )
+        process = await asyncio.create_subprocess_exec(
+            *postgate_command("run"),
+            env=env,
+            cwd=tmp_path,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 2, err.decode()
+    assert_one_line(err.decode(), ("DISCORD_TOKEN",), logged_before=True)

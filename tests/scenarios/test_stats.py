@@ -237,3 +237,27 @@ async def test_weeks_are_local_mondays_in_summer_time(database_url: str) -> None
         (datetime(2026, 3, 29, 23, 0, tzinfo=UTC), 0, 0, None),
         (datetime(2026, 4, 5, 23, 0, tzinfo=UTC), 1, 1, 3600),
     ]
+
+
+async def test_a_withdrawn_vote_is_not_among_the_busiest_editors(database_url: str) -> None:
+    """Only votes standing count: one taken back does not, one cast again counts once."""
+    clock = FixedClock(at(2, 9))
+    services = make_services(database_url, clock=clock)
+    ws = LocalWorkspace(services=services, editors=("editor", "chair"), steering=("chair",))
+    try:
+        # An overrule needs two approvals, so single votes leave it waiting.
+        for line in ("/as alex", "/propose The Tory scum are useless.", "/propose overrule 1"):
+            await ws.send(line)
+        clock.set(at(2, 10))
+        await ws.send("/as editor")
+        await ws.send("/react 1 white_check_mark")
+        await ws.send("/unreact 1 white_check_mark")  # taken back
+        await ws.send("/as chair")
+        await ws.send("/react 1 white_check_mark")
+        await ws.send("/unreact 1 white_check_mark")
+        await ws.send("/react 1 white_check_mark")  # cast again: one vote standing
+        period = period_for(PeriodKind.MONTH, now=at(3, 9), timezone=LONDON)
+        report = await gather_report(db=services.db, workspace="local", period=period)
+    finally:
+        await services.db.dispose()
+    assert [(p.label, p.count) for p in report.editors] == [("chair", 1)]

@@ -29,6 +29,13 @@ async def _reply(ws: LocalWorkspace, line: str) -> str:
 BAD_INPUT = [
     ("/propose", "There is no post to check yet"),
     ("/propose    ", "There is no post to check yet"),
+    # Nothing a reader would see: zero-width space and joiner, word joiner, BOM,
+    # a bidi isolate, a tag character, a Hangul filler, a lone combining mark.
+    (
+        "/propose \u200b\u200d\u2060\ufeff\u2066\U000e0041\u3164\u034f",
+        "There is no post to check yet",
+    ),
+    ("/propose \u200b \u2800 \u200b", "There is no post to check yet"),
     ("/propose " + "a" * 4001, "4,001 characters long; the limit is 4,000"),
     ("/propose withdraw 99", "There is no proposal 99."),
     ("/propose edit 99 New words", "There is no proposal 99."),

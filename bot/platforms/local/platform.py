@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import queue
 import re
 import sys
 import threading
@@ -26,6 +27,12 @@ from bot.platforms.base import Platform
 from bot.platforms.local import files as local_files
 from bot.platforms.local.files import AttachmentFolder
 from bot.platforms.local.render import clean, render
+from bot.platforms.local.terminal import (
+    CONTINUATION_PROMPT,
+    Terminal,
+    continues,
+    without_continuation,
+)
 from bot.settings import Settings
 from handlers.context import Context, Services
 from handlers.dispatch import run_command
@@ -42,6 +49,7 @@ WORKSPACE = "local"
 COMMS = "comms"
 DEFAULT_USER = "alex"
 BYE = "Bye! Everything is saved; `postgate run` opens it again."
+_COMMAND = re.compile(r"(\S*)\s?(.*)", re.DOTALL)
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 _REACT = re.compile(r"^/(react|unreact)(?:\s+(\S+))?(?:\s+(.+))?$", re.IGNORECASE)
 
@@ -165,6 +173,7 @@ class LocalWorkspace:
             f"  /as {first_editor}",
             "  /react 1 white_check_mark",
             "Type /help for every command, /as NAME to be someone else, /quit to leave.",
+            "A post over several lines: end each line but the last with a backslash (\\).",
         ]
 
     def drain(self) -> list[str]:
@@ -192,7 +201,10 @@ class LocalWorkspace:
                 "/propose and your post; /help lists everything."
             )
             return
-        command, _, rest = stripped[1:].partition(" ")
+        # The command ends at the first space or line break ("/propose\\" then the draft).
+        parts = _COMMAND.match(stripped[1:])
+        assert parts is not None  # the pattern matches any text
+        command, rest = parts[1], parts[2]
         command = command.lower()
         if command == "as":
             self._switch(rest.strip())
@@ -226,7 +238,9 @@ class LocalWorkspace:
         if command == "help":
             self._say(
                 "Only here, in the local workspace: /as NAME switches user, "
-                "/react N EMOJI and /unreact N EMOJI react on proposal N's card, /quit leaves."
+                "/react N EMOJI and /unreact N EMOJI react on proposal N's card, /quit leaves. "
+                "End a line with a backslash (\\) to go on with the same post on the next line; "
+                "the up arrow brings back what you typed before."
             )
 
     async def _react(self, line: str) -> None:
@@ -295,6 +309,10 @@ class LocalPlatform:
             if reconfigure is not None:
                 with contextlib.suppress(Exception):
                     reconfigure(errors="replace")
+        self._terminal = Terminal(self._in)
+        # readline writes the prompt itself; otherwise postgate does, at a terminal.
+        self._terminal_prompts = self._terminal.edits_lines
+        self._waiting_prompt = ""
         self._closed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._busy = False  # handling a typed line (its output follows the line)
@@ -315,18 +333,15 @@ class LocalPlatform:
             self._out.write(line + "\n")
         self._out.flush()
 
-    def _prompt(self) -> None:
-        if self.interactive:
-            self._out.write(f"{self.local.user}> ")
-            self._out.flush()
-
     def _show(self, lines: list[str]) -> None:
         """Print output as it happens, including what scheduled jobs post between lines."""
         if self._busy or not self.interactive:
             self._print(lines)
             return
-        self._print(["", *lines])  # off the waiting prompt, then a fresh prompt
-        self._prompt()
+        # Off the waiting prompt, then the prompt again with what was typed so far.
+        self._print(["", *lines])
+        self._out.write(self._waiting_prompt + self._terminal.typed_so_far())
+        self._out.flush()
 
     async def start(self) -> None:
         if self.interactive:
@@ -336,39 +351,60 @@ class LocalPlatform:
 
     async def _serve(self) -> None:
         loop = asyncio.get_running_loop()
+        prompts: queue.Queue[str | None] = queue.Queue()
         lines: asyncio.Queue[str | None] = asyncio.Queue()
 
         def read() -> None:
             # A daemon thread, so a blocked read never holds the process open at exit.
-            try:
-                for raw in self._in:
-                    loop.call_soon_threadsafe(lines.put_nowait, raw)
-            except (OSError, ValueError):
-                pass
-            with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(lines.put_nowait, None)
+            # It reads one line per prompt, so the prompt shows who is typing now.
+            while (prompt := prompts.get()) is not None:
+                line = self._terminal.read(prompt)
+                with contextlib.suppress(RuntimeError):
+                    loop.call_soon_threadsafe(lines.put_nowait, line)
+                if line is None:
+                    return
 
         threading.Thread(target=read, name="postgate-stdin", daemon=True).start()
         try:
-            while True:
-                self._prompt()
-                raw = await lines.get()
-                if raw is None:
-                    if self.interactive:
-                        self._print(["", BYE])
-                    break
-                if not self.interactive and raw.strip():
-                    self._print([f"{self.local.user}> {clean(raw.rstrip())}"])
+            while (typed := await self._next_entry(prompts, lines)) is not None:
                 self._busy = True
                 try:
-                    await self.local.send(raw)
+                    await self.local.send(typed)
                 finally:
                     self._busy = False
                 self.local.drain()  # printed already; keep memory flat in long sessions
-                if raw.strip().lower() in {"/quit", "/exit"}:
+                if typed.strip().lower() in {"/quit", "/exit"}:
                     break
+            else:
+                if self.interactive:
+                    self._print(["", BYE])
         finally:
+            prompts.put(None)
             self._closed.set()
+
+    async def _next_entry(
+        self, prompts: queue.Queue[str | None], lines: asyncio.Queue[str | None]
+    ) -> str | None:
+        """The next thing typed: one line, or several joined where a line ends in a
+        backslash (a multi-line draft). None at the end of input."""
+        parts: list[str] = []
+        while True:
+            self._waiting_prompt = CONTINUATION_PROMPT if parts else f"{self.local.user}> "
+            prompts.put(self._waiting_prompt if self._terminal_prompts else "")
+            if self.interactive and not self._terminal_prompts:
+                self._out.write(self._waiting_prompt)
+                self._out.flush()
+            line = await lines.get()
+            self._waiting_prompt = ""
+            if line is None:
+                return "\n".join(parts) if parts else None
+            if not self.interactive and (line.strip() or parts):
+                shown = CONTINUATION_PROMPT if parts else f"{self.local.user}> "
+                self._print([f"{shown}{clean(line.rstrip())}"])
+            if continues(line):
+                parts.append(without_continuation(line))
+                continue
+            return "\n".join([*parts, line])
 
     async def wait_closed(self) -> None:
         await self._closed.wait()

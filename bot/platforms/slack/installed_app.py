@@ -22,6 +22,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.platforms.slack.errors import error_code
 from bot.startup.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ async def installed_app(*, client: AsyncWebClient, auth: dict[str, Any]) -> Inst
         except SlackApiError as exc:
             raise ConfigError(
                 setting="SLACK_BOT_TOKEN",
-                problem=f"Slack's bots.info failed ({exc.response.get('error')}), so postgate "
+                problem=f"Slack's bots.info failed ({error_code(exc)}), so postgate "
                 "cannot tell which app it is",
                 fix="give the app the users:read scope (see the app manifest) and reinstall it",
             ) from None

@@ -26,6 +26,8 @@ BOT_SCOPES = (
     "files:write",  # the /stats chart, uploaded beside the report
     "users:read",  # display names of the editors who react
     "usergroups:read",  # who is in the steering group
+    "channels:read",  # postgate doctor: is the bot in each channel; a steering channel's members
+    "groups:read",  # the same for private channels
 )
 BOT_EVENTS = ("reaction_added", "reaction_removed")
 SLACK_TEXT_LIMIT = 100  # a command's description and usage hint

@@ -36,6 +36,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.platforms.base import Platform
 from bot.platforms.slack.border import Refused, bolt_request
+from bot.platforms.slack.errors import error_code
 from bot.platforms.slack.events import (
     FORM_BLOCK_ID,
     FORM_CALLBACK_ID,
@@ -90,41 +91,41 @@ def build_client(settings: Settings) -> AsyncWebClient:
     )
 
 
-def error_code(exc: SlackApiError) -> str:
-    """Slack's error code, whatever came back: a JSON answer has one; a proxy's or an
-    outage's page (text, not JSON) has only its HTTP status."""
-    data = exc.response.data
-    if isinstance(data, dict) and data.get("error"):
-        return str(data["error"])
-    return f"HTTP {exc.response.status_code}"
+AUTH_FAILURES = (SlackApiError, SlackClientError, aiohttp.ClientError, OSError, TimeoutError)
 
 
 async def auth_test(client: AsyncWebClient, *, api_url: str | None) -> dict[str, Any]:
     """`auth.test`, or a ConfigError that says what to fix."""
     try:
         answer = await client.auth_test()
-    except SlackApiError as exc:
+    except AUTH_FAILURES as exc:
+        raise auth_failure(exc, base_url=client.base_url, api_url=api_url) from None
+    return dict(answer.data) if isinstance(answer.data, dict) else {}
+
+
+def auth_failure(exc: BaseException, *, base_url: str, api_url: str | None) -> ConfigError:
+    """Why `auth.test` failed, whatever shape the failure took (JSON or not, or no answer)."""
+    setting = "SLACK_API_URL" if api_url else "SLACK_BOT_TOKEN"
+    if isinstance(exc, SlackApiError):
         code = error_code(exc)
         if code in ("invalid_auth", "not_authed", "account_inactive", "token_revoked"):
-            raise ConfigError(
+            return ConfigError(
                 setting="SLACK_BOT_TOKEN",
                 problem=f"Slack refused the bot token ({code})",
                 fix="copy the Bot User OAuth Token (xoxb-...) from the app's "
                 "OAuth & Permissions page",
-            ) from None
-        raise ConfigError(
-            setting="SLACK_API_URL" if api_url else "SLACK_BOT_TOKEN",
+            )
+        return ConfigError(
+            setting=setting,
             problem=f"Slack's auth.test failed ({code})",
             fix="try again in a minute; if it persists, check status.slack.com"
             + (" and SLACK_API_URL" if api_url else ""),
-        ) from None
-    except (SlackClientError, aiohttp.ClientError, OSError, TimeoutError) as exc:
-        raise ConfigError(
-            setting="SLACK_API_URL" if api_url else "SLACK_BOT_TOKEN",
-            problem=f"cannot reach Slack at {client.base_url} ({type(exc).__name__})",
-            fix="check the network" + (" and SLACK_API_URL" if api_url else ""),
-        ) from None
-    return dict(answer.data) if isinstance(answer.data, dict) else {}
+        )
+    return ConfigError(
+        setting=setting,
+        problem=f"cannot reach Slack at {base_url} ({type(exc).__name__})",
+        fix="check the network" + (" and SLACK_API_URL" if api_url else ""),
+    )
 
 
 class SlackPlatform:
@@ -169,12 +170,17 @@ class SlackPlatform:
             },
             editors=settings.slack_editors,
             steering_group=settings.slack_steering_group,
+            steering_users=settings.slack_steering_users,
         )
         self._people = SlackPeople(
             client=self._client,
             editors=settings.slack_editors,
             proposers=settings.slack_proposers,
             steering_group=settings.slack_steering_group,
+            steering_users=settings.slack_steering_users,
+            steering_channel=(
+                settings.slack_steering_channel if settings.slack_steering_channel_members else None
+            ),
         )
         self._work = AfterAck()
         self._team_id = ""
@@ -239,7 +245,19 @@ class SlackPlatform:
         self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self._host, self._settings.port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:
+            # Not started, so never stopped: let go of what start took so far.
+            await self._runner.cleanup()
+            await self._client.session.close()
+            raise ConfigError(
+                setting="POSTGATE_PORT",
+                problem=f"cannot listen on port {self._settings.port} "
+                f"({(exc.strerror or str(exc)).rsplit(': ', 1)[-1]})",
+                fix="another program (or another postgate) uses it: stop that, or choose "
+                "another port and point the Slack app's request URL at it",
+            ) from None
         server = site._server
         sockets = getattr(server, "sockets", None) or []
         self._bound_port = int(sockets[0].getsockname()[1]) if sockets else self._settings.port
@@ -435,7 +453,7 @@ class SlackPlatform:
             await self._client.views_open(trigger_id=command.trigger_id, view=view)
         except SlackApiError as exc:
             # No form: the command with no text still gets the handler's own answer.
-            log.warning("Slack views.open failed (%s)", exc.response.get("error"))
+            log.warning("Slack views.open failed (%s)", error_code(exc))
             answer = self._answer_to(response_url=command.response_url)
             self._work.spawn(self._process(item, answer=answer), what=f"command /{command.command}")
             return

@@ -56,11 +56,13 @@ class SlackChatPort:
         channels: dict[ChannelRole, str | None],
         editors: tuple[str, ...],
         steering_group: str | None,
+        steering_users: tuple[str, ...] = (),
     ) -> None:
         self._client = client
         self._channels = channels
         self._editors = editors
         self._steering_group = steering_group
+        self._steering_users = steering_users
 
     @property
     def platform(self) -> str:
@@ -179,6 +181,10 @@ class SlackChatPort:
             return tuple(Mention.user(u) for u in self._editors)
         if group is Group.STEERING and self._steering_group:
             return (Mention.group(self._steering_group, "steering group"),)
+        if group is Group.STEERING:
+            # No user group (the free plan): the listed members by name. Members of the
+            # steering channel need no mention: reminders go to that channel.
+            return tuple(Mention.user(u) for u in self._steering_users)
         return ()
 
     async def reply(
