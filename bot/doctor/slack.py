@@ -30,6 +30,8 @@ async def check_slack(settings: Settings) -> list[Item]:
         )
     ]
     items.append(_scopes(answer.headers))
+    if settings.slack_app_token is not None:
+        items.append(await _socket_mode(client, settings.slack_app_token.get_secret_value()))
     channels = (
         ("SLACK_REVIEW_CHANNEL", settings.slack_review_channel),
         ("SLACK_APPROVED_CHANNEL", settings.slack_approved_channel),
@@ -106,3 +108,16 @@ async def _group(client: AsyncWebClient, group: str) -> Item:
         )
         return Item.failed(f"SLACK_STEERING_GROUP: Slack refused {group} ({code})", fix=fix)
     return Item.passed(f"SLACK_STEERING_GROUP: {len(answer.get('users') or [])} members")
+
+
+async def _socket_mode(client: AsyncWebClient, app_token: str) -> Item:
+    """The app-level token opens a Socket Mode connection (asked for, never used)."""
+    try:
+        await client.apps_connections_open(app_token=app_token)
+    except SlackApiError as exc:
+        return Item.failed(
+            f"SLACK_APP_TOKEN: Slack refused it for Socket Mode ({error_code(exc)})",
+            fix="on the app's Basic Information page, generate an app-level token "
+            "(xapp-...) with the connections:write scope, and turn Socket Mode on",
+        )
+    return Item.passed("SLACK_APP_TOKEN: Socket Mode can connect")

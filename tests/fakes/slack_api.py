@@ -310,6 +310,9 @@ class FakeSlack:
             return web.json_response(
                 {"ok": False, "error": self._failing.pop(method)}, headers=headers
             )
+        if method == "apps.connections.open" and not str(token or "").startswith("xapp-"):
+            # As Slack does: only an app-level token opens a Socket Mode connection.
+            return web.json_response({"ok": False, "error": "not_allowed_token_type"})
         answer = self._answer(method, params)
         return web.json_response(answer, headers=headers)
 

@@ -164,6 +164,25 @@ async def test_a_broken_slack(
     assert fix in out.split(wrong[0], 1)[1].splitlines()[1]
 
 
+@pytest.mark.parametrize(
+    ("app_token", "says"),
+    [
+        ("xapp-1-good", "✓ SLACK_APP_TOKEN: Socket Mode can connect"),
+        ("xoxb-pasted-twice", "✗ SLACK_APP_TOKEN: Slack refused it for Socket Mode"),
+    ],
+    ids=["app token", "bot token pasted as app token"],
+)
+async def test_slack_socket_mode_token(
+    app_token: str, says: str, sqlite_database: str, tmp_path: Path
+) -> None:
+    async with FakeSlack() as fake:
+        env = slack_env(fake, sqlite_database)
+        env["SLACK_APP_TOKEN"] = app_token
+        code, out = await doctor(env, tmp_path)
+    assert says in out
+    assert code == (0 if says.startswith("✓") else 1), out
+
+
 async def test_a_slack_steering_group_on_the_free_plan(
     sqlite_database: str, tmp_path: Path
 ) -> None:
