@@ -6,13 +6,13 @@ that `bot.scheduler` fills when it starts.
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 
 from handlers.context import Context
 from handlers.ideas.digests import Outcome, run_digest, run_due_reminders, run_kpi_digest, run_nudge
 from handlers.inbox import prune
+from handlers.proposals.expiry import expire_overdue
 
 log = logging.getLogger(__name__)
 
@@ -64,22 +64,8 @@ async def send_kpi_digest(workspace: str) -> None:
     await _run("KPI digest", workspace, run_kpi_digest)
 
 
-def expiry_sweep() -> Callable[[Context], Awaitable[int]] | None:
-    """`handlers.proposals.expiry.expire_overdue`, when this build has it."""
-    try:
-        module = importlib.import_module("handlers.proposals.expiry")
-    except ImportError:
-        return None
-    sweep: Callable[[Context], Awaitable[int]] | None = getattr(module, "expire_overdue", None)
-    return sweep
-
-
 async def expire_proposals(workspace: str) -> None:
-    sweep = expiry_sweep()
-    if sweep is None:
-        log.warning("proposal expiry is not available in this build; nothing expired")
-        return
-    await _run("proposal expiry", workspace, sweep)
+    await _run("proposal expiry", workspace, expire_overdue)
 
 
 async def prune_deliveries(workspace: str) -> None:

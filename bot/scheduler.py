@@ -164,18 +164,13 @@ class ReminderScheduler:
                 workspace=workspace,
                 grace=REMINDER_GRACE,
             )
-        if jobs.expiry_sweep() is not None:
-            await self._ensure(
-                job_id("expiry", workspace),
-                jobs.expire_proposals,
-                IntervalTrigger(seconds=int(EXPIRY_EVERY.total_seconds()), timezone=tz),
-                workspace=workspace,
-                grace=EXPIRY_GRACE,
-            )
-        else:
-            log.warning(
-                "handlers.proposals.expiry is not available: no proposal expiry sweep scheduled"
-            )
+        await self._ensure(
+            job_id("expiry", workspace),
+            jobs.expire_proposals,
+            IntervalTrigger(seconds=int(EXPIRY_EVERY.total_seconds()), timezone=tz),
+            workspace=workspace,
+            grace=EXPIRY_GRACE,
+        )
         await self._ensure(
             job_id("prune", workspace),
             jobs.prune_deliveries,

@@ -4,6 +4,7 @@ same transaction, so the log and the backlog never disagree."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import cast
 
@@ -12,6 +13,41 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.delivery_keys import clip, create_once
 from storage.models import AuditEvent, Idea, IdeaAuditKind, IdeaStatus
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IdeaSnapshot:
+    """An idea as it stood when read: what handlers are given, never the row itself."""
+
+    id: int
+    workspace: str
+    text: str
+    tags: tuple[str, ...]
+    author_id: str
+    author_name: str
+    created_at: datetime
+    due_on: date | None
+    status: IdeaStatus
+    snoozed_until: datetime | None
+    closed_at: datetime | None
+    closed_by: str | None
+
+
+def _snapshot(row: Idea) -> IdeaSnapshot:
+    return IdeaSnapshot(
+        id=row.id,
+        workspace=row.workspace,
+        text=row.text,
+        tags=tuple(row.tags or ()),
+        author_id=row.author_id,
+        author_name=row.author_name,
+        created_at=row.created_at,
+        due_on=row.due_on,
+        status=IdeaStatus(row.status),
+        snoozed_until=row.snoozed_until,
+        closed_at=row.closed_at,
+        closed_by=row.closed_by,
+    )
 
 
 def record(
@@ -49,7 +85,7 @@ async def add_idea(
     now: datetime,
     due_on: date | None,
     delivery_key: str | None = None,
-) -> Idea:
+) -> IdeaSnapshot:
     """A new open idea and its audit event. When `delivery_key` added an idea in this
     workspace before (a replayed `/idea`), that idea is returned and nothing is
     written: the unique (workspace, delivery_key) constraint decides, see
@@ -83,27 +119,47 @@ async def add_idea(
     idea = await session.get(Idea, new_id)
     if idea is None:  # written in this transaction, or found by its key in it
         raise LookupError(f"idea {new_id} vanished")
-    return idea
+    return _snapshot(idea)
 
 
-async def get_idea(session: AsyncSession, *, workspace: str, idea_id: int) -> Idea | None:
+async def get_idea(session: AsyncSession, *, workspace: str, idea_id: int) -> IdeaSnapshot | None:
     """The idea with this number in this workspace (another party's ideas stay invisible)."""
-    return (
+    row = (
         await session.execute(select(Idea).where(Idea.workspace == workspace, Idea.id == idea_id))
     ).scalar_one_or_none()
+    return None if row is None else _snapshot(row)
+
+
+async def close_idea(
+    session: AsyncSession, *, idea_id: int, status: IdeaStatus, at: datetime, by: str
+) -> None:
+    """Mark an open idea done or dropped."""
+    await session.execute(
+        update(Idea)
+        .where(Idea.id == idea_id, Idea.status == IdeaStatus.OPEN)
+        .values(status=str(status), closed_at=at, closed_by=by)
+    )
+
+
+async def snooze_idea(session: AsyncSession, *, idea_id: int, until: datetime) -> None:
+    """Leave an idea out of digests and due-day reminders until `until`."""
+    await session.execute(update(Idea).where(Idea.id == idea_id).values(snoozed_until=until))
 
 
 async def open_ideas(
     session: AsyncSession, *, workspace: str, awake_at: datetime | None = None
-) -> list[Idea]:
+) -> list[IdeaSnapshot]:
     """Open ideas, oldest first; with `awake_at`, only those not snoozed past that time."""
     query = select(Idea).where(Idea.workspace == workspace, Idea.status == IdeaStatus.OPEN)
     if awake_at is not None:
         query = query.where(or_(Idea.snoozed_until.is_(None), Idea.snoozed_until <= awake_at))
-    return list((await session.execute(query.order_by(Idea.created_at, Idea.id))).scalars())
+    rows = (await session.execute(query.order_by(Idea.created_at, Idea.id))).scalars()
+    return [_snapshot(row) for row in rows]
 
 
-async def done_since(session: AsyncSession, *, workspace: str, since: datetime) -> list[Idea]:
+async def done_since(
+    session: AsyncSession, *, workspace: str, since: datetime
+) -> list[IdeaSnapshot]:
     """Ideas marked done after `since`, in the order they were done."""
     query = (
         select(Idea)
@@ -114,7 +170,7 @@ async def done_since(session: AsyncSession, *, workspace: str, since: datetime) 
         )
         .order_by(Idea.closed_at, Idea.id)
     )
-    return list((await session.execute(query)).scalars())
+    return [_snapshot(row) for row in (await session.execute(query)).scalars()]
 
 
 async def claim_due_reminder(session: AsyncSession, *, idea_id: int, day: date) -> bool:

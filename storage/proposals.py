@@ -300,6 +300,41 @@ async def snapshot(
     )
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProposalSummary:
+    """One line of a list of proposals: the proposal without its text or votes."""
+
+    id: int
+    workspace: str
+    status: ProposalStatus
+    author_id: str
+    author_name: str
+    verdict: str
+    revision: int
+    created_at: datetime
+    decided_at: datetime | None
+    decided_by: str | None
+    overrule: bool
+    card_message_id: str | None
+
+
+def _summary(p: Proposal) -> ProposalSummary:
+    return ProposalSummary(
+        id=p.id,
+        workspace=p.workspace,
+        status=ProposalStatus(p.status),
+        author_id=p.author_id,
+        author_name=p.author_name,
+        verdict=p.verdict,
+        revision=p.revision,
+        created_at=p.created_at,
+        decided_at=p.decided_at,
+        decided_by=p.decided_by,
+        overrule=p.overrule,
+        card_message_id=p.card_message_id,
+    )
+
+
 async def list_proposals(
     session: AsyncSession,
     *,
@@ -307,7 +342,7 @@ async def list_proposals(
     author_id: str | None = None,
     status: ProposalStatus | None = None,
     limit: int | None = None,
-) -> list[Proposal]:
+) -> list[ProposalSummary]:
     """Newest first."""
     query = select(Proposal).order_by(Proposal.created_at.desc(), Proposal.id.desc())
     if workspace is not None:
@@ -318,7 +353,7 @@ async def list_proposals(
         query = query.where(Proposal.status == str(status))
     if limit is not None:
         query = query.limit(limit)
-    return list(await session.scalars(query))
+    return [_summary(p) for p in await session.scalars(query)]
 
 
 async def overdue_ids(session: AsyncSession, *, workspace: str, before: datetime) -> list[int]:
@@ -464,7 +499,7 @@ async def voters(
 
 async def waiting_for_decision(
     session: AsyncSession, *, workspace: str, limit: int
-) -> tuple[list[Proposal], int]:
+) -> tuple[list[ProposalSummary], int]:
     """The proposals on review, waiting for the editors, oldest first (the first
     `limit`), and how many there are in all."""
     waiting = (Proposal.workspace == workspace, Proposal.status == str(ProposalStatus.PENDING))
@@ -472,4 +507,4 @@ async def waiting_for_decision(
         select(Proposal).where(*waiting).order_by(Proposal.created_at, Proposal.id).limit(limit)
     )
     total = await session.scalar(select(func.count()).select_from(Proposal).where(*waiting))
-    return list(rows), int(total or 0)
+    return [_summary(p) for p in rows], int(total or 0)

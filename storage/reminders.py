@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import or_, select, update
@@ -27,7 +29,39 @@ DEFAULT_CRON: dict[ReminderKind, str] = {
 }
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScheduleSnapshot:
+    """A reminder's schedule as it stood when read: what handlers are given."""
+
+    workspace: str
+    kind: ReminderKind
+    cron: str
+    paused: bool
+    paused_until: date | None
+    last_run_on: date | None
+    last_sent_at: datetime | None
+
+
+def _snapshot(row: ReminderSchedule) -> ScheduleSnapshot:
+    return ScheduleSnapshot(
+        workspace=row.workspace,
+        kind=ReminderKind(row.kind),
+        cron=row.cron,
+        paused=row.paused,
+        paused_until=row.paused_until,
+        last_run_on=row.last_run_on,
+        last_sent_at=row.last_sent_at,
+    )
+
+
 async def get_schedule(
+    session: AsyncSession, *, workspace: str, kind: ReminderKind
+) -> ScheduleSnapshot:
+    """The schedule, created with the default time the first time it is asked for."""
+    return _snapshot(await _schedule_row(session, workspace=workspace, kind=kind))
+
+
+async def _schedule_row(
     session: AsyncSession, *, workspace: str, kind: ReminderKind
 ) -> ReminderSchedule:
     """The schedule row, created with the default time the first time it is asked for.
@@ -52,8 +86,40 @@ async def get_schedule(
     return row
 
 
-async def all_schedules(session: AsyncSession, *, workspace: str) -> list[ReminderSchedule]:
+async def all_schedules(session: AsyncSession, *, workspace: str) -> list[ScheduleSnapshot]:
     return [await get_schedule(session, workspace=workspace, kind=kind) for kind in ReminderKind]
+
+
+async def set_cron(
+    session: AsyncSession, *, workspace: str, kind: ReminderKind, cron: str, at: datetime, by: str
+) -> str:
+    """Change when `kind` goes out; returns the cron line it had."""
+    row = await _schedule_row(session, workspace=workspace, kind=kind)
+    old = row.cron
+    row.cron, row.updated_at, row.updated_by = cron, at, by
+    return old
+
+
+async def set_paused(
+    session: AsyncSession,
+    *,
+    workspace: str,
+    kinds: Iterable[ReminderKind],
+    paused: bool,
+    until: date | None,
+    at: datetime,
+    by: str,
+) -> None:
+    """Pause `kinds` (until a day, or until resumed when `until` is None), or resume them."""
+    for kind in kinds:
+        row = await _schedule_row(session, workspace=workspace, kind=kind)
+        row.paused, row.paused_until, row.updated_at, row.updated_by = paused, until, at, by
+
+
+async def end_pause(session: AsyncSession, *, workspace: str, kind: ReminderKind) -> None:
+    """A pause whose day has come: the reminder is on again."""
+    row = await _schedule_row(session, workspace=workspace, kind=kind)
+    row.paused, row.paused_until = False, None
 
 
 async def claim_run(
@@ -95,7 +161,17 @@ async def mark_sent(
     )
 
 
-async def pending_proposals(session: AsyncSession, *, workspace: str) -> list[tuple[Proposal, str]]:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Waiting:
+    """A proposal waiting for an editor, as the nudge lists it."""
+
+    id: int
+    author_name: str
+    created_at: datetime
+    text: str
+
+
+async def pending_proposals(session: AsyncSession, *, workspace: str) -> list[Waiting]:
     """Proposals waiting for an editor's decision with their current text, oldest first."""
     query = (
         select(Proposal, Revision.text)
@@ -107,4 +183,7 @@ async def pending_proposals(session: AsyncSession, *, workspace: str) -> list[tu
         .where(Proposal.workspace == workspace, Proposal.status == ProposalStatus.PENDING)
         .order_by(Proposal.created_at, Proposal.id)
     )
-    return [(row[0], row[1] or "") for row in (await session.execute(query)).all()]
+    return [
+        Waiting(id=p.id, author_name=p.author_name, created_at=p.created_at, text=draft or "")
+        for p, draft in (await session.execute(query)).all()
+    ]

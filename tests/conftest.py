@@ -11,7 +11,7 @@ import pytest
 
 from bot.settings import Settings
 from storage.db import Database
-from tests.databases import PG_ENV, PostgresTemplate, backends, sqlite_url
+from tests.databases import PG_ENV, PostgresTemplate, SqliteTemplate, backends
 
 # Tests never read the developer's own settings: none of the environment's (every
 # setting's name, and any postgate-looking one a newer setting may add), and never
@@ -35,13 +35,21 @@ def pg_template() -> Iterator[PostgresTemplate | None]:
     template.drop()
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplate:
+    return SqliteTemplate(tmp_path_factory.mktemp("sqlite-template"))
+
+
 @pytest.fixture(params=backends())
 def database_url(
-    request: pytest.FixtureRequest, tmp_path: Path, pg_template: PostgresTemplate | None
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    pg_template: PostgresTemplate | None,
+    sqlite_template: SqliteTemplate,
 ) -> Iterator[str]:
     """A fresh database at the newest schema, on each backend in turn."""
     if request.param == "sqlite":
-        yield sqlite_url(tmp_path)
+        yield sqlite_template.copy_to(tmp_path)
         return
     assert pg_template is not None
     with pg_template.clone() as url:

@@ -1,16 +1,18 @@
 """Fresh, migrated databases for tests: a SQLite file, and PostgreSQL when
 POSTGATE_TEST_DATABASE_URL is set (CI sets it).
 
-Each PostgreSQL test gets its own database cloned from a migrated template, so
-tests (and parallel runs) never see each other's rows.
+Each test gets its own database copied from a migrated template (a file for SQLite,
+a template database for PostgreSQL), so tests (and parallel runs) never see each
+other's rows, and the migrations run once per session, not once per test.
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -65,7 +67,19 @@ class PostgresTemplate:
         engine.dispose()
 
 
-def sqlite_url(directory: Path) -> str:
-    url = f"sqlite:///{directory / 'postgate-test.db'}"
-    upgrade(url)
-    return url
+class SqliteTemplate:
+    """A migrated SQLite file, made once per test session; each test gets a copy."""
+
+    def __init__(self, directory: Path) -> None:
+        self.path = directory / "postgate-template.db"
+        upgrade(f"sqlite:///{self.path}")
+
+    def copy_to(self, directory: Path) -> str:
+        target = directory / "postgate-test.db"
+        # SQLite's own backup: a consistent copy whatever its journal mode left beside it.
+        with (
+            closing(sqlite3.connect(self.path)) as source,
+            closing(sqlite3.connect(target)) as copy,
+        ):
+            source.backup(copy)
+        return f"sqlite:///{target}"

@@ -8,11 +8,11 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import func, select
 
-from handlers.clock import FixedClock
 from handlers.context import Context, Services
 from handlers.events import Actor, Role
 from handlers.inbox_accept import acceptor_for
 from storage.models import InboxItem
+from tests.clock import FixedClock
 from tests.fakes.recording_chat import RecordingPort
 from tests.workflow_support import START, make_services
 

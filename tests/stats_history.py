@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from bot.platforms.local.platform import LocalWorkspace
 from guidance.checker import Checker
 from guidance.policy import load_policy
-from handlers.clock import FixedClock
 from handlers.proposals.expiry import expire_overdue
+from tests.clock import FixedClock
 from tests.workflow_support import make_services
 
 # The report is asked for at NOW: "this month so far" is 1 March 00:00 to NOW

@@ -12,12 +12,12 @@ from sqlalchemy import select, update
 
 from bot import jobs
 from handlers import inbox
-from handlers.clock import FixedClock
 from handlers.context import Context, Services
 from handlers.events import Actor, Invocation, ReactionEvent, Role
 from handlers.inbox_codec import UnreadableEvent, dump_event, kind_of, load_event
 from handlers.port import MessageRef
 from storage.models import InboxItem, ProcessedEvent, Proposal
+from tests.clock import FixedClock
 from tests.fakes.recording_chat import RecordingPort
 from tests.inbox_support import (
     MEMBER,

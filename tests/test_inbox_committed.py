@@ -114,8 +114,8 @@ async def test_disposing_of_the_database_closes_it(pg_url: str) -> None:
 
 async def test_the_ack_path_keeps_its_connection(pg_url: str) -> None:
     """Through the inbox as the platforms use it: many acks, one connection."""
-    from handlers.clock import FixedClock
     from handlers.inbox_accept import acceptor_for
+    from tests.clock import FixedClock
 
     db = Database(pg_url)
     try:

@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 
 from handlers import inbox
-from handlers.clock import FixedClock
 from handlers.context import Context
 from handlers.events import Invocation
 from storage.inbox import Pending
 from storage.inbox_journal import UNSTORED, InboxJournal, journal_path
 from storage.migrate import upgrade
 from storage.models import Proposal
+from tests.clock import FixedClock
 from tests.fakes.recording_chat import RecordingPort
 from tests.inbox_support import MEMBER, WORKSPACE, count, stored_items
 from tests.workflow_support import START, make_services

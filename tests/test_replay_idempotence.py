@@ -15,7 +15,6 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import inbox
-from handlers.clock import FixedClock
 from handlers.context import Context, Services
 from handlers.dispatch import run_command
 from handlers.events import Invocation, Reply
@@ -32,9 +31,10 @@ from storage.models import (
     ProposalStatus,
     Revision,
 )
+from tests.clock import FixedClock
 from tests.fakes.recording_chat import RecordingPort
 from tests.inbox_support import MEMBER, WORKSPACE, clock, count, ctx, port, services
-from tests.workflow_support import ABUSIVE, CLEAN, requires_blocking_checker
+from tests.workflow_support import ABUSIVE, CLEAN
 
 __all__ = ["clock", "ctx", "port", "services"]
 
@@ -92,7 +92,6 @@ async def test_other_deliveries_and_unkeyed_calls_each_create_their_own(
     assert await proposed_events(services) == 5
 
 
-@requires_blocking_checker
 async def test_a_blocked_draft_delivered_twice_is_stored_once(
     ctx: Context, services: Services, port: RecordingPort
 ) -> None:

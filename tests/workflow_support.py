@@ -13,21 +13,14 @@ from sqlalchemy import func, select
 from bot.assembly import build_services
 from bot.platforms.local.platform import LocalWorkspace
 from bot.settings import load_settings
-from guidance.checker import Checker
-from guidance.policy import load_policy
-from handlers.clock import FixedClock
 from handlers.context import Services
 from storage.db import Database
 from storage.models import AuditEvent, Proposal, Vote
+from tests.clock import FixedClock
 
 START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 CLEAN = "Thank you to everyone who canvassed in St Ives on Saturday!"
 ABUSIVE = "The Tory scum running the council are fucking useless."
-
-requires_blocking_checker = pytest.mark.skipif(
-    Checker(load_policy()).check(ABUSIVE).verdict != "block",
-    reason="the checker does not block abuse yet (placeholder checker)",
-)
 
 WorkspaceFactory = Callable[..., Awaitable[LocalWorkspace]]
 

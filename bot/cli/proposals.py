@@ -11,7 +11,8 @@ from bot.cli.schema import require_current_schema
 from bot.settings import load_settings
 from storage import proposals as repo
 from storage.db import Database
-from storage.models import Proposal, ProposalStatus
+from storage.models import ProposalStatus
+from storage.proposals import ProposalSummary
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -25,7 +26,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.set_defaults(func=_run)
 
 
-def _row(p: Proposal) -> dict[str, object]:
+def _row(p: ProposalSummary) -> dict[str, object]:
     return {
         "id": p.id,
         "workspace": p.workspace,

@@ -61,12 +61,6 @@ def after_span(day: date, span: tuple[int, str]) -> date:
     return day + timedelta(days=count * (7 if unit == "w" else 1))
 
 
-def describe_span(span: tuple[int, str]) -> str:
-    count, unit = span
-    word = {"d": "day", "w": "week", "m": "month"}[unit]
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def parse_day(value: str, *, today: date) -> date | None:
     """A calendar day from what someone typed, read in the party's timezone.
 

@@ -22,7 +22,9 @@ from handlers.port import ChannelRole, Group, PlatformError
 from handlers.stats.command import kpi_digest_message
 from storage import ideas as idea_store
 from storage import reminders as store
-from storage.models import Idea, IdeaAuditKind, ReminderKind, ReminderSchedule
+from storage.ideas import IdeaSnapshot
+from storage.models import IdeaAuditKind, ReminderKind
+from storage.reminders import ScheduleSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +39,7 @@ class Outcome(StrEnum):
     PAUSED = "paused"
 
 
-def is_paused(schedule: ReminderSchedule, *, today: date) -> bool:
+def is_paused(schedule: ScheduleSnapshot, *, today: date) -> bool:
     if not schedule.paused:
         return False
     return schedule.paused_until is None or today < schedule.paused_until
@@ -50,13 +52,13 @@ def _greeting(ctx: Context, group: Group) -> Text:
 
 async def _claim(
     ctx: Context, kind: ReminderKind, today: date
-) -> tuple[Outcome | None, ReminderSchedule, date | None]:
+) -> tuple[Outcome | None, ScheduleSnapshot, date | None]:
     """(an outcome that ends the run, or None), the schedule row, and the day it last ran
     before this claim (to give the claim back if posting fails)."""
     async with ctx.services.db.transaction() as session:
         schedule = await store.get_schedule(session, workspace=ctx.workspace, kind=kind)
         if schedule.paused and not is_paused(schedule, today=today):
-            schedule.paused, schedule.paused_until = False, None  # the pause has run out
+            await store.end_pause(session, workspace=ctx.workspace, kind=kind)
         if is_paused(schedule, today=today):
             log.info("%s reminder in %s is paused; nothing sent", kind, ctx.workspace)
             return Outcome.PAUSED, schedule, schedule.last_run_on
@@ -120,8 +122,8 @@ async def run_digest(ctx: Context) -> Outcome:
 def digest_message(
     ctx: Context,
     *,
-    open_ideas: list[Idea],
-    done: list[Idea],
+    open_ideas: list[IdeaSnapshot],
+    done: list[IdeaSnapshot],
     today: date,
 ) -> Message:
     lines = [idea_line(i, ctx=ctx, today=today) for i in open_ideas[:LIST_LIMIT]]
@@ -223,9 +225,9 @@ async def run_nudge(ctx: Context) -> Outcome:
         return Outcome.NOTHING
     tz = ctx.services.config.timezone
     lines = []
-    for proposal, draft in waiting[:LIST_LIMIT]:
+    for proposal in waiting[:LIST_LIMIT]:
         days = (today - proposal.created_at.astimezone(tz).date()).days
-        first = " ".join(draft.split())
+        first = " ".join(proposal.text.split())
         snippet = first if len(first) <= 70 else first[:67] + "..."
         lines.append(
             f"#{proposal.id} from {proposal.author_name}, proposed {age_words(days)}: {snippet}"
@@ -250,7 +252,7 @@ async def run_nudge(ctx: Context) -> Outcome:
         channel=ChannelRole.REVIEW,
         message=message,
         audit=IdeaAuditKind.NUDGE_SENT,
-        detail={"waiting": [p.id for p, _ in waiting]},
+        detail={"waiting": [p.id for p in waiting]},
         previous=previous,
     )
 

@@ -15,12 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.commands.spec import Arg, ArgKind, Call, Command, Subcommand, usage_lines
 from handlers.context import Context
 from handlers.events import Actor, Invocation, Reply
+from handlers.ideas.dates import MAX_AHEAD_DAYS, friendly_day, parse_day
 from handlers.ideas.dates import age as age_words
-from handlers.ideas.dates import friendly_day, parse_day
 from handlers.messages import Message, MessageField, Tone
 from storage import ideas as store
 from storage.delivery_keys import changed_before, record_change
-from storage.models import Idea, IdeaAuditKind, IdeaStatus
+from storage.ideas import IdeaSnapshot
+from storage.models import IdeaAuditKind, IdeaStatus
 
 MAX_TEXT = 1000
 LIST_LIMIT = 25
@@ -100,6 +101,11 @@ async def _add(call: Call, ctx: Context) -> Reply:
         return nothing_changed(
             f"{friendly_day(due, today=today)} has already passed; pick a later date."
         )
+    if due is not None and due > today + timedelta(days=MAX_AHEAD_DAYS):
+        return nothing_changed(
+            f"{friendly_day(due, today=today)} is more than three years away; "
+            "check the date and try again."
+        )
     async with ctx.services.db.transaction() as session:
         idea = await store.add_idea(
             session,
@@ -136,7 +142,7 @@ async def _list(call: Call, ctx: Context) -> Reply:
     return _reply("\n".join(lines), title=f"Open ideas{label}, oldest first ({len(ideas)})")
 
 
-def idea_line(idea: Idea, *, ctx: Context, today: date) -> str:
+def idea_line(idea: IdeaSnapshot, *, ctx: Context, today: date) -> str:
     """`#4 Street stall - Sam, 3 days ago, due Fri 4 Dec`: one line of a list."""
     created = idea.created_at.astimezone(ctx.services.config.timezone).date()
     parts = [idea.author_name, age_words((today - created).days)]
@@ -149,7 +155,7 @@ def idea_line(idea: Idea, *, ctx: Context, today: date) -> str:
     return f"#{idea.id} {short} - {', '.join(parts)}"
 
 
-def _may_change(actor: Actor, idea: Idea) -> bool:
+def _may_change(actor: Actor, idea: IdeaSnapshot) -> bool:
     return actor.is_editor or actor.is_steering or actor.id == idea.author_id
 
 
@@ -175,9 +181,13 @@ async def _act_on(call: Call, ctx: Context) -> Reply:
             return await _snooze(
                 idea, call.text("length"), invocation, ctx, today=today, now=now, session=session
             )
-        idea.status = str(IdeaStatus.DONE if verb == "done" else IdeaStatus.DROPPED)
-        idea.closed_at = now
-        idea.closed_by = invocation.actor.name
+        await store.close_idea(
+            session,
+            idea_id=idea.id,
+            status=IdeaStatus.DONE if verb == "done" else IdeaStatus.DROPPED,
+            at=now,
+            by=invocation.actor.name,
+        )
         kind = IdeaAuditKind.IDEA_DONE if verb == "done" else IdeaAuditKind.IDEA_DROPPED
         store.record(
             session,
@@ -197,7 +207,7 @@ async def _act_on(call: Call, ctx: Context) -> Reply:
 
 
 async def _snooze(
-    idea: Idea,
+    idea: IdeaSnapshot,
     span: str,
     invocation: Invocation,
     ctx: Context,
@@ -220,7 +230,7 @@ async def _snooze(
         return nothing_changed("A snooze has to end after today.")
     if until > today + timedelta(days=366):
         return nothing_changed("Snooze for at most a year; /idea drop takes it off the list.")
-    idea.snoozed_until = start_of_day(until, ctx)
+    await store.snooze_idea(session, idea_id=idea.id, until=start_of_day(until, ctx))
     await record_change(
         session, workspace=ctx.workspace, delivery_key=invocation.delivery_key, at=now
     )
@@ -236,7 +246,7 @@ async def _snooze(
     return _snoozed(idea, until, today=today)
 
 
-def _snoozed(idea: Idea, until: date, *, today: date) -> Reply:
+def _snoozed(idea: IdeaSnapshot, until: date, *, today: date) -> Reply:
     return _reply(
         f"Idea {idea.id} is snoozed until {friendly_day(until, today=today)}; "
         "the digest leaves it out until then.",
@@ -244,7 +254,7 @@ def _snoozed(idea: Idea, until: date, *, today: date) -> Reply:
     )
 
 
-def _show(idea: Idea, *, ctx: Context, today: date) -> Message:
+def _show(idea: IdeaSnapshot, *, ctx: Context, today: date) -> Message:
     tz = ctx.services.config.timezone
     created = idea.created_at.astimezone(tz)
     fields = [

@@ -22,7 +22,8 @@ from handlers.ideas.schedules import ScheduleError, describe, next_run, parse_sc
 from handlers.messages import Message, MessageField, Tone
 from storage import ideas as audit
 from storage import reminders as store
-from storage.models import IdeaAuditKind, ReminderKind, ReminderSchedule
+from storage.models import IdeaAuditKind, ReminderKind
+from storage.reminders import ScheduleSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ _WHAT = {
 }
 
 
-def _next(ctx: Context, schedule: ReminderSchedule, today: date) -> datetime | None:
+def _next(ctx: Context, schedule: ScheduleSnapshot, today: date) -> datetime | None:
     kind = schedule.kind
     tz = ctx.services.config.timezone
     now = ctx.services.clock.now()
@@ -89,11 +90,14 @@ async def _set(call: Call, ctx: Context) -> Reply:
         return nothing_changed(str(exc))
     now = ctx.services.clock.now()
     async with ctx.services.db.transaction() as session:
-        schedule = await store.get_schedule(session, workspace=ctx.workspace, kind=kind)
-        old = schedule.cron
-        schedule.cron = cron
-        schedule.updated_at = now
-        schedule.updated_by = invocation.actor.name
+        old = await store.set_cron(
+            session,
+            workspace=ctx.workspace,
+            kind=kind,
+            cron=cron,
+            at=now,
+            by=invocation.actor.name,
+        )
         audit.record(
             session,
             workspace=ctx.workspace,
@@ -141,12 +145,15 @@ async def _pause_or_resume(call: Call, ctx: Context) -> Reply:
             return nothing_changed("Pause until a day after today.")
     now = ctx.services.clock.now()
     async with ctx.services.db.transaction() as session:
-        for kind in kinds:
-            schedule = await store.get_schedule(session, workspace=ctx.workspace, kind=kind)
-            schedule.paused = verb == "pause"
-            schedule.paused_until = until
-            schedule.updated_at = now
-            schedule.updated_by = invocation.actor.name
+        await store.set_paused(
+            session,
+            workspace=ctx.workspace,
+            kinds=kinds,
+            paused=verb == "pause",
+            until=until,
+            at=now,
+            by=invocation.actor.name,
+        )
         audit.record(
             session,
             workspace=ctx.workspace,

@@ -7,8 +7,8 @@ from handlers.context import WorkflowConfig
 from handlers.events import Reply
 from handlers.messages import Message, MessageField, Tone
 from handlers.proposals.cards import checker_summary, finding_fields, plural, when
-from storage.models import Proposal, ProposalStatus, VoteKind
-from storage.proposals import ProposalSnapshot
+from storage.models import ProposalStatus, VoteKind
+from storage.proposals import ProposalSnapshot, ProposalSummary
 
 MAX_LENGTH = 4000
 
@@ -212,11 +212,11 @@ def decision_notice(snap: ProposalSnapshot, *, config: WorkflowConfig) -> Messag
     return Message(body=f"Your proposal {snap.id} is now {STATUS_WORDS[snap.status]}.")
 
 
-def status_list(proposals: list[Proposal], *, config: WorkflowConfig) -> Reply:
+def status_list(proposals: list[ProposalSummary], *, config: WorkflowConfig) -> Reply:
     if not proposals:
         return Reply(Message(body="You have no proposals yet. Send one with /propose YOUR POST."))
     lines = [
-        f"{p.id}: {STATUS_WORDS[ProposalStatus(p.status)]} (proposed {when(p.created_at, config)})"
+        f"{p.id}: {STATUS_WORDS[p.status]} (proposed {when(p.created_at, config)})"
         for p in proposals
     ]
     return Reply(

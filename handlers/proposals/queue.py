@@ -14,7 +14,7 @@ from handlers.events import Reply
 from handlers.messages import Message
 from handlers.proposals.cards import when
 from storage import proposals as repo
-from storage.models import Proposal
+from storage.proposals import ProposalSummary
 
 SHOWN = 25  # a long queue is summed up after this many
 
@@ -30,7 +30,7 @@ async def editors_queue(ctx: Context) -> Reply:
 
 
 def queue_reply(
-    waiting: list[Proposal], *, total: int, config: WorkflowConfig, now: datetime
+    waiting: list[ProposalSummary], *, total: int, config: WorkflowConfig, now: datetime
 ) -> Reply:
     if not waiting:
         return Reply(Message(body="Nothing waits for a decision: the review queue is empty."))
@@ -46,7 +46,7 @@ def queue_reply(
     )
 
 
-def _line(p: Proposal, *, config: WorkflowConfig, now: datetime) -> str:
+def _line(p: ProposalSummary, *, config: WorkflowConfig, now: datetime) -> str:
     card = "card on the review channel" if p.card_message_id else "no card yet: not posted"
     overrule = ", an overrule of a block" if p.overrule else ""
     return (

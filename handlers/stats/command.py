@@ -14,7 +14,6 @@ from handlers.commands.spec import Arg, ArgKind, Call, Command, Subcommand, usag
 from handlers.context import Context, Services
 from handlers.events import Reply, Role
 from handlers.messages import Message, Tone
-from handlers.port import ChannelRole, MessageRef
 from handlers.stats.format import report_message
 from handlers.stats.period import Period, PeriodKind, parse_period, period_for
 from handlers.stats.report import gather_report
@@ -67,12 +66,6 @@ async def kpi_digest_message(ctx: Context) -> tuple[Period, Message]:
         complete=True,
     )
     return period, await _report_with_chart(ctx, period)
-
-
-async def post_kpi_digest(ctx: Context) -> MessageRef:
-    """Last week's KPIs and chart, posted to the steering channel."""
-    _period, message = await kpi_digest_message(ctx)
-    return await ctx.port.post(channel=ChannelRole.STEERING, message=message)
 
 
 def _complete_period(_services: Services, typed: str) -> Sequence[str]:

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.stats.period import Period, weeks_between
@@ -23,6 +22,7 @@ from storage.stats import (
     busiest_voters,
     counts_and_weeks,
     decision_times,
+    report_session,
     top_rules,
     week_figures,
     weekly_times,
@@ -56,22 +56,10 @@ def chart_start(period: Period) -> datetime:
     return min(period.current.start, period.current.end - timedelta(weeks=CHART_MIN_WEEKS - 1))
 
 
-_SESSION_SETTINGS = (
-    "SELECT set_config('max_parallel_workers_per_gather', '0', true), "
-    "set_config('work_mem', '16MB', true)"
-)
-
-
 async def _read(
     db: Database, room: asyncio.Semaphore, query: Callable[[AsyncSession], Awaitable[T]]
 ) -> T:
-    async with room, db.session() as session:
-        if not db.is_sqlite:
-            # The report already runs its queries side by side; PostgreSQL's own
-            # parallel workers would only compete with them for the same cores. The
-            # rules' distinct counts sort some 60,000 rows a year: at the default
-            # 4 MB of work memory that sort spilled to disk. One round trip for both.
-            await session.execute(text(_SESSION_SETTINGS))
+    async with room, report_session(db) as session:
         return await query(session)
 
 

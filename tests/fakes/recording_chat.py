@@ -13,9 +13,9 @@ from datetime import datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from handlers.clock import FixedClock
 from handlers.messages import Mention, Message
 from handlers.port import ChannelRole, Group, MessageRef
+from tests.clock import FixedClock
 
 STEERING = Mention.group("S-steer", "steering")
 EDITORS = (Mention.user("U-edith", "Edith"), Mention.user("U-ed", "Ed"))

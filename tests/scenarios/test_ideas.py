@@ -11,13 +11,13 @@ from sqlalchemy import func, select
 
 from bot.assembly import build_services
 from bot.settings import load_settings
-from handlers.clock import FixedClock
 from handlers.context import Context
 from handlers.dispatch import run_command
 from handlers.events import Actor, Invocation, Role
 from handlers.ideas.digests import Outcome, run_digest
 from handlers.port import ChannelRole
 from storage.models import AuditEvent, Idea
+from tests.clock import FixedClock
 from tests.fakes.recording_chat import RecordingPort
 
 SAM = Actor("U-sam", "Sam", frozenset({Role.PROPOSER}))
@@ -93,6 +93,7 @@ async def test_due_dates_as_people_write_them(ctx: Context, typed: str, expected
         ("Street stall --due someday", 'could not read "someday"'),
         ("Street stall --due 2026-02-30", "could not read"),
         ("Street stall --due 2026-11-01", "already passed"),
+        ("Street stall --due 2030-01-01", "more than three years away"),
         ("x" * 1001, "keep it under 1000"),
     ],
 )

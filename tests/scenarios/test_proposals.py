@@ -8,10 +8,10 @@ from datetime import timedelta
 from bot.platforms.local.platform import LocalWorkspace
 from guidance.checker import Checker
 from guidance.policy import load_policy
-from handlers.clock import FixedClock
 from handlers.messages import MentionKind
 from handlers.proposals.expiry import expire_overdue
 from storage.models import Revision
+from tests.clock import FixedClock
 from tests.workflow_support import (
     ABUSIVE,
     CLEAN,
@@ -23,7 +23,6 @@ from tests.workflow_support import (
     lines_to,
     make_workspace,
     proposal,
-    requires_blocking_checker,
     run,
     votes,
     ws,
@@ -192,7 +191,6 @@ async def test_withdraw_updates_the_card_and_counts_as_final(ws: LocalWorkspace)
     assert (await audit_kinds(ws, 1))[-1] == "withdrawn"
 
 
-@requires_blocking_checker
 async def test_a_block_stays_private_then_two_editors_overrule(ws: LocalWorkspace) -> None:
     out = await run(ws, f"/propose {ABUSIVE}")
     assert lines_to(out, "#review") == []
@@ -275,7 +273,6 @@ async def test_election_material_reaches_the_approved_channel_with_an_imprint_re
     assert not [line for line in clean if "imprint" in line]
 
 
-@requires_blocking_checker
 async def test_a_blocked_draft_expires_quietly(make_workspace: WorkspaceFactory) -> None:
     clock = FixedClock(START)
     ws = await make_workspace(clock=clock)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.platforms.local.platform import LocalWorkspace
-from handlers.clock import FixedClock
+from tests.clock import FixedClock
 from tests.workflow_support import START, make_workspace, run, ws
 
 __all__ = ["make_workspace", "ws"]  # fixtures used below

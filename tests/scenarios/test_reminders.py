@@ -11,13 +11,13 @@ from sqlalchemy import select
 
 from bot.assembly import build_services
 from bot.settings import load_settings
-from handlers.clock import FixedClock
 from handlers.context import Context
 from handlers.dispatch import run_command
 from handlers.events import Actor, Invocation, Role
 from handlers.ideas.digests import Outcome, run_digest, run_due_reminders, run_nudge
 from handlers.port import ChannelRole
 from storage.models import AuditEvent, ReminderSchedule
+from tests.clock import FixedClock
 from tests.fakes.recording_chat import EDITORS, STEERING, RecordingPort
 
 SAM = Actor("U-sam", "Sam", frozenset({Role.PROPOSER}))

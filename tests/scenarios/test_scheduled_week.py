@@ -15,7 +15,7 @@ from bot.assembly import build_services
 from bot.platforms.local.platform import LocalPlatform, LocalWorkspace
 from bot.scheduler import ReminderScheduler
 from bot.settings import load_settings
-from handlers.clock import FixedClock
+from tests.clock import FixedClock
 from tests.fakes.recording_chat import clock_driven_datetime, run_due_jobs
 
 

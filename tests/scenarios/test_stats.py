@@ -8,15 +8,15 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.platforms.local.platform import LocalWorkspace
-from handlers.clock import FixedClock
 from handlers.context import Context
 from handlers.dispatch import run_command
 from handlers.events import Actor, Invocation, Role
+from handlers.ideas.digests import Outcome, run_kpi_digest
 from handlers.messages import Tone
-from handlers.stats.command import post_kpi_digest
 from handlers.stats.period import PeriodKind, period_for
 from handlers.stats.report import gather_report
 from storage.db import Database
+from tests.clock import FixedClock
 from tests.stats_history import (
     CHECKS_BEFORE,
     CHECKS_NOW,
@@ -203,7 +203,7 @@ async def test_the_weekly_digest_goes_to_the_steering_channel(database_url: str)
     assert isinstance(clock, FixedClock)
     clock.set(at(9, 8))  # Monday 9 March: last week is 2 to 8 March
     try:
-        await post_kpi_digest(ws.ctx)
+        assert await run_kpi_digest(ws.ctx) == Outcome.SENT
     finally:
         await ws.ctx.services.db.dispose()
     where, message = ws.port.sent[-1]

@@ -209,10 +209,6 @@ class SlackPlatform:
         """The port HTTP mode listens on, once started (None in Socket Mode)."""
         return self._bound_port
 
-    @property
-    def in_flight(self) -> int:
-        return len(self._work)
-
     async def start(self) -> None:
         _set_bolt_log_level(_BOLT_LOG)
         auth = await auth_test(self._client, api_url=self._settings.slack_api_url)

@@ -10,9 +10,9 @@ from datetime import timedelta
 
 from bot.platforms.local.platform import LocalPlatform, LocalWorkspace
 from bot.platforms.local.render import render
-from handlers.clock import FixedClock
 from handlers.messages import Mention, Message, MessageField, text
 from handlers.proposals.expiry import expire_overdue
+from tests.clock import FixedClock
 from tests.workflow_support import START, make_services
 
 

@@ -14,8 +14,8 @@ from bot.platforms.slack.manifest import manifest_yaml
 from bot.platforms.slack.port import SlackChatPort
 from handlers.context import Context
 from handlers.events import Reply
+from handlers.ideas.digests import Outcome, run_kpi_digest
 from handlers.messages import Attachment, Message
-from handlers.stats.command import post_kpi_digest
 from tests.fakes.slack_api import FakeCall
 from tests.fakes.slack_harness import BOT_TOKEN, EDITORS, GENERAL, RunningSlack, running_slack
 
@@ -163,9 +163,8 @@ async def test_kpi_digest_posts_the_report_then_the_chart_below_it(database_url:
     async with running_slack(database_url, SLACK_STEERING_CHANNEL=STEERING) as slack:
         platform = slack.platform
         ctx = Context(services=slack.services, port=platform.port, workspace=platform.workspace)
-        ref = await post_kpi_digest(ctx)
+        assert await run_kpi_digest(ctx) == Outcome.SENT
         fake = slack.fake
-        assert ref.channel == STEERING
         [posted] = fake.calls_to("chat.postMessage")
         assert posted.params["channel"] == STEERING
         assert "The chart is just below" in _dump(posted)
@@ -184,10 +183,11 @@ async def test_a_refused_digest_chart_leaves_the_post_saying_it_is_missing(
         platform = slack.platform
         ctx = Context(services=slack.services, port=platform.port, workspace=platform.workspace)
         slack.fake.fail_next("files.completeUploadExternal", "not_in_channel")
-        ref = await post_kpi_digest(ctx)
+        assert await run_kpi_digest(ctx) == Outcome.SENT
         assert slack.fake.files == []
+        [posted] = slack.fake.calls_to("chat.postMessage")
         [update] = slack.fake.calls_to("chat.update")
-        assert (update.params["channel"], update.params["ts"]) == (ref.channel, ref.message_id)
+        assert update.params["channel"] == posted.params["channel"] == STEERING
         assert "The chart could not be attached" in _dump(update)
         assert "/invite @postgate" in _dump(update)
         assert "Social media KPIs" in _dump(update)

@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from handlers.clock import FixedClock
 from handlers.ideas.digests import Outcome, run_kpi_digest
 from handlers.messages import Message
 from handlers.port import ChannelRole
+from tests.clock import FixedClock
 from tests.fakes.recording_chat import run_due_jobs
 from tests.unit.bot.test_scheduler_timing import CHAIR, SAM, Bot, clock, lifetimes
 

@@ -13,11 +13,11 @@ import pytest
 from bot.assembly import build_services
 from bot.scheduler import ReminderScheduler
 from bot.settings import Settings, load_settings
-from handlers.clock import FixedClock
 from handlers.context import Context, Services
 from handlers.dispatch import run_command
 from handlers.events import Actor, Invocation, Role
 from handlers.port import ChannelRole
+from tests.clock import FixedClock
 from tests.fakes.recording_chat import (
     RecordingPlatform,
     clock_driven_datetime,

@@ -6,11 +6,11 @@ import asyncio
 
 from sqlalchemy import func, select
 
-from handlers.clock import FixedClock
 from storage import audit
 from storage import proposals as repo
 from storage.db import Database
 from storage.models import AuditEvent, AuditKind, ProposalStatus, VoteKind
+from tests.clock import FixedClock
 from tests.workflow_support import START
 
 NOW = FixedClock(START).now()
