@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -61,7 +62,8 @@ def test_a_restart_keeps_the_schedule_and_the_ideas(database_url: str, tmp_path:
         database_url,
         tmp_path,
         "/as chair",
-        "/idea Leaflet the new estate #housing --due 2030-01-10",
+        # Real time here: a due day a while ahead, within the three years an idea may be due.
+        f"/idea Leaflet the new estate #housing --due {date.today() + timedelta(days=400)}",
         "/idea Street stall at the market",
         '/reminders set "thu 18:30"',
         "/reminders pause nudge until 2030-01-01",
