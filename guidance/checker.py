@@ -21,16 +21,21 @@ from dataclasses import dataclass, field, replace
 from guidance import advisories
 from guidance.allow import allow_pattern
 from guidance.contacts import find_phones
+from guidance.counterspeech import CounterSpeechReader, Reading
+from guidance.frames import Frames
 from guidance.lexicon import Hit, Lexicon, Tag
+from guidance.misspell import Misspellings
 from guidance.nearby import combinations
 from guidance.normalise import Folded, fold
 from guidance.policy import NAME_WORD, Near, Policy, Rule, load_policy
 from guidance.report import Finding, Report, Severity
 from guidance.spans import NO_SPANS, Spans
+from guidance.stream import Stream, word_stream
 from guidance.tokens import (
     ALLOWED,
     EMAIL,
     MENTION,
+    WORD,
     Token,
     camel_parts,
     name_positions,
@@ -56,6 +61,8 @@ class _Draft:
     severity: Severity | None = None
     message: str | None = None
     suggestion: str | None = None
+    token: int = -1  # the first token it covers, where known
+    negated: bool = False  # "I never said ...": counts only as counter-speech
 
 
 class Checker:
@@ -79,6 +86,8 @@ class Checker:
             for rule_id, (find, default) in _ADVISORIES.items()
             if (rule := self._rules.get(rule_id)) is not None
         ]
+        self._frames = Frames(self.policy.hate, lexicon=self._lexicon)
+        self._counter = CounterSpeechReader(self.policy.counter_speech, self.policy.homonyms)
         self._compile()
 
     # ------------------------------------------------------------ compiling
@@ -114,6 +123,17 @@ class Checker:
             else:
                 self._patterns.extend((rule_id, re.compile(p)) for p in rule.patterns)
             self._imprint.extend(re.compile(p) for p in rule.imprint_patterns)
+        # counter-speech's words are joined from split letters too: "s t o p  c a l l i n g"
+        for word in self._counter.vocabulary:
+            add(word, ("counter",))
+        self._known = frozenset(self._frames.vocabulary | self._counter.vocabulary)
+        spelling = self.policy.misspellings
+        self._misspellings = Misspellings(
+            words=[w for w in (*self._lexicon.single_words(), *self._known) if len(w) >= 4],
+            joiners=spelling.joiners,
+            real_words=spelling.real_words,
+            known=self._is_known,
+        )
         if acronyms:
             alternatives = "|".join(
                 re.escape(t).replace(r"\ ", r"\s+") for t in sorted(acronyms, key=len, reverse=True)
@@ -140,7 +160,7 @@ class Checker:
         names = [m.span() for m in self._allow.finditer(text)] if self._allow else []
         allowed = Spans(names) if names else NO_SPANS
         folded = fold(text)
-        tokens = tokenise(folded, original=text, vocabulary=self._lexicon)
+        tokens = self._respell(tokenise(folded, original=text, vocabulary=self._lexicon))
         if allowed:
             tokens = [
                 _neutral(t) if allowed.overlaps(*folded.span(t.start, t.end)) else t for t in tokens
@@ -160,9 +180,71 @@ class Checker:
         if "@" in folded.text:  # @handles and emails are rare: skip the scan otherwise
             drafts += self._rival_findings(context)
             drafts += self._email_findings(context)
+        stream = word_stream(tokens, folded, known=self._is_known)
+        drafts += self._frame_findings(context, stream)
         drafts = self._imprint_findings(context, drafts)
         drafts = self._hedge(context, drafts)
+        drafts = self._read_in_context(context, stream, drafts)
         return Report(findings=tuple(self._finish(drafts)))
+
+    def _respell(self, tokens: list[Token]) -> list[Token]:
+        """Add the reading of a misspelt word ("klil": kill); split a run-together pair."""
+        out: list[Token] = []
+        for token in tokens:
+            if token.kind != WORD or any(map(self._is_known, token.forms)):
+                out.append(token)
+                continue
+            for form in token.forms:
+                read = self._misspellings.read(form)
+                if len(read) == 1:
+                    token = token._replace(forms=(*token.forms, *read))
+                    break
+                if len(read) == 2 and len(form) == token.end - token.start:
+                    cut = token.start + len(read[0])
+                    out.append(Token(token.start, cut, (read[0],), token.sentence))
+                    token = Token(cut, token.end, (read[1],), token.sentence)
+                    break
+            out.append(token)
+        return out
+
+    def _is_known(self, word: str) -> bool:
+        return word in self._known or self._lexicon.is_word(word)
+
+    def _frame_findings(self, ctx: _Context, stream: Stream) -> Iterator[_Draft]:
+        """Groups attacked by a frame; a negated frame only where it may be counter-speech."""
+        clauses = [0] * len(ctx.tokens)
+        for word, token in enumerate(stream.token):
+            if token >= 0:
+                clauses[token] = stream.clause[word]
+        for hit in self._frames.find(ctx.tokens, ctx.hits, clauses):
+            yield replace(
+                ctx.draft(hit.rule, hit.first, hit.last),
+                message=hit.message or None,
+                negated=hit.negated,
+            )
+
+    def _read_in_context(self, ctx: _Context, stream: Stream, drafts: list[_Draft]) -> list[_Draft]:
+        """Counter-speech softens a block to a warning; an innocent homonym drops it."""
+        word_of = {token: i for i, token in enumerate(stream.token) if token >= 0}
+        reading: Reading | None = None
+        out = []
+        for draft in drafts:
+            severity = draft.severity or self._rules[draft.rule].severity
+            word = word_of.get(draft.token, -1)
+            if severity is not Severity.BLOCK or word < 0:
+                out.append(draft)
+                continue
+            if self._counter.innocent(stream, word=word):
+                continue
+            if draft.rule in self._counter.rules:
+                reading = reading or self._counter.read(stream, ctx.text)
+                if reading.condemns(stream, word=word, start=draft.start, end=draft.end):
+                    draft = replace(
+                        draft, severity=Severity.WARN, message=self._counter.message, negated=False
+                    )
+            if not draft.negated:  # "I would never hurt ...": nothing to report
+                out.append(draft)
+        return out
 
     def _word_findings(self, ctx: _Context) -> Iterator[_Draft]:
         for tag, found in ctx.hits.items():
@@ -357,7 +439,7 @@ class _Context:
         return self.folded.span(self.tokens[first].start, self.tokens[last].end)
 
     def draft(self, rule: str, first: int, last: int) -> _Draft:
-        return _Draft(rule, *self.span(first, last), self.tokens[first].sentence)
+        return _Draft(rule, *self.span(first, last), self.tokens[first].sentence, token=first)
 
     def names(self, key: Tag) -> list[Hit]:
         """Words that look like names, as hits for `key` (worked out once per post)."""

@@ -1,0 +1,198 @@
+"""Every group of people, composed with every frame that attacks a group.
+
+The policy lists the groups (by protected characteristic) and the frames (threats,
+hatred, dehumanising comparisons, negative attributes, denial of rights) as templates:
+"{group} ... should be {violent_done}". At policy load every phrase of every list goes
+into the checker's one word index (guidance.lexicon), and each template becomes a short
+sequence of pieces. A post is looked up in the index once; a template is then tried only
+where its first piece was found, so every frame meets every group the same way, and a
+post that names no group costs next to nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from guidance.lexicon import Hit, Lexicon, Tag
+from guidance.policy import Frame, Hate
+from guidance.tokens import Token
+
+_GAP = 4  # "...": up to four words
+_FILL = 3  # "~": up to three filler phrases
+_LEAD = 4  # words such as "all the", "those kinds of" before a group
+_NEGATION_REACH = 3  # words before a match that can still negate it ("I don't ... hate")
+_TARGETS = ("group", "person", "target", "adjective")
+
+_PIECE = re.compile(r"\([^()]*\)|\S+")
+
+Piece = tuple[str, str]  # (kind, list name): slot, gap, fill, start, end
+
+
+@dataclass(frozen=True, slots=True)
+class FrameHit:
+    frame: str
+    rule: str
+    message: str
+    first: int  # index of the first token
+    last: int  # index of the last token (inclusive)
+    negated: bool
+
+
+def _slot(name: str) -> Tag:
+    return ("slot", name)
+
+
+class Frames:
+    def __init__(self, hate: Hate, *, lexicon: Lexicon) -> None:
+        self._lexicon = lexicon
+        self.vocabulary: set[str] = set()
+        self._add("noun", (n for terms in hate.groups.values() for n in terms.nouns))
+        self._add("adjective", (a for terms in hate.groups.values() for a in terms.adjectives))
+        self._add("people", hate.people)
+        self._add("lead", hate.lead)
+        self._add("pronoun", hate.pronouns)
+        self._add("person", hate.persons)
+        self._add("negator", hate.negators)
+        self._add("not-negating", hate.not_negating)
+        for name, words in hate.words.items():
+            self._add(name, words)
+        self._templates: list[tuple[str, Frame, tuple[Piece, ...]]] = [
+            (name, frame, self._pieces(template))
+            for name, frame in hate.frames.items()
+            for template in frame.templates
+        ]
+
+    def _add(self, name: str, phrases: Iterable[str]) -> None:
+        for phrase in phrases:
+            self._lexicon.add(phrase, _slot(name))
+            self.vocabulary.update(w.replace("'", "") for w in phrase.lower().split())
+
+    def _pieces(self, template: str) -> tuple[Piece, ...]:
+        pieces: list[Piece] = []
+        for word in _PIECE.findall(template):
+            if word == "...":
+                pieces.append(("gap", ""))
+            elif word == "~":
+                pieces.append(("fill", ""))
+            elif word == "^":
+                pieces.append(("start", ""))
+            elif word == "$":
+                pieces.append(("end", ""))
+            elif word.startswith("{") and word.endswith("}"):
+                pieces.append(("slot", word[1:-1]))
+            else:  # literal words, "a|b" or "(a b|c)": a list of their own
+                name = "=" + word
+                self._add(name, word.strip("()").split("|"))
+                pieces.append(("slot", name))
+        return tuple(pieces)
+
+    def find(
+        self, tokens: Sequence[Token], hits: dict[Tag, list[Hit]], clauses: Sequence[int]
+    ) -> Iterator[FrameHit]:
+        """Each template's matches in the post, and whether a "not" or "never" reaches them."""
+        ends: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+        for tag, found in hits.items():
+            if tag[0] == "slot":
+                table = ends[str(tag[1])]
+                for hit in found:
+                    table[hit.first].append(hit.last + 1)
+        if not ends["noun"] and not ends["adjective"] and not ends["person"]:
+            return
+        match = _Match(tokens, ends, referring=bool(ends["noun"] or ends["adjective"]))
+        for name, frame, pieces in self._templates:
+            if not match.possible(pieces):
+                continue
+            for start in range(len(tokens)):
+                end = next(match.run(pieces, 0, start, tokens[start].sentence), None)
+                if end is not None and end > start:
+                    negated = frame.negatable and self._negated(ends, clauses, start, end)
+                    yield FrameHit(name, frame.rule, frame.message, start, end - 1, negated)
+
+    @staticmethod
+    def _negated(
+        ends: dict[str, dict[int, list[int]]], clauses: Sequence[int], start: int, end: int
+    ) -> bool:
+        """A negator inside the match, or just before it in the same clause."""
+        first = start
+        while first > 0 and start - first < _NEGATION_REACH and clauses[first - 1] == clauses[start]:
+            first -= 1
+        idioms = ends["not-negating"]
+        return any(
+            at in ends["negator"] and at not in idioms for at in range(first, end)
+        )
+
+
+class _Match:
+    """Backtracking over a template's pieces; each piece yields the positions it can end at."""
+
+    def __init__(
+        self, tokens: Sequence[Token], ends: dict[str, dict[int, list[int]]], *, referring: bool
+    ) -> None:
+        self.tokens = tokens
+        self.count = len(tokens)
+        self.ends = ends
+        self.referring = referring
+
+    def possible(self, pieces: tuple[Piece, ...]) -> bool:
+        """Can every listed piece be found somewhere at all? Most templates fail here."""
+        for kind, name in pieces:
+            if kind == "slot" and name not in _TARGETS and not self.ends.get(name):
+                return False
+        return True
+
+    def run(self, pieces: tuple[Piece, ...], index: int, at: int, sentence: int) -> Iterator[int]:
+        if index == len(pieces):
+            yield at
+            return
+        kind, name = pieces[index]
+        for after in self._piece(kind, name, at, sentence):
+            yield from self.run(pieces, index + 1, after, sentence)
+
+    def _same(self, at: int, sentence: int) -> bool:
+        return at < self.count and self.tokens[at].sentence == sentence
+
+    def _piece(self, kind: str, name: str, at: int, sentence: int) -> Iterable[int]:
+        if kind == "gap":
+            return [at + k for k in range(_GAP + 1) if k == 0 or self._same(at + k - 1, sentence)]
+        if kind == "fill":
+            return self._repeat("fillers", at, sentence, _FILL)
+        if kind == "start":
+            return [at] if at == 0 or self.tokens[at - 1].sentence != sentence else []
+        if kind == "end":
+            return [at] if not self._same(at, sentence) else []
+        if name in _TARGETS:
+            return self._target(name, at, sentence)
+        return self._found(name, at, sentence)
+
+    def _found(self, name: str, at: int, sentence: int) -> list[int]:
+        if not self._same(at, sentence):
+            return []
+        return self.ends[name].get(at, [])
+
+    def _repeat(self, name: str, at: int, sentence: int, most: int) -> list[int]:
+        reach = [at]
+        frontier = [at]
+        for _ in range(most):
+            frontier = [e for p in frontier for e in self._found(name, p, sentence)]
+            if not frontier:
+                break
+            reach.extend(frontier)
+        return reach
+
+    def _target(self, name: str, at: int, sentence: int) -> list[int]:
+        if name == "adjective":
+            return self._found("adjective", at, sentence)
+        out: list[int] = []
+        for begin in self._repeat("lead", at, sentence, _LEAD):
+            if name in ("group", "target"):
+                out.extend(self._found("noun", begin, sentence))
+                for middle in self._found("adjective", begin, sentence):
+                    out.extend(self._found("people", middle, sentence))
+                if self.referring:
+                    out.extend(self._found("pronoun", begin, sentence))
+            if name in ("person", "target"):
+                out.extend(self._found("person", begin, sentence))
+        return sorted(set(out), reverse=True)  # the longest reading first
