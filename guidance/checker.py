@@ -62,7 +62,9 @@ class _Draft:
     message: str | None = None
     suggestion: str | None = None
     token: int = -1  # the first token it covers, where known
+    last_token: int = -1
     negated: bool = False  # "I never said ...": counts only as counter-speech
+    framed: bool = False  # found by a frame (guidance.frames)
 
 
 class Checker:
@@ -128,8 +130,11 @@ class Checker:
             add(word, ("counter",))
         self._known = frozenset(self._frames.vocabulary | self._counter.vocabulary)
         spelling = self.policy.misspellings
+        listed = [w for rule in self._rules.values() if rule.severity is Severity.BLOCK
+                  for w in rule.words]
+        listed += [w for name in spelling.lists for w in self._frames.lists.get(name, ())]
         self._misspellings = Misspellings(
-            words=[w for w in (*self._lexicon.single_words(), *self._known) if len(w) >= 4],
+            words=[w.lower() for w in listed if " " not in w and len(w) >= 4],
             joiners=spelling.joiners,
             real_words=spelling.real_words,
             known=self._is_known,
@@ -207,6 +212,10 @@ class Checker:
             out.append(token)
         return out
 
+    def misreads(self, word: str) -> tuple[str, ...]:
+        """What the checker would read a lone unknown `word` as ("fukc": fuck), if anything."""
+        return self._misspellings.read(word)
+
     def _is_known(self, word: str) -> bool:
         return word in self._known or self._lexicon.is_word(word)
 
@@ -221,6 +230,7 @@ class Checker:
                 ctx.draft(hit.rule, hit.first, hit.last),
                 message=hit.message or None,
                 negated=hit.negated,
+                framed=True,
             )
 
     def _read_in_context(self, ctx: _Context, stream: Stream, drafts: list[_Draft]) -> list[_Draft]:
@@ -234,7 +244,8 @@ class Checker:
             if severity is not Severity.BLOCK or word < 0:
                 out.append(draft)
                 continue
-            if self._counter.innocent(stream, word=word):
+            last = word_of.get(draft.last_token, word)
+            if self._counter.innocent(stream, first=word, last=last):
                 continue
             if draft.rule in self._counter.rules:
                 reading = reading or self._counter.read(stream, ctx.text)
@@ -386,6 +397,7 @@ class Checker:
             hedges = ctx.hits.get(("hedge", draft.rule))
             if (
                 hedges
+                and not draft.framed  # frames read reports themselves (counter_speech)
                 and draft.sentence >= 0
                 and any(ctx.tokens[h.first].sentence == draft.sentence for h in hedges)
             ):
@@ -439,7 +451,9 @@ class _Context:
         return self.folded.span(self.tokens[first].start, self.tokens[last].end)
 
     def draft(self, rule: str, first: int, last: int) -> _Draft:
-        return _Draft(rule, *self.span(first, last), self.tokens[first].sentence, token=first)
+        return _Draft(
+            rule, *self.span(first, last), self.tokens[first].sentence, token=first, last_token=last
+        )
 
     def names(self, key: Tag) -> list[Hit]:
         """Words that look like names, as hits for `key` (worked out once per post)."""

@@ -56,7 +56,7 @@ class Reading:
             return True
         words = stream.text.split(" ")
         for marker in self.markers:
-            if marker < word and SENTENCE not in words[marker:word]:
+            if marker <= word and SENTENCE not in words[marker:word]:
                 return True
         return False
 
@@ -87,15 +87,20 @@ class CounterSpeechReader:
         condemned = self._condemnations.search(stream.text) is not None
         return Reading(markers, condemned, quotations(text) if condemned or markers else NO_SPANS)
 
-    def innocent(self, stream: Stream, *, word: int) -> bool:
-        """Is stream word `word` a homonym whose sentence shows its innocent reading?"""
+    def innocent(self, stream: Stream, *, first: int, last: int) -> bool:
+        """Is a homonym among stream words `first`-`last`, in a sentence that shows its
+        innocent reading?"""
         words = stream.text.split(" ")
-        found = words[word]
-        context = self._homonyms.get(found)
-        if context is None and found.endswith("s"):
-            context = self._homonyms.get(found[:-1]) or self._homonyms.get(found[:-2])
+        context = None
+        for found in words[first : last + 1]:
+            context = self._homonyms.get(found)
+            if context is None and found.endswith("s"):
+                context = self._homonyms.get(found[:-1]) or self._homonyms.get(found[:-2])
+            if context is not None:
+                break
         if context is None:
             return False
+        word = first
         begin = word
         while begin > 0 and words[begin - 1] != SENTENCE:
             begin -= 1

@@ -23,7 +23,7 @@ from guidance.tokens import Token
 _GAP = 4  # "...": up to four words
 _FILL = 3  # "~": up to three filler phrases
 _LEAD = 4  # words such as "all the", "those kinds of" before a group
-_NEGATION_REACH = 3  # words before a match that can still negate it ("I don't ... hate")
+_NEGATION_REACH = 2  # words before a match that can still negate it ("I don't ... hate")
 _TARGETS = ("group", "person", "target", "adjective")
 
 _PIECE = re.compile(r"\([^()]*\)|\S+")
@@ -49,6 +49,12 @@ class Frames:
     def __init__(self, hate: Hate, *, lexicon: Lexicon) -> None:
         self._lexicon = lexicon
         self.vocabulary: set[str] = set()
+        self.lists: dict[str, list[str]] = {
+            name: list(words) for name, words in hate.words.items()
+        }
+        self.lists["groups"] = [
+            w for terms in hate.groups.values() for w in (*terms.nouns, *terms.adjectives)
+        ]
         self._add("noun", (n for terms in hate.groups.values() for n in terms.nouns))
         self._add("adjective", (a for terms in hate.groups.values() for a in terms.adjectives))
         self._add("people", hate.people)
@@ -59,6 +65,7 @@ class Frames:
         self._add("not-negating", hate.not_negating)
         for name, words in hate.words.items():
             self._add(name, words)
+        self.lists["templates"] = []  # filled with the templates' own words below
         self._templates: list[tuple[str, Frame, tuple[Piece, ...]]] = [
             (name, frame, self._pieces(template))
             for name, frame in hate.frames.items()
@@ -85,7 +92,9 @@ class Frames:
                 pieces.append(("slot", word[1:-1]))
             else:  # literal words, "a|b" or "(a b|c)": a list of their own
                 name = "=" + word
-                self._add(name, word.strip("()").split("|"))
+                options = word.strip("()").split("|")
+                self._add(name, options)
+                self.lists["templates"].extend(options)
                 pieces.append(("slot", name))
         return tuple(pieces)
 
@@ -102,27 +111,26 @@ class Frames:
         if not ends["noun"] and not ends["adjective"] and not ends["person"]:
             return
         match = _Match(tokens, ends, referring=bool(ends["noun"] or ends["adjective"]))
+        idioms = {  # "no better than", "can't stop": every word of them negates nothing
+            at for first, lasts in ends["not-negating"].items() for last in lasts
+            for at in range(first, last)
+        }  # fmt: skip
+        negators = [at for at in ends["negator"] if at not in idioms]
         for name, frame, pieces in self._templates:
             if not match.possible(pieces):
                 continue
             for start in range(len(tokens)):
                 end = next(match.run(pieces, 0, start, tokens[start].sentence), None)
                 if end is not None and end > start:
-                    negated = frame.negatable and self._negated(ends, clauses, start, end)
+                    negated = frame.negatable and _negated(negators, clauses, start, end)
                     yield FrameHit(name, frame.rule, frame.message, start, end - 1, negated)
 
-    @staticmethod
-    def _negated(
-        ends: dict[str, dict[int, list[int]]], clauses: Sequence[int], start: int, end: int
-    ) -> bool:
-        """A negator inside the match, or just before it in the same clause."""
-        first = start
-        while first > 0 and start - first < _NEGATION_REACH and clauses[first - 1] == clauses[start]:
-            first -= 1
-        idioms = ends["not-negating"]
-        return any(
-            at in ends["negator"] and at not in idioms for at in range(first, end)
-        )
+def _negated(negators: list[int], clauses: Sequence[int], start: int, end: int) -> bool:
+    """A negator inside the match, or just before it in the same clause."""
+    first = start
+    while first > 0 and start - first < _NEGATION_REACH and clauses[first - 1] == clauses[start]:
+        first -= 1
+    return any(first <= at < end for at in negators)
 
 
 class _Match:

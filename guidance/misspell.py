@@ -53,7 +53,7 @@ class Misspellings:
         return self._split(word)
 
     def _split(self, word: str) -> tuple[str, ...]:
-        if len(word) < _MIN_PART + 2:
+        if len(word) < _MIN_PART + 1:
             return ()
         for cut in range(1, len(word)):
             left, right = word[:cut], word[cut:]
@@ -64,10 +64,12 @@ class Misspellings:
         return ()
 
     def _listed(self, part: str) -> bool:
-        return len(part) >= _MIN_PART and part not in self._joiners and self._known(part)
+        if len(part) < _MIN_PART or part in self._joiners:
+            return False
+        return part in self._words or (part.endswith("s") and part[:-1] in self._words)
 
     def _joins(self, part: str) -> bool:
-        return part in self._joiners or (len(part) >= 3 and self._known(part))
+        return part in self._joiners or self._listed(part)
 
 
 def _variants(word: str) -> Iterable[str]:

@@ -154,6 +154,8 @@ class CounterSpeech(_Strict):
 
 
 class Misspelling(_Strict):
+    # the hate word lists read through misspellings, besides the block rules' words
+    lists: list[str] = []
     # short words that posts run into a listed word: "fuckall", "deathto", "ihate"
     joiners: list[str] = []
     # English words one swapped or dropped letter away from a listed word: read as is
