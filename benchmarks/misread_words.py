@@ -27,9 +27,7 @@ def main() -> None:
         line.strip().lower()
         for line in Path(sys.argv[1]).read_text(encoding="utf-8", errors="ignore").splitlines()
     }
-    misread = sorted(
-        w for w in words if w.isascii() and w.isalpha() and checker.misreads(w)
-    )
+    misread = sorted(w for w in words if w.isascii() and w.isalpha() and checker.misreads(w))
     print("\n".join(misread))
 
 

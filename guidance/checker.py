@@ -30,7 +30,6 @@ from guidance.normalise import Folded, fold
 from guidance.policy import NAME_WORD, Near, Policy, Rule, load_policy
 from guidance.report import Finding, Report, Severity
 from guidance.spans import NO_SPANS, Spans
-from guidance.stream import Stream, word_stream
 from guidance.tokens import (
     ALLOWED,
     EMAIL,
@@ -38,6 +37,7 @@ from guidance.tokens import (
     WORD,
     Token,
     camel_parts,
+    clause_numbers,
     name_positions,
     tokenise,
 )
@@ -89,7 +89,9 @@ class Checker:
             if (rule := self._rules.get(rule_id)) is not None
         ]
         self._frames = Frames(self.policy.hate, lexicon=self._lexicon)
-        self._counter = CounterSpeechReader(self.policy.counter_speech, self.policy.homonyms)
+        self._counter = CounterSpeechReader(
+            self.policy.counter_speech, self.policy.homonyms, lexicon=self._lexicon
+        )
         self._compile()
 
     # ------------------------------------------------------------ compiling
@@ -125,13 +127,14 @@ class Checker:
             else:
                 self._patterns.extend((rule_id, re.compile(p)) for p in rule.patterns)
             self._imprint.extend(re.compile(p) for p in rule.imprint_patterns)
-        # counter-speech's words are joined from split letters too: "s t o p  c a l l i n g"
-        for word in self._counter.vocabulary:
-            add(word, ("counter",))
-        self._known = frozenset(self._frames.vocabulary | self._counter.vocabulary)
+        self._known = frozenset(self._frames.vocabulary)
         spelling = self.policy.misspellings
-        listed = [w for rule in self._rules.values() if rule.severity is Severity.BLOCK
-                  for w in rule.words]
+        listed = [
+            w
+            for rule in self._rules.values()
+            if rule.severity is Severity.BLOCK
+            for w in rule.words
+        ]
         listed += [w for name in spelling.lists for w in self._frames.lists.get(name, ())]
         self._misspellings = Misspellings(
             words=[w.lower() for w in listed if " " not in w and len(w) >= 4],
@@ -185,11 +188,10 @@ class Checker:
         if "@" in folded.text:  # @handles and emails are rare: skip the scan otherwise
             drafts += self._rival_findings(context)
             drafts += self._email_findings(context)
-        stream = word_stream(tokens, folded, known=self._is_known)
-        drafts += self._frame_findings(context, stream)
+        drafts += self._frame_findings(context)
         drafts = self._imprint_findings(context, drafts)
         drafts = self._hedge(context, drafts)
-        drafts = self._read_in_context(context, stream, drafts)
+        drafts = self._read_in_context(context, drafts)
         return Report(findings=tuple(self._finish(drafts)))
 
     def _respell(self, tokens: list[Token]) -> list[Token]:
@@ -219,12 +221,16 @@ class Checker:
     def _is_known(self, word: str) -> bool:
         return word in self._known or self._lexicon.is_word(word)
 
-    def _frame_findings(self, ctx: _Context, stream: Stream) -> Iterator[_Draft]:
+    def _frame_findings(self, ctx: _Context) -> Iterator[_Draft]:
         """Groups attacked by a frame; a negated frame only where it may be counter-speech."""
-        clauses = [0] * len(ctx.tokens)
-        for word, token in enumerate(stream.token):
-            if token >= 0:
-                clauses[token] = stream.clause[word]
+
+        known: list[list[int]] = []
+
+        def clauses() -> list[int]:  # worked out once, on the first match
+            if not known:
+                known.append(clause_numbers(ctx.tokens, ctx.folded))
+            return known[0]
+
         for hit in self._frames.find(ctx.tokens, ctx.hits, clauses):
             yield replace(
                 ctx.draft(hit.rule, hit.first, hit.last),
@@ -233,23 +239,22 @@ class Checker:
                 framed=True,
             )
 
-    def _read_in_context(self, ctx: _Context, stream: Stream, drafts: list[_Draft]) -> list[_Draft]:
+    def _read_in_context(self, ctx: _Context, drafts: list[_Draft]) -> list[_Draft]:
         """Counter-speech softens a block to a warning; an innocent homonym drops it."""
-        word_of = {token: i for i, token in enumerate(stream.token) if token >= 0}
         reading: Reading | None = None
         out = []
         for draft in drafts:
             severity = draft.severity or self._rules[draft.rule].severity
-            word = word_of.get(draft.token, -1)
-            if severity is not Severity.BLOCK or word < 0:
+            first = draft.token
+            if severity is not Severity.BLOCK or first < 0:
                 out.append(draft)
                 continue
-            last = word_of.get(draft.last_token, word)
-            if self._counter.innocent(stream, first=word, last=last):
+            last = max(first, draft.last_token)
+            if self._counter.innocent(ctx.tokens, ctx.hits, first=first, last=last):
                 continue
             if draft.rule in self._counter.rules:
-                reading = reading or self._counter.read(stream, ctx.text)
-                if reading.condemns(stream, word=word, start=draft.start, end=draft.end):
+                reading = reading or self._counter.read(ctx.tokens, ctx.hits, ctx.text)
+                if reading.condemns(ctx.tokens, first=first, start=draft.start, end=draft.end):
                     draft = replace(
                         draft, severity=Severity.WARN, message=self._counter.message, negated=False
                     )

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from guidance.lexicon import Hit, Lexicon, Tag
 from guidance.policy import Frame, Hate
@@ -29,6 +30,14 @@ _TARGETS = ("group", "person", "target", "adjective")
 _PIECE = re.compile(r"\([^()]*\)|\S+")
 
 Piece = tuple[str, str]  # (kind, list name): slot, gap, fill, start, end
+
+
+class _Template(NamedTuple):
+    frame_id: str
+    frame: Frame
+    pieces: tuple[Piece, ...]
+    only_groups: bool  # no person can fill its target
+    required: frozenset[Tag]  # the lists a post must touch for it to match
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,9 +58,7 @@ class Frames:
     def __init__(self, hate: Hate, *, lexicon: Lexicon) -> None:
         self._lexicon = lexicon
         self.vocabulary: set[str] = set()
-        self.lists: dict[str, list[str]] = {
-            name: list(words) for name, words in hate.words.items()
-        }
+        self.lists: dict[str, list[str]] = {name: list(words) for name, words in hate.words.items()}
         self.lists["groups"] = [
             w for terms in hate.groups.values() for w in (*terms.nouns, *terms.adjectives)
         ]
@@ -66,11 +73,16 @@ class Frames:
         for name, words in hate.words.items():
             self._add(name, words)
         self.lists["templates"] = []  # filled with the templates' own words below
-        self._templates: list[tuple[str, Frame, tuple[Piece, ...]]] = [
-            (name, frame, self._pieces(template))
-            for name, frame in hate.frames.items()
-            for template in frame.templates
-        ]
+        self._templates: list[_Template] = []
+        for name, frame in hate.frames.items():
+            for template in frame.templates:
+                pieces = self._pieces(template)
+                required = frozenset(
+                    _slot(n) for kind, n in pieces if kind == "slot" and n not in _TARGETS
+                )
+                self._templates.append(
+                    _Template(name, frame, pieces, _only_groups(pieces), required)
+                )
 
     def _add(self, name: str, phrases: Iterable[str]) -> None:
         for phrase in phrases:
@@ -99,31 +111,58 @@ class Frames:
         return tuple(pieces)
 
     def find(
-        self, tokens: Sequence[Token], hits: dict[Tag, list[Hit]], clauses: Sequence[int]
+        self,
+        tokens: Sequence[Token],
+        hits: dict[Tag, list[Hit]],
+        clauses: Callable[[], Sequence[int]],
     ) -> Iterator[FrameHit]:
-        """Each template's matches in the post, and whether a "not" or "never" reaches them."""
+        """Each template's matches in the post, and whether a "not" or "never" reaches them.
+
+        `clauses()` gives each token's clause number; it is asked for only on a match.
+        """
+        groups = _slot("noun") in hits or _slot("adjective") in hits
+        if not groups and _slot("person") not in hits:
+            return
+        # most posts name no group and no violence: nothing to try, nothing to build
+        candidates = [
+            t for t in self._templates
+            if (groups or not t.only_groups) and all(tag in hits for tag in t.required)
+        ]  # fmt: skip
+        if not candidates:
+            return
         ends: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
         for tag, found in hits.items():
             if tag[0] == "slot":
                 table = ends[str(tag[1])]
                 for hit in found:
                     table[hit.first].append(hit.last + 1)
-        if not ends["noun"] and not ends["adjective"] and not ends["person"]:
-            return
-        match = _Match(tokens, ends, referring=bool(ends["noun"] or ends["adjective"]))
-        idioms = {  # "no better than", "can't stop": every word of them negates nothing
-            at for first, lasts in ends["not-negating"].items() for last in lasts
-            for at in range(first, last)
-        }  # fmt: skip
-        negators = [at for at in ends["negator"] if at not in idioms]
-        for name, frame, pieces in self._templates:
-            if not match.possible(pieces):
-                continue
-            for start in range(len(tokens)):
+        match = _Match(tokens, ends, referring=groups)
+        negators: list[int] | None = None
+        for name, frame, pieces, _, _ in candidates:
+            for start in match.starts(pieces[0]):
                 end = next(match.run(pieces, 0, start, tokens[start].sentence), None)
-                if end is not None and end > start:
-                    negated = frame.negatable and _negated(negators, clauses, start, end)
-                    yield FrameHit(name, frame.rule, frame.message, start, end - 1, negated)
+                if end is None or end <= start:
+                    continue
+                negated = False
+                if frame.negatable:
+                    if negators is None:
+                        negators = _negators(ends)
+                    negated = _negated(negators, clauses(), start, end)
+                yield FrameHit(name, frame.rule, frame.message, start, end - 1, negated)
+
+
+def _only_groups(pieces: tuple[Piece, ...]) -> bool:
+    """Can only a group of people (not a person) fill the template's target?"""
+    return {name for kind, name in pieces if kind == "slot"}.isdisjoint({"person", "target"})
+
+
+def _negators(ends: dict[str, dict[int, list[int]]]) -> list[int]:
+    idioms = {  # "no better than", "can't stop": every word of them negates nothing
+        at for first, lasts in ends["not-negating"].items() for last in lasts
+        for at in range(first, last)
+    }  # fmt: skip
+    return [at for at in ends["negator"] if at not in idioms]
+
 
 def _negated(negators: list[int], clauses: Sequence[int], start: int, end: int) -> bool:
     """A negator inside the match, or just before it in the same clause."""
@@ -144,12 +183,21 @@ class _Match:
         self.ends = ends
         self.referring = referring
 
-    def possible(self, pieces: tuple[Piece, ...]) -> bool:
-        """Can every listed piece be found somewhere at all? Most templates fail here."""
-        for kind, name in pieces:
-            if kind == "slot" and name not in _TARGETS and not self.ends.get(name):
-                return False
-        return True
+    def starts(self, piece: Piece) -> Iterable[int]:
+        """Where a template whose first piece is `piece` can start."""
+        kind, name = piece
+        if kind == "slot" and name not in _TARGETS:
+            return sorted(self.ends[name])
+        if kind == "slot":
+            lists = ["lead", "noun", "adjective", "pronoun", "person"]
+            return sorted({at for n in lists for at in self.ends[n]})
+        if kind == "start":
+            return [
+                i
+                for i in range(self.count)
+                if i == 0 or self.tokens[i - 1].sentence != self.tokens[i].sentence
+            ]
+        return range(self.count)
 
     def run(self, pieces: tuple[Piece, ...], index: int, at: int, sentence: int) -> Iterator[int]:
         if index == len(pieces):
