@@ -231,7 +231,7 @@ class Checker:
                 known.append(clause_numbers(ctx.tokens, ctx.folded))
             return known[0]
 
-        for hit in self._frames.find(ctx.tokens, ctx.hits, clauses):
+        for hit in self._frames.find(ctx.tokens, ctx.hits, text=ctx.folded.text, clauses=clauses):
             yield replace(
                 ctx.draft(hit.rule, hit.first, hit.last),
                 message=hit.message or None,
@@ -488,6 +488,8 @@ def _merge(drafts: list[_Draft]) -> list[_Draft]:
             draft.start,
             draft.end,
         ):
+            if last.message is None and draft.message is not None:  # a frame's own words
+                out[-1] = replace(last, message=draft.message)
             continue  # two entries on the same words ("comrade", "comrades"): one finding
         if (
             last is not None
@@ -496,7 +498,9 @@ def _merge(drafts: list[_Draft]) -> list[_Draft]:
             and last.severity == draft.severity
             and draft.rule != "jargon"
         ):
-            out[-1] = replace(last, end=max(last.end, draft.end))
+            out[-1] = replace(
+                last, end=max(last.end, draft.end), message=last.message or draft.message
+            )
         else:
             out.append(draft)
     return sorted(out, key=lambda d: (d.start, d.end, d.rule))

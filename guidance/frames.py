@@ -27,6 +27,7 @@ _LEAD = 4  # words such as "all the", "those kinds of" before a group
 _NEGATION_REACH = 2  # words before a match that can still negate it ("I don't ... hate")
 _TARGETS = ("group", "person", "target", "adjective")
 
+_OPENING = re.compile(r"[\"“‘:]")
 _PIECE = re.compile(r"\([^()]*\)|\S+")
 
 Piece = tuple[str, str]  # (kind, list name): slot, gap, fill, start, end
@@ -114,11 +115,14 @@ class Frames:
         self,
         tokens: Sequence[Token],
         hits: dict[Tag, list[Hit]],
+        *,
+        text: str,
         clauses: Callable[[], Sequence[int]],
     ) -> Iterator[FrameHit]:
         """Each template's matches in the post, and whether a "not" or "never" reaches them.
 
-        `clauses()` gives each token's clause number; it is asked for only on a match.
+        `text` is the folded post the tokens point into; `clauses()` gives each token's
+        clause number, and is asked for only on a match.
         """
         groups = _slot("noun") in hits or _slot("adjective") in hits
         if not groups and _slot("person") not in hits:
@@ -136,7 +140,7 @@ class Frames:
                 table = ends[str(tag[1])]
                 for hit in found:
                     table[hit.first].append(hit.last + 1)
-        match = _Match(tokens, ends, referring=groups)
+        match = _Match(tokens, ends, referring=groups, text=text)
         negators: list[int] | None = None
         for name, frame, pieces, _, _ in candidates:
             for start in match.starts(pieces[0]):
@@ -176,12 +180,24 @@ class _Match:
     """Backtracking over a template's pieces; each piece yields the positions it can end at."""
 
     def __init__(
-        self, tokens: Sequence[Token], ends: dict[str, dict[int, list[int]]], *, referring: bool
+        self,
+        tokens: Sequence[Token],
+        ends: dict[str, dict[int, list[int]]],
+        *,
+        referring: bool,
+        text: str,
     ) -> None:
         self.tokens = tokens
         self.count = len(tokens)
         self.ends = ends
         self.referring = referring
+        # a sentence starts at the first word, after a full stop, and inside an opening
+        # quotation mark or after a colon: `Posts like "kill all ..."`
+        self.sentence_starts = {
+            i for i, token in enumerate(tokens)
+            if i == 0 or tokens[i - 1].sentence != token.sentence
+            or _OPENING.search(text, tokens[i - 1].end, token.start)
+        }  # fmt: skip
 
     def starts(self, piece: Piece) -> Iterable[int]:
         """Where a template whose first piece is `piece` can start."""
@@ -192,11 +208,7 @@ class _Match:
             lists = ["lead", "noun", "adjective", "pronoun", "person"]
             return sorted({at for n in lists for at in self.ends[n]})
         if kind == "start":
-            return [
-                i
-                for i in range(self.count)
-                if i == 0 or self.tokens[i - 1].sentence != self.tokens[i].sentence
-            ]
+            return sorted(self.sentence_starts)
         return range(self.count)
 
     def run(self, pieces: tuple[Piece, ...], index: int, at: int, sentence: int) -> Iterator[int]:
@@ -216,7 +228,7 @@ class _Match:
         if kind == "fill":
             return self._repeat("fillers", at, sentence, _FILL)
         if kind == "start":
-            return [at] if at == 0 or self.tokens[at - 1].sentence != sentence else []
+            return [at] if at in self.sentence_starts else []
         if kind == "end":
             return [at] if not self._same(at, sentence) else []
         if name in _TARGETS:
