@@ -95,8 +95,8 @@ def _database(postgresql: str) -> Iterator[str]:
 
 async def serve_postgate(api_url: str, port: int, postgresql: str = "") -> None:
     from bot.assembly import build_services
-    from bot.platforms.slack import SlackPlatform, create_platform
-    from bot.platforms.slack_work import AfterAck
+    from bot.platforms.slack.platform import SlackPlatform, create_platform
+    from bot.platforms.slack.work import AfterAck
     from bot.runtime import freeze_startup_heap
     from bot.settings import load_settings
     from storage.migrate import upgrade
@@ -122,7 +122,7 @@ async def serve_postgate(api_url: str, port: int, postgresql: str = "") -> None:
         platform._work = AfterAck(quiet=HOLD_SECONDS, longest_wait=HOLD_SECONDS)
         await platform.start()
         # Stopped with thousands of proposals still queued, on purpose: not worth a warning.
-        logging.getLogger("bot.platforms.slack_work").setLevel(logging.ERROR)
+        logging.getLogger("bot.platforms.slack.work").setLevel(logging.ERROR)
         freeze_startup_heap()  # as bot.runtime does once everything has started
         try:
             await _serve_until_stdin_closes(port)
@@ -169,6 +169,7 @@ def signed_propose(n: int) -> tuple[bytes, dict[str, str]]:
     body = urlencode(
         {
             "team_id": "T0POSTGATE",
+            "api_app_id": "A0POSTGATE",  # the fake Slack's app: anything else is refused
             "channel_id": "CGENERAL",
             "user_id": f"UMEMBER{n % 50:03d}",
             "user_name": f"member{n % 50}",

@@ -42,9 +42,9 @@ import psycopg
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
-from handlers.audit_export import HEADER, audit_rows, export_row
-from handlers.stats_period import PeriodKind, period_for, weeks_between
-from handlers.stats_report import chart_start, gather_report
+from handlers.stats.audit_export import HEADER, audit_rows, export_row
+from handlers.stats.period import PeriodKind, period_for, weeks_between
+from handlers.stats.report import chart_start, gather_report
 from storage import stats as S
 from storage.audit import export_query
 from storage.db import Database
@@ -356,7 +356,7 @@ async def measure(url: str, *, now: datetime, runs: int, stats_only: bool) -> No
         print("  each query alone: " + ", ".join(f"{n} {ms:.0f} ms" for n, ms in parts))
         print(f"  sum of the queries one after another: {sum(ms for _, ms in parts):.0f} ms")
 
-        from handlers.charts import weekly_chart
+        from handlers.stats.charts import weekly_chart
 
         def chart() -> int:
             return len(weekly_chart(weeks=report.weeks, timezone=TZ, title="bench").content)

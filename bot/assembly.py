@@ -5,10 +5,9 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot.settings import Settings
+from bot.startup.policy import load_consistent
 from guidance.checker import Checker
 from guidance.lookup import GuidanceIndex
-from guidance.policy import check_sections, load_policy
-from guidance.sections import load_guidance
 from handlers.clock import Clock, SystemClock
 from handlers.context import Services, WorkflowConfig
 from storage.db import Database
@@ -28,9 +27,9 @@ def workflow_config(settings: Settings) -> WorkflowConfig:
 
 def build_services(settings: Settings, *, clock: Clock | None = None) -> Services:
     """Load the guidance and policy (failing early with a clear message) and open the database."""
-    guidance = load_guidance(settings.guidance_path)
-    policy = load_policy(settings.policy_path)
-    check_sections(policy, guidance=guidance)
+    guidance, policy = load_consistent(
+        guidance_path=settings.guidance_path, policy_path=settings.policy_path
+    )
     return Services(
         config=workflow_config(settings),
         db=Database(settings.resolved_database_url),

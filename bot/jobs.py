@@ -11,7 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 
 from handlers.context import Context
-from handlers.digests import Outcome, run_digest, run_due_reminders, run_kpi_digest, run_nudge
+from handlers.ideas.digests import Outcome, run_digest, run_due_reminders, run_kpi_digest, run_nudge
 from handlers.inbox import prune
 
 log = logging.getLogger(__name__)
@@ -65,9 +65,9 @@ async def send_kpi_digest(workspace: str) -> None:
 
 
 def expiry_sweep() -> Callable[[Context], Awaitable[int]] | None:
-    """`handlers.expiry.expire_overdue`, when this build has it."""
+    """`handlers.proposals.expiry.expire_overdue`, when this build has it."""
     try:
-        module = importlib.import_module("handlers.expiry")
+        module = importlib.import_module("handlers.proposals.expiry")
     except ImportError:
         return None
     sweep: Callable[[Context], Awaitable[int]] | None = getattr(module, "expire_overdue", None)

@@ -30,7 +30,7 @@ from bot import jobs
 from bot.platforms.base import Platform
 from bot.settings import Settings
 from handlers.context import Context, Services
-from handlers.schedules import trigger
+from handlers.ideas.schedules import trigger
 from storage import reminders as store
 from storage.models import ReminderKind
 from storage.urls import sync_url
@@ -173,7 +173,9 @@ class ReminderScheduler:
                 grace=EXPIRY_GRACE,
             )
         else:
-            log.warning("handlers.expiry is not available: no proposal expiry sweep scheduled")
+            log.warning(
+                "handlers.proposals.expiry is not available: no proposal expiry sweep scheduled"
+            )
         await self._ensure(
             job_id("prune", workspace),
             jobs.prune_deliveries,

@@ -1,7 +1,8 @@
 """Every setting postgate reads, from the environment or `.env`.
 
 The environment names are a contract (DESIGN.md "Settings"): never rename them.
-Secrets are `SecretStr` so they never print in a log line or a repr.
+Secrets are `SecretStr` so they never print in a log line or a repr. An empty value
+means unset, for every setting: `.env.example` copied as it is must start.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 CommaList = Annotated[tuple[str, ...], NoDecode]
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 def _split_commas(value: object) -> object:
@@ -29,6 +31,7 @@ class Settings(BaseSettings):
         extra="ignore",
         populate_by_name=True,
         frozen=True,
+        env_ignore_empty=True,
     )
 
     database_url: str | None = Field(default=None, alias="DATABASE_URL")
@@ -58,6 +61,12 @@ class Settings(BaseSettings):
     slack_editors: CommaList = Field(default=(), alias="SLACK_EDITORS")
     slack_proposers: CommaList = Field(default=(), alias="SLACK_PROPOSERS")
     slack_steering_group: str | None = Field(default=None, alias="SLACK_STEERING_GROUP")
+    # Slack's free plan has no user groups: the steering group as user ids, or as the
+    # members of SLACK_STEERING_CHANNEL.
+    slack_steering_users: CommaList = Field(default=(), alias="SLACK_STEERING_USERS")
+    slack_steering_channel_members: bool = Field(
+        default=False, alias="SLACK_STEERING_CHANNEL_MEMBERS"
+    )
 
     discord_token: SecretStr | None = Field(default=None, alias="DISCORD_TOKEN")
     discord_guild_id: int | None = Field(default=None, alias="DISCORD_GUILD_ID")
@@ -78,6 +87,7 @@ class Settings(BaseSettings):
         "changes_emoji",
         "slack_editors",
         "slack_proposers",
+        "slack_steering_users",
         mode="before",
     )(_split_commas)
 
@@ -91,6 +101,13 @@ class Settings(BaseSettings):
                 f"{value!r} is not a timezone name; use one like Europe/London"
             ) from None
         return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        if value.strip().upper() not in LOG_LEVELS:
+            raise ValueError(f"{value!r} is not a log level; use one of {', '.join(LOG_LEVELS)}")
+        return value.strip().upper()
 
     @property
     def resolved_database_url(self) -> str:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from handlers.guidance import GUIDANCE
 from handlers.help import HELP
-from handlers.ideas import IDEA_COMMAND
-from handlers.propose import PROPOSE
+from handlers.ideas.idea import IDEA_COMMAND
+from handlers.ideas.reminders import REMINDERS_COMMAND
+from handlers.proposals.propose import PROPOSE
 from handlers.registry import CommandSpec
-from handlers.reminders import REMINDERS_COMMAND
-from handlers.stats import STATS
+from handlers.stats.command import STATS
 
 COMMANDS: tuple[CommandSpec, ...] = (
     PROPOSE,

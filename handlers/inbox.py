@@ -4,7 +4,7 @@ retries or a process restarts.
 An adapter `accept`s a delivery (`handlers.inbox_accept`: an append to the journal on
 SQLite, one insert on PostgreSQL) before it acknowledges it, then
 `process`es it: the item is claimed, run through `handlers.dispatch.run_command` or
-`handlers.review.handle_reaction`, and marked done. A redelivery of an accepted key
+`handlers.proposals.review.handle_reaction`, and marked done. A redelivery of an accepted key
 is acknowledged and not processed again. Work cut short by a stop stays pending, and
 the adapter `replay`s it at its next start; the answer to a command replayed then
 goes to the member privately (`ChatPort.notify`), because the platform's own way to
@@ -40,7 +40,7 @@ from handlers.inbox_accept import Acceptor, acceptor_for
 from handlers.inbox_codec import Event, UnreadableEvent, dump_event, kind_of, load_event
 from handlers.messages import Message
 from handlers.port import PlatformError
-from handlers.review import handle_reaction
+from handlers.proposals.review import handle_reaction
 from storage import inbox as store
 from storage.inbox import Pending
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, delete, select, update
+from sqlalchemy import CursorResult, Table, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.delivery_keys import clip, create_once, insert_ignoring_duplicates
@@ -460,3 +460,16 @@ async def voters(
         .order_by(Vote.created_at, Vote.id)
     )
     return [(r[0], r[1]) for r in rows]
+
+
+async def waiting_for_decision(
+    session: AsyncSession, *, workspace: str, limit: int
+) -> tuple[list[Proposal], int]:
+    """The proposals on review, waiting for the editors, oldest first (the first
+    `limit`), and how many there are in all."""
+    waiting = (Proposal.workspace == workspace, Proposal.status == str(ProposalStatus.PENDING))
+    rows = await session.scalars(
+        select(Proposal).where(*waiting).order_by(Proposal.created_at, Proposal.id).limit(limit)
+    )
+    total = await session.scalar(select(func.count()).select_from(Proposal).where(*waiting))
+    return list(rows), int(total or 0)

@@ -44,6 +44,7 @@ from storage.models import (
     ProposalStatus,
     Revision,
     UTCDateTime,
+    Vote,
 )
 
 APPROVALS = (AuditKind.APPROVED, AuditKind.OVERRULED)
@@ -412,6 +413,45 @@ async def busiest(
     return out
 
 
+async def busiest_voters(
+    session: AsyncSession,
+    *,
+    workspace: str,
+    current: Window,
+    previous: Window,
+    limit: int = 3,
+) -> list[Ranked]:
+    """The `limit` editors with the most votes standing, by when each was cast.
+
+    From the votes table, where a vote taken back is deleted: a vote withdrawn
+    never counts, and one cast again counts once.
+    """
+    split = _split(Vote.created_at, current=current, previous=previous)
+    now_n = _tally(split.now)
+    query = (
+        select(
+            Vote.voter_id,
+            func.max(Vote.voter_name).label("name"),
+            now_n.label("now"),
+            _tally(split.before).label("before"),
+        )
+        .join(Proposal, Proposal.id == Vote.proposal_id)
+        .where(
+            Proposal.workspace == workspace,
+            Vote.created_at >= split.since,
+            Vote.created_at < split.until,
+        )
+        .group_by(Vote.voter_id)
+        .having(now_n > 0)
+        .order_by(now_n.desc(), func.max(Vote.voter_name), Vote.voter_id)
+        .limit(limit)
+    )
+    return [
+        Ranked(key=r.voter_id, label=r.name or r.voter_id, count=int(r.now), previous=int(r.before))
+        for r in (await session.execute(query)).all()
+    ]
+
+
 def _weeks_table(weeks: list[Window]) -> Any:
     """The week boundaries as a small table, so events are bucketed by a join."""
     rows = [
@@ -643,6 +683,7 @@ __all__ = [
     "WeekFigures",
     "Window",
     "busiest",
+    "busiest_voters",
     "count_events",
     "counts_and_weeks",
     "decision_times",

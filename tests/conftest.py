@@ -9,14 +9,19 @@ from pathlib import Path
 
 import pytest
 
+from bot.settings import Settings
 from storage.db import Database
 from tests.databases import PG_ENV, PostgresTemplate, backends, sqlite_url
 
-# Tests never read the developer's own .env or settings.
+# Tests never read the developer's own settings: none of the environment's (every
+# setting's name, and any postgate-looking one a newer setting may add), and never
+# the .env file (`_no_dotenv` below runs each test in a folder of its own).
+_SETTING_NAMES = {str(f.alias) for f in Settings.model_fields.values() if f.alias}
 for _name in list(os.environ):
-    if _name.startswith(("SLACK_", "DISCORD_", "POSTGATE_")) and _name != PG_ENV:
+    if _name == PG_ENV:
+        continue
+    if _name in _SETTING_NAMES or _name.startswith(("SLACK_", "DISCORD_", "POSTGATE_")):
         del os.environ[_name]
-os.environ.pop("DATABASE_URL", None)
 
 
 @pytest.fixture(scope="session")

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime
 
-from bot.platforms.local import LocalWorkspace
+from bot.platforms.local.platform import LocalWorkspace
 from guidance.checker import Checker
 from guidance.policy import load_policy
 from handlers.clock import FixedClock
-from handlers.expiry import expire_overdue
+from handlers.proposals.expiry import expire_overdue
 from tests.workflow_support import make_services
 
 # The report is asked for at NOW: "this month so far" is 1 March 00:00 to NOW

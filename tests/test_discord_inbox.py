@@ -14,7 +14,7 @@ import pytest
 from aiohttp import web
 
 from bot.assembly import build_services
-from bot.platforms.discord import DiscordPlatform
+from bot.platforms.discord.platform import DiscordPlatform
 from bot.settings import Settings, load_settings
 from handlers.context import Services
 from storage.models import Proposal

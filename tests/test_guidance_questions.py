@@ -30,7 +30,9 @@ QUESTIONS: list[tuple[str, str]] = [
     ("a voter sent a complicated question", "general-advice"),
     ("who do I ask for advice?", "general-advice"),
     ("can I share a video made by someone else", "what-accounts-are-for"),
-    ("can we promote the election campaign", "what-accounts-are-for"),
+    # Promoting an election campaign is election material: the imprint section says
+    # what it needs (the accounts' purposes list it too, second).
+    ("can we promote the election campaign", "imprint"),
     ("what's happening in the party, can I post about it?", "what-accounts-are-for"),
     ("can I post my views on religion?", "rules"),
     ("is online abuse as bad as face to face?", "nec-statement"),
@@ -42,6 +44,14 @@ QUESTIONS: list[tuple[str, str]] = [
     ("how do we track KPIs", "responsibilities"),
     ("should we welcome constructive criticism", "principles"),
     ("treat people with dignity and respect", "nec-statement"),
+    # a newcomer's first questions (issue 16)
+    ("what's an imprint", "imprint"),
+    ("who can post on the facebook page", "who-can-post"),
+    ("how formal should we sound", "principles"),
+    ("a betting night", "rules"),
+    ("a forwarded message", "rules"),
+    ("someone is being nasty in the comments", "principles"),
+    ("do I need promoted by on an election post", "imprint"),
     # single words and short phrases
     ("swearing", "rules"),
     ("profanity", "rules"),
@@ -79,6 +89,13 @@ def test_the_table_is_big_enough_and_names_real_sections() -> None:
     assert len(QUESTIONS) >= 40
     assert {expected for _, expected in QUESTIONS} <= ids
     assert {expected for _, expected in QUESTIONS} == ids  # every section is reachable
+
+
+@pytest.mark.parametrize("platform", ["facebook", "twitter", "instagram", "tiktok", "whatsapp"])
+def test_a_platform_name_finds_the_accounts(platform: str) -> None:
+    hits = shipped_index().search(platform, limit=3)
+    assert hits, f"{platform!r} found nothing"
+    assert {"who-can-post", "what-accounts-are-for", "rules"} & {h.section.id for h in hits[:2]}
 
 
 @pytest.mark.parametrize(("question", "expected"), QUESTIONS)

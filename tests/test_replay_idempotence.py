@@ -125,6 +125,7 @@ async def test_a_replay_puts_up_the_card_the_first_run_never_posted(services: Se
     ctx = Context(services=services, port=port, workspace=WORKSPACE)
     first = await run_command(invocation("propose", CLEAN, key="k-1"), ctx)
     assert "could not post it to the review channel" in text_of(first)
+    assert "the editors see it in their queue (/propose queue)" in text_of(first)
     assert port.posts == []
 
     again = await run_command(invocation("propose", CLEAN, key="k-1"), ctx)

@@ -17,7 +17,7 @@ from aiohttp import web
 from sqlalchemy import select
 
 from bot.assembly import build_services
-from bot.platforms.slack import SlackPlatform
+from bot.platforms.slack.platform import SlackPlatform
 from bot.settings import Settings
 from handlers.context import Services
 from storage.models import InboxItem, Proposal, Vote

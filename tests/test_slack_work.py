@@ -7,8 +7,8 @@ import logging
 
 import pytest
 
-from bot.platforms.slack_port import SlackChatPort
-from bot.platforms.slack_work import AfterAck
+from bot.platforms.slack.port import SlackChatPort
+from bot.platforms.slack.work import AfterAck
 from handlers.messages import MentionKind
 from handlers.port import ChannelRole, Group, PlatformError
 

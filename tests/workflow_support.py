@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.assembly import build_services
-from bot.platforms.local import LocalWorkspace
+from bot.platforms.local.platform import LocalWorkspace
 from bot.settings import load_settings
 from guidance.checker import Checker
 from guidance.policy import load_policy

@@ -9,9 +9,11 @@ import sys
 from pathlib import Path
 from typing import IO
 
+from bot.cli.printable import hidden_spans, printable
 from bot.settings import load_settings
+from bot.startup.policy import load_consistent
 from guidance.checker import Checker
-from guidance.policy import Policy, PolicyError, load_policy
+from guidance.policy import Policy, PolicyError
 from guidance.report import Finding, Report, Severity, Verdict
 from guidance.sections import GuidanceError, load_guidance
 
@@ -36,7 +38,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "why it would pass, be flagged for the editors, or be blocked.",
     )
     parser.add_argument(
-        "text", nargs="?", help="the post to check, or - to read it from standard input"
+        "text",
+        nargs="*",
+        help="the post to check (quotes are optional), or - to read it from standard input",
     )
     parser.add_argument(
         "--jsonl",
@@ -64,14 +68,14 @@ def run(args: argparse.Namespace) -> int:
         _tolerate_bad_bytes()
         check_lines(checker, source=sys.stdin, out=sys.stdout, errors=sys.stderr)
         return 0
-    if args.text is None:
+    if not args.text:
         print(
             'postgate: give the post to check, e.g. postgate check "Our new leaflet is out!", '
             "or - to read it from standard input",
             file=sys.stderr,
         )
         return 2
-    text = _read_stdin() if args.text == "-" else args.text
+    text = _read_stdin() if args.text == ["-"] else " ".join(args.text)
     colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     print(render(text, checker.check(text), colour=colour, titles=_section_titles()))
     return 0
@@ -109,9 +113,9 @@ def check_lines(checker: Checker, *, source: IO[str], out: IO[str], errors: IO[s
 def render(text: str, report: Report, *, colour: bool, titles: dict[str, str]) -> str:
     """A report a volunteer can read: the verdict, the post with its findings marked, and why."""
     lines = [_VERDICT_WORDS[report.verdict], ""]
-    lines.append(_mark(text, report.findings) if colour else text)
+    lines.append(_mark(text, report.findings) if colour else printable(text))
     for number, finding in enumerate(report.findings, start=1):
-        excerpt = " ".join(text[finding.start : finding.end].split())
+        excerpt = " ".join(printable(text[finding.start : finding.end]).split())
         section = titles.get(finding.guidance, "")
         lines += [
             "",
@@ -128,7 +132,9 @@ def render(text: str, report: Report, *, colour: bool, titles: dict[str, str]) -
 
 
 def _mark(text: str, findings: tuple[Finding, ...]) -> str:
-    """Colour each character by the most serious finding covering it."""
+    """Colour each character by the most serious finding covering it, leaving out the
+    control characters `printable` drops (the spans still count them)."""
+    hidden = {i for start, end in hidden_spans(text) for i in range(start, end)}
     worst: list[Severity | None] = [None] * len(text)
     for finding in findings:
         for i in range(finding.start, min(finding.end, len(text))):
@@ -137,7 +143,9 @@ def _mark(text: str, findings: tuple[Finding, ...]) -> str:
                 worst[i] = finding.severity
     out: list[str] = []
     previous: Severity | None = None
-    for char, severity in zip(text, worst, strict=True):
+    for i, (char, severity) in enumerate(zip(text, worst, strict=True)):
+        if i in hidden:
+            continue
         if severity != previous:
             out.append(_RESET if previous is not None else "")
             out.append(_COLOURS[severity] if severity is not None else "")
@@ -149,9 +157,15 @@ def _mark(text: str, findings: tuple[Finding, ...]) -> str:
 
 
 def _load_policy(path: Path | None) -> Policy:
-    if path is None:
-        path = load_settings().policy_path
-    return load_policy(path)
+    """The policy `run` would use, checked against the guidance as `run` checks it."""
+    settings = load_settings()
+    try:
+        _guidance, policy = load_consistent(
+            guidance_path=settings.guidance_path, policy_path=path or settings.policy_path
+        )
+    except GuidanceError as exc:
+        raise PolicyError(str(exc)) from None
+    return policy
 
 
 def _section_titles() -> dict[str, str]:

@@ -1,10 +1,11 @@
-"""`postgate export audit --csv [--since DATE] [--workspace W] [--output FILE] [--no-bom]`.
+"""`postgate export audit [--csv] [--since DATE] [--workspace W] [--output FILE] [--no-bom]`.
 
 The CSV starts with a UTF-8 byte order mark by default: Excel, the spreadsheet
 most committee members have, reads a CSV without one in the Windows code page
 and garbles names such as "Siân" or "Zoë"; with it, Excel, LibreOffice and
 Google Sheets all read UTF-8. `--no-bom` leaves it out for scripts.
-Lines end in CRLF, as RFC 4180 and Excel expect.
+Lines end in CRLF, as RFC 4180 and Excel expect. Cells that a spreadsheet would
+read as a formula are neutralised (`bot.cli.spreadsheet_cells`).
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from bot.cli.main import UserError
+from bot.cli.schema import require_current_schema
+from bot.cli.spreadsheet_cells import spreadsheet_row
 from bot.settings import load_settings
-from handlers.audit_export import HEADER, audit_rows
+from handlers.stats.audit_export import HEADER, audit_rows
 from storage.db import Database
-from storage.migrate import upgrade
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -36,7 +38,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         description="Write the audit log as CSV: one row per event, oldest first, "
         "ISO 8601 times in POSTGATE_TIMEZONE with their offset.",
     )
-    audit.add_argument("--csv", action="store_true", required=True, help="CSV format")
+    audit.add_argument(
+        "--csv", action="store_true", help="CSV format (the default and, for now, the only one)"
+    )
     audit.add_argument(
         "--since",
         metavar="DATE",
@@ -70,13 +74,14 @@ def parse_since(text: str, *, timezone: ZoneInfo) -> datetime:
 async def _write(
     out: TextIO, *, url: str, timezone: ZoneInfo, since: datetime | None, workspace: str | None
 ) -> int:
-    writer = csv.writer(out, lineterminator="\r\n")
+    # Every cell quoted, as OWASP advises against CSV injection (see spreadsheet_cells).
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow(HEADER)
     db = Database(url)
     count = 0
     try:
         async for row in audit_rows(db=db, timezone=timezone, since=since, workspace=workspace):
-            writer.writerow(row)
+            writer.writerow(spreadsheet_row(row))
             count += 1
     finally:
         await db.dispose()
@@ -88,7 +93,7 @@ def _export_audit(args: argparse.Namespace) -> int:
     tz = ZoneInfo(settings.timezone)
     since = parse_since(args.since, timezone=tz) if args.since else None
     encoding = "utf-8" if args.no_bom else "utf-8-sig"
-    upgrade(settings.resolved_database_url)
+    require_current_schema(settings.resolved_database_url)
     with ExitStack() as stack:
         if args.output:
             try:

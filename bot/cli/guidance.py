@@ -20,6 +20,7 @@ import json
 import sys
 
 from bot.cli.main import UserError
+from bot.cli.printable import printable
 from bot.settings import load_settings
 from guidance.lookup import GuidanceIndex
 from guidance.policy import PolicyError, load_policy
@@ -69,7 +70,7 @@ def _guidance(args: argparse.Namespace) -> int:
         json.dump(_as_json(index, query, limit=args.limit), sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
         return 0
-    print(answer_message(index, query).as_plain_text())
+    print(printable(answer_message(index, query).as_plain_text()))
     return 0
 
 

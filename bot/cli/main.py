@@ -7,15 +7,18 @@ import importlib
 import logging
 import os
 import sys
+import traceback
 from collections.abc import Sequence
+from importlib import metadata
 
-from pydantic import ValidationError
-
+from bot.settings import load_settings
+from bot.startup.explain import CONFIG_EXIT, one_line
 from guidance.policy import PolicyError
 from guidance.sections import GuidanceError
+from handlers.port import PlatformError
 
 # One module per subcommand, each with `add_parser(subparsers)`.
-SUBCOMMANDS = ("run", "check", "guidance", "proposals", "stats", "export", "db")
+SUBCOMMANDS = ("run", "check", "guidance", "proposals", "stats", "export", "db", "doctor")
 
 
 class UserError(Exception):
@@ -28,10 +31,18 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check draft posts against the party's social media guidance "
         "and run editor approval in Slack, Discord or a local workspace.",
     )
+    parser.add_argument("--version", action="version", version=f"postgate {_version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMANDS:
         importlib.import_module(f"bot.cli.{name}").add_parser(subparsers)
     return parser
+
+
+def _version() -> str:
+    try:
+        return metadata.version("postgate")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "(not installed)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -47,19 +58,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except (UserError, GuidanceError, PolicyError) as exc:
         print(f"postgate: {exc}", file=sys.stderr)
-        return 2
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-        )
-        print(f"postgate: a setting is not valid: {problems}", file=sys.stderr)
-        return 2
+        return CONFIG_EXIT
+    except PlatformError as exc:
+        print(f"postgate: could not start: {exc}", file=sys.stderr)
+        return CONFIG_EXIT
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         # `postgate ... | head` closed the pipe: not an error worth a traceback.
         _silence_stdout()
         return 0
+    except Exception as exc:
+        # One line, never a traceback, unless the operator asked for DEBUG.
+        if _debugging():
+            traceback.print_exc()
+        line, status = one_line(exc, url=_database_url())
+        print(f"postgate: {line}", file=sys.stderr)
+        return status
+
+
+def _debugging() -> bool:
+    try:
+        return load_settings().log_level == "DEBUG"
+    except Exception:
+        return os.environ.get("POSTGATE_LOG_LEVEL", "").strip().upper() == "DEBUG"
+
+
+def _database_url() -> str | None:
+    try:
+        return load_settings().resolved_database_url
+    except Exception:
+        return os.environ.get("DATABASE_URL") or None
 
 
 def _silence_stdout() -> None:

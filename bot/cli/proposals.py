@@ -6,10 +6,11 @@ import argparse
 import asyncio
 import json
 
+from bot.cli.printable import printable
+from bot.cli.schema import require_current_schema
 from bot.settings import load_settings
 from storage import proposals as repo
 from storage.db import Database
-from storage.migrate import upgrade
 from storage.models import Proposal, ProposalStatus
 
 
@@ -56,7 +57,7 @@ def _table(rows: list[dict[str, object]]) -> str:
         [
             str(r["id"]),
             str(r["status"]),
-            str(r["author"]),
+            printable(str(r["author"]), one_line=True),
             str(r["verdict"]),
             str(r["created"])[:16].replace("T", " "),
             str(r["decided"])[:16].replace("T", " ") if r["decided"] else "-",
@@ -73,7 +74,7 @@ def _table(rows: list[dict[str, object]]) -> str:
 
 def _run(args: argparse.Namespace) -> int:
     url = load_settings().resolved_database_url
-    upgrade(url)  # safe to repeat; a fresh database simply has no proposals
+    require_current_schema(url)
     status = ProposalStatus(args.status) if args.status else None
     rows = asyncio.run(_fetch(url, status))
     print(json.dumps(rows, indent=2) if args.json else _table(rows))

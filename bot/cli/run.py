@@ -5,14 +5,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import sys
 from collections.abc import Sequence
 
 from bot.assembly import build_services
 from bot.cli.main import UserError
+from bot.log_redaction import install_log_redaction
 from bot.platforms import Platform
 from bot.runtime import build_runtime
 from bot.settings import Settings, load_settings
+from bot.startup.settings_checks import raise_first, setting_problems
 from storage.instance_lock import AlreadyRunning
 
 
@@ -28,10 +29,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def _run(args: argparse.Namespace) -> int:
     settings = load_settings()
+    install_log_redaction(secrets=_secrets(settings))
+    raise_first(setting_problems(settings, local=args.local))
     services = build_services(settings)
     runtime = build_runtime(settings, services, local=args.local)
-    interactive = _is_terminal_session(runtime.platforms)
-    logging.getLogger().setLevel(_log_level(settings, interactive=interactive))
+    local = _is_local_session(runtime.platforms)
+    logging.getLogger().setLevel(_log_level(settings, local=local))
     try:
         asyncio.run(runtime.run())
     except AlreadyRunning as exc:
@@ -39,13 +42,24 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _is_terminal_session(platforms: Sequence[Platform]) -> bool:
-    return [p.name for p in platforms] == ["local"] and sys.stdin.isatty()
+def _secrets(settings: Settings) -> list[str]:
+    configured = (
+        settings.slack_bot_token,
+        settings.slack_signing_secret,
+        settings.slack_app_token,
+        settings.discord_token,
+    )
+    return [secret.get_secret_value() for secret in configured if secret is not None]
 
 
-def _log_level(settings: Settings, *, interactive: bool) -> str:
-    """INFO for a service; a newcomer at the terminal sees warnings only, so log lines
-    do not bury the greeting, unless POSTGATE_LOG_LEVEL says otherwise."""
-    if "log_level" in settings.model_fields_set or not interactive:
-        return settings.log_level.upper()
+def _is_local_session(platforms: Sequence[Platform]) -> bool:
+    return [p.name for p in platforms] == ["local"]
+
+
+def _log_level(settings: Settings, *, local: bool) -> str:
+    """INFO for a service; the local workspace (at a terminal or piped) logs warnings
+    only, so log lines never mix into the conversation, unless POSTGATE_LOG_LEVEL says
+    otherwise."""
+    if "log_level" in settings.model_fields_set or not local:
+        return settings.log_level
     return "WARNING"

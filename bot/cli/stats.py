@@ -11,13 +11,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.cli.main import UserError
+from bot.cli.printable import printable
+from bot.cli.schema import require_current_schema
 from bot.settings import load_settings
 from handlers.clock import SystemClock
-from handlers.stats_format import report_message
-from handlers.stats_period import DEFAULT_PERIOD, PeriodKind, period_for
-from handlers.stats_report import StatsReport, gather_report, report_json
+from handlers.stats.format import report_message
+from handlers.stats.period import DEFAULT_PERIOD, PeriodKind, period_for
+from handlers.stats.report import StatsReport, gather_report, report_json
 from storage.db import Database
-from storage.migrate import upgrade
 from storage.stats import workspaces
 
 LOCAL = "local"
@@ -103,12 +104,12 @@ async def _report(args: argparse.Namespace) -> tuple[StatsReport, str | None]:
 
 def _stats(args: argparse.Namespace) -> int:
     settings = load_settings()
-    upgrade(settings.resolved_database_url)  # a fresh install has no tables yet
+    require_current_schema(settings.resolved_database_url)
     report, note = asyncio.run(_report(args))
     if note:
-        print(note, file=sys.stderr)
+        print(printable(note), file=sys.stderr)
     if args.chart:
-        from handlers.charts import weekly_chart  # matplotlib only when a chart is wanted
+        from handlers.stats.charts import weekly_chart  # matplotlib only when a chart is wanted
 
         chart = weekly_chart(
             weeks=report.weeks,
@@ -122,8 +123,8 @@ def _stats(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report_json(report), indent=2, ensure_ascii=False))
     else:
-        print(f"Workspace: {report.workspace}")
-        print(report_message(report).as_plain_text())
+        print(printable(f"Workspace: {report.workspace}"))
+        print(printable(report_message(report).as_plain_text()))
         if args.chart:
             print(f"Chart written to {args.chart}")
     return 0

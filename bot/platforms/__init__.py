@@ -12,15 +12,15 @@ def enabled_platforms(settings: Settings, services: Services, *, local: bool) ->
     platforms: list[Platform] = []
     if not local:
         if settings.slack_enabled:
-            from bot.platforms.slack import create_platform as create_slack
+            from bot.platforms.slack.platform import create_platform as create_slack
 
             platforms.append(create_slack(settings, services))
         if settings.discord_enabled:
-            from bot.platforms.discord import create_platform as create_discord
+            from bot.platforms.discord.platform import create_platform as create_discord
 
             platforms.append(create_discord(settings, services))
     if not platforms:
-        from bot.platforms.local import create_platform as create_local
+        from bot.platforms.local.platform import create_platform as create_local
 
         platforms.append(create_local(settings, services))
     return platforms

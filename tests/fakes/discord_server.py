@@ -8,6 +8,9 @@ dispatches the way Discord would: slash commands, modal submissions, autocomplet
 reactions added and removed.
 
 It plays one guild with a few channels, roles and members; tests add members.
+`hidden_channels` answer 403 Missing Access (the bot lacks View Channel) and
+`missing_channels` 404 Unknown Channel, as Discord does; another guild id is 404
+Unknown Guild.
 Only what postgate uses is implemented; anything else answers 404 and is recorded.
 """
 
@@ -79,6 +82,8 @@ class FakeDiscord:
         self.users: dict[int, JSON] = {}
         self.member_roles: dict[int, list[int]] = {}
         self.dm_forbidden: set[int] = set()  # users who closed their DMs
+        self.hidden_channels: set[int] = set()  # the bot lacks View Channel: 403 Missing Access
+        self.missing_channels: set[int] = set()  # deleted: 404 Unknown Channel
         self._ids = itertools.count(860000000000000001)
         self._sockets: list[_Session] = []
         self._changed = asyncio.Condition()
@@ -495,7 +500,18 @@ class FakeDiscord:
             self.reactions.append((int(reaction[1]), int(reaction[2]), reaction[3]))
             return web.Response(status=204)
         if (match := re.fullmatch(r"/channels/(\d+)", p)) and m == "GET":
+            if int(match[1]) in self.hidden_channels:
+                return _json({"message": "Missing Access", "code": 50001}, status=403)
+            if int(match[1]) in self.missing_channels:
+                return _json({"message": "Unknown Channel", "code": 10003}, status=404)
             return _json(self.channel(int(match[1])))
+        if match := re.fullmatch(r"/guilds/(\d+)(/roles)?", p):
+            if int(match[1]) != GUILD_ID:
+                return _json({"message": "Unknown Guild", "code": 10004}, status=404)
+            guild = self.guild()
+            return _json(guild["roles"] if match[2] else guild)
+        if m == "GET" and re.fullmatch(r"/applications/\d+/guilds/\d+/commands", p):
+            return _json(self.commands)
         if m == "POST" and p == "/users/@me/channels":
             user_id = int(b["recipient_id"])
             channel_id = next((c for c, u in self.dm_channels.items() if u == user_id), None)

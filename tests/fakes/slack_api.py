@@ -13,6 +13,12 @@ the methods postgate uses with Slack-shaped JSON. Point `SLACK_API_URL` at `api_
   POSTed there are recorded as a call to `upload`; `files.completeUploadExternal` shares
   them, and each shared file lands in `files` (`FakeFile`: name, title, size, bytes,
   channel, thread, comment).
+- `fail_http("auth.test", 500)` makes the next call answer that HTTP status with an HTML
+  page (not JSON), as Slack's edge does in an outage.
+- Every answer carries Slack's `x-oauth-scopes` header: the token's scopes (`scopes`).
+- `conversations.info` says `is_member` false for the ids in `outside_channels` and
+  `channel_not_found` for those in `missing_channels`; `users.info` answers
+  `user_not_found` for the ids in `missing_users`.
 - Socket Mode: `apps.connections.open` answers with a `ws://` URL served here; the fake sends
   `{"type": "hello"}` on connect. `send_envelope(...)` pushes an envelope to the connected
   app and `wait_ack(envelope_id)` returns the app's acknowledgement.
@@ -27,12 +33,15 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import yaml
 from aiohttp import WSMsgType, web
 
 BOT_USER_ID = "UBOT0001"
 BOT_ID = "BBOT0001"
+APP_ID = "A0POSTGATE"
 TEAM_ID = "T0POSTGATE"
 
 
@@ -70,6 +79,12 @@ class FakeSlack:
     _pending_files: dict[str, dict[str, Any]] = field(default_factory=dict)
     _rate_limited: set[str] = field(default_factory=set)
     _failing: dict[str, str] = field(default_factory=dict)
+    _failing_http: dict[str, int] = field(default_factory=dict)
+    scopes: tuple[str, ...] | None = None  # None: every scope the manifest asks for
+    outside_channels: set[str] = field(default_factory=set)
+    missing_channels: set[str] = field(default_factory=set)
+    missing_users: set[str] = field(default_factory=set)
+    channel_members: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _runner: web.AppRunner | None = None
     _port: int = 0
     _ts: Callable[[], int] = field(default_factory=lambda: itertools.count(1).__next__)
@@ -89,7 +104,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/api/{method}", self._api)
-        app.router.add_post("/response/{key}", self._response_url)
+        app.router.add_post("/commands/{team}/{command_id}/{key}", self._response_url)
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
@@ -117,7 +132,9 @@ class FakeSlack:
         return f"{self.base_url}/api/"
 
     def response_url(self, key: str = "cmd") -> str:
-        return f"{self.base_url}/response/{key}"
+        """Slack's shape, https://hooks.slack.com/commands/TEAM/ID/TOKEN, with `key` as
+        the token: the whole URL is a bearer credential."""
+        return f"{self.base_url}/commands/{self.team_id}/{self._ts()}/{key}"
 
     # -- test controls -----------------------------------------------------------------
     def rate_limit_once(self, method: str) -> None:
@@ -126,6 +143,10 @@ class FakeSlack:
     def fail_next(self, method: str, error: str) -> None:
         """The next call to `method` answers `{"ok": false, "error": error}` (HTTP 200)."""
         self._failing[method] = error
+
+    def fail_http(self, method: str, status: int) -> None:
+        """The next call to `method` answers HTTP `status` with an HTML page."""
+        self._failing_http[method] = status
 
     def calls_to(self, method: str) -> list[FakeCall]:
         return [c for c in self.calls if c.method == method]
@@ -278,10 +299,44 @@ class FakeSlack:
             return web.json_response(
                 {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "0"}
             )
+        if method in self._failing_http:
+            return web.Response(
+                status=self._failing_http.pop(method),
+                text="<html><body>Slack is having trouble</body></html>",
+                content_type="text/html",
+            )
+        headers = {"x-oauth-scopes": ",".join(self._scopes())}
         if method in self._failing:
-            return web.json_response({"ok": False, "error": self._failing.pop(method)})
+            return web.json_response(
+                {"ok": False, "error": self._failing.pop(method)}, headers=headers
+            )
+        if method == "apps.connections.open" and not str(token or "").startswith("xapp-"):
+            # As Slack does: only an app-level token opens a Socket Mode connection.
+            return web.json_response({"ok": False, "error": "not_allowed_token_type"})
         answer = self._answer(method, params)
-        return web.json_response(answer)
+        return web.json_response(answer, headers=headers)
+
+    def _scopes(self) -> tuple[str, ...]:
+        if self.scopes is not None:
+            return self.scopes
+        manifest = Path(__file__).parents[2] / "slack" / "manifest.yml"
+        loaded = yaml.safe_load(manifest.read_text(encoding="utf-8"))
+        return tuple(loaded["oauth_config"]["scopes"]["bot"])
+
+    def _members(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A page of a channel's members; the cursor is where the next page starts."""
+        channel = str(params.get("channel", ""))
+        if channel not in self.channel_members:
+            return {"ok": False, "error": "channel_not_found"}
+        members = self.channel_members[channel]
+        start = int(params.get("cursor") or 0)
+        end = start + int(params.get("limit") or 100)
+        following = str(end) if end < len(members) else ""
+        return {
+            "ok": True,
+            "members": list(members[start:end]),
+            "response_metadata": {"next_cursor": following},
+        }
 
     def _next_ts(self) -> str:
         return f"{int(time.time())}.{self._ts():06d}"
@@ -297,6 +352,22 @@ class FakeSlack:
                 "user_id": BOT_USER_ID,
                 "bot_id": BOT_ID,
                 "is_enterprise_install": False,
+            }
+        if method == "bots.info":
+            # Slack's answer for a bot that belongs to an app; the app id is learned here.
+            if params.get("bot") != BOT_ID:
+                return {"ok": False, "error": "bot_not_found"}
+            return {
+                "ok": True,
+                "bot": {
+                    "id": BOT_ID,
+                    "deleted": False,
+                    "name": "postgate",
+                    "updated": 1767225600,
+                    "app_id": APP_ID,
+                    "user_id": BOT_USER_ID,
+                    "icons": {},
+                },
             }
         if method == "chat.postMessage":
             channel = str(params.get("channel", ""))
@@ -316,6 +387,25 @@ class FakeSlack:
         if method == "conversations.open":
             users = str(params.get("users", "U0"))
             return {"ok": True, "channel": {"id": "D" + users.split(",")[0].lstrip("U")}}
+        if method == "conversations.info":
+            channel = str(params.get("channel", ""))
+            if channel in self.missing_channels:
+                return {"ok": False, "error": "channel_not_found"}
+            return {
+                "ok": True,
+                "channel": {
+                    "id": channel,
+                    "name": channel.lower(),
+                    "is_channel": True,
+                    "is_private": False,
+                    "is_archived": False,
+                    "is_member": channel not in self.outside_channels,
+                },
+            }
+        if method == "conversations.members":
+            return self._members(params)
+        if method == "users.info" and str(params.get("user", "")) in self.missing_users:
+            return {"ok": False, "error": "user_not_found"}
         if method == "users.info":
             user = str(params.get("user", ""))
             name = self.user_names.get(user, user.lower())

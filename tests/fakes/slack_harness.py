@@ -17,10 +17,10 @@ import aiohttp
 from slack_sdk.signature import SignatureVerifier
 
 from bot.assembly import build_services
-from bot.platforms.slack import SlackPlatform, create_platform
+from bot.platforms.slack.platform import SlackPlatform, create_platform
 from bot.settings import Settings, load_settings
 from handlers.context import Services
-from tests.fakes.slack_api import TEAM_ID, FakeSlack
+from tests.fakes.slack_api import APP_ID, TEAM_ID, FakeSlack
 
 BOT_TOKEN = "xoxb-test-0000-SECRETBOTTOKEN"
 APP_TOKEN = "xapp-test-0000-SECRETAPPTOKEN"
@@ -70,6 +70,9 @@ class SlackSender:
         user_name: str = "",
         command: str = "/propose",
         channel_id: str = GENERAL,
+        channel_name: str = "general",
+        team_id: str = TEAM_ID,
+        api_app_id: str = APP_ID,
         response_url: str = "",
         trigger_id: str = "",
         timestamp: int | None = None,
@@ -78,15 +81,15 @@ class SlackSender:
         body = urlencode(
             {
                 "token": "legacy-verification-token",
-                "team_id": TEAM_ID,
+                "team_id": team_id,
                 "team_domain": "postgate-test",
                 "channel_id": channel_id,
-                "channel_name": "general",
+                "channel_name": channel_name,
                 "user_id": user_id,
                 "user_name": user_name or user_id.lower(),
                 "command": command,
                 "text": text,
-                "api_app_id": "A0POSTGATE",
+                "api_app_id": api_app_id,
                 "response_url": response_url,
                 "trigger_id": trigger_id or f"{uuid.uuid4().int % 10**10}.trigger",
             }
@@ -123,7 +126,7 @@ def event_callback(event: Mapping[str, Any], *, event_id: str) -> dict[str, Any]
     return {
         "token": "legacy-verification-token",
         "team_id": TEAM_ID,
-        "api_app_id": "A0POSTGATE",
+        "api_app_id": APP_ID,
         "event": dict(event),
         "type": "event_callback",
         "event_id": event_id,

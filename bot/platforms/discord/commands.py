@@ -1,0 +1,224 @@
+"""Every `CommandSpec` as a Discord app command, registered in one loop.
+
+Each command takes one optional `text` option. A command that opens a form when
+empty (`/propose`) shows a modal with a paragraph input instead; its submission
+becomes the same `Invocation`. Every call is deferred at once (Discord allows 3
+seconds to answer), then goes through `handlers.dispatch.run_command`, and the
+reply follows: ephemeral when private, a message in the channel otherwise.
+
+Before the defer (Discord's ack) each call is stored in the durable inbox
+(`handlers.inbox`) under its interaction id, so a stop between the defer and the
+answer loses nothing: the next start runs it and answers by direct message.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.platforms.discord.events import RoleMap, invocation_from
+from bot.platforms.discord.render import DiscordMessage, render
+from bot.platforms.discord.work import InFlight
+from handlers import inbox
+from handlers.context import Context
+from handlers.events import Invocation, Reply
+from handlers.messages import Message, Tone
+from handlers.registry import CommandSpec, all_commands
+
+log = logging.getLogger(__name__)
+
+NAME_LIMIT = 32
+DESCRIPTION_LIMIT = 100
+CHOICES_LIMIT = 25
+MODAL_TITLE_LIMIT = 45
+MODAL_INPUT_LIMIT = 4000  # Discord's maximum for a text input
+
+Interaction = discord.Interaction[discord.Client]
+Choice = app_commands.Choice[str]
+OnText = Callable[[Interaction, str], Awaitable[None]]
+
+
+def _clip(value: str, limit: int) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+class TextForm(discord.ui.Modal):
+    """The multi-line form an empty `/propose` opens."""
+
+    def __init__(self, *, spec: CommandSpec, on_text: OnText) -> None:
+        super().__init__(title=_clip(f"/{spec.name}", MODAL_TITLE_LIMIT), timeout=15 * 60)
+        # The label is short on Discord; the description's first clause names the input
+        # ("your draft post"), and the whole description shows as the placeholder.
+        first = spec.arg_description.split(",")[0].strip() or "Text"
+        self.text: discord.ui.TextInput[TextForm] = discord.ui.TextInput(
+            label=_clip(first[:1].upper() + first[1:], MODAL_TITLE_LIMIT),
+            placeholder=_clip(spec.arg_description, DESCRIPTION_LIMIT),
+            style=discord.TextStyle.paragraph,
+            max_length=MODAL_INPUT_LIMIT,
+            required=True,
+        )
+        self.add_item(self.text)
+        self._on_text = on_text
+
+    async def on_submit(self, interaction: Interaction) -> None:
+        await self._on_text(interaction, self.text.value)
+
+
+class CommandBridge:
+    """Turns interactions into `Invocation`s and `Reply`s back into Discord responses."""
+
+    def __init__(
+        self,
+        *,
+        context: Context,
+        role_map: RoleMap,
+        guild_id: int,
+        in_flight: InFlight | None = None,
+    ) -> None:
+        self._ctx = context
+        self._role_map = role_map
+        self._guild_id = guild_id
+        self._in_flight = in_flight if in_flight is not None else InFlight()
+
+    def register(self, tree: app_commands.CommandTree[discord.Client]) -> None:
+        guild = discord.Object(self._guild_id)
+        for spec in all_commands():
+            tree.add_command(self._command(spec), guild=guild, override=True)
+
+    def _command(self, spec: CommandSpec) -> app_commands.Command[app_commands.Group, ..., None]:
+        bridge = self
+
+        @app_commands.describe(text=_clip(spec.arg_description, DESCRIPTION_LIMIT))
+        async def callback(interaction: Interaction, text: str | None = None) -> None:
+            await bridge.invoked(interaction, spec=spec, text=text or "")
+
+        command: app_commands.Command[app_commands.Group, ..., None] = app_commands.Command(
+            name=_clip(spec.name.lower(), NAME_LIMIT),
+            description=_clip(spec.summary, DESCRIPTION_LIMIT),
+            callback=callback,
+        )
+        if spec.autocomplete is not None:
+            command.autocomplete("text")(self._completer(spec))
+        return command
+
+    def _completer(
+        self, spec: CommandSpec
+    ) -> Callable[[Interaction, str], Coroutine[Any, Any, list[Choice]]]:
+        services = self._ctx.services
+        suggest = spec.autocomplete
+        assert suggest is not None
+
+        async def complete(
+            _interaction: Interaction, current: str
+        ) -> list[app_commands.Choice[str]]:
+            try:
+                options = suggest(services, current)
+            except Exception:
+                log.exception("autocomplete for /%s failed", spec.name)
+                return []
+            return [
+                app_commands.Choice(
+                    name=_clip(option, DESCRIPTION_LIMIT), value=option[:DESCRIPTION_LIMIT]
+                )
+                for option in list(options)[:CHOICES_LIMIT]
+            ]
+
+        return complete
+
+    async def invoked(self, interaction: Interaction, *, spec: CommandSpec, text: str) -> None:
+        if interaction.guild_id != self._guild_id:
+            await interaction.response.send_message(
+                "postgate works in its own server only.", ephemeral=True
+            )
+            return
+        if spec.opens_form_when_empty and not text.strip():
+
+            async def submitted(form_interaction: Interaction, value: str) -> None:
+                await self._run(form_interaction, spec=spec, text=value)
+
+            await interaction.response.send_modal(TextForm(spec=spec, on_text=submitted))
+            return
+        await self._run(interaction, spec=spec, text=text)
+
+    async def _run(self, interaction: Interaction, *, spec: CommandSpec, text: str) -> None:
+        with self._in_flight.tracking():
+            await self._store_and_run(interaction, spec=spec, text=text)
+
+    async def _store_and_run(
+        self, interaction: Interaction, *, spec: CommandSpec, text: str
+    ) -> None:
+        invocation = invocation_from(
+            interaction,
+            command=spec.name,
+            text=text,
+            role_map=self._role_map,
+            guild_id=self._guild_id,
+        )
+        # Stored before the defer: once Discord has its ack, the command is not lost.
+        item = await inbox.accept(
+            self._ctx, platform="discord", key=interaction_key(interaction), event=invocation
+        )
+        # Then defer at once: checking, storing and posting may take longer than 3 s.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if item is None:
+            log.info("dropped a redelivered interaction for /%s", spec.name)
+            return
+
+        async def answer(_invocation: Invocation, reply: Reply) -> None:
+            try:
+                await self._answer(interaction, reply)
+            except discord.HTTPException as exc:
+                log.warning(
+                    "answering /%s failed: HTTP %s (code %s)", spec.name, exc.status, exc.code
+                )
+
+        await inbox.process(item, self._ctx, answer=answer)
+
+    async def _answer(self, interaction: Interaction, reply: Reply) -> None:
+        parts = render(reply.message)
+        if reply.visibility == "private":
+            for part in parts:
+                await _followup(interaction, part)
+            return
+        channel_id = interaction.channel_id
+        if channel_id is None:  # no channel to post in: show it to the caller instead
+            for part in parts:
+                await _followup(interaction, part)
+            return
+        channel = interaction.client.get_partial_messageable(channel_id)
+        for part in parts:
+            await channel.send(
+                content=part.content or None,
+                embeds=list(part.embeds),
+                files=part.discord_files(),
+                allowed_mentions=part.allowed_mentions,
+            )
+        # The ephemeral "thinking..." placeholder has nothing left to say.
+        await interaction.delete_original_response()
+
+
+def interaction_key(interaction: Interaction) -> str:
+    # Interaction ids are snowflakes, unique across Discord; a modal's submission is an
+    # interaction of its own.
+    return f"discord-interaction:{interaction.id}"
+
+
+async def _followup(interaction: Interaction, part: DiscordMessage) -> None:
+    await interaction.followup.send(
+        content=part.content or discord.utils.MISSING,
+        embeds=list(part.embeds),
+        files=part.discord_files(),
+        allowed_mentions=part.allowed_mentions,
+        ephemeral=True,
+    )
+
+
+def sorry() -> Message:
+    return Message(
+        body="Sorry, postgate could not answer that just now. Please try again in a minute.",
+        tone=Tone.DANGER,
+    )

@@ -1,0 +1,378 @@
+"""The Discord platform: a discord.py `commands.Bot` inside the runtime's asyncio loop.
+
+`start()` logs in, connects to the gateway, waits (bounded) until ready, syncs the
+app commands to `DISCORD_GUILD_ID` so they appear at once, and returns. Votes come
+from raw reaction events, which fire whatever the cache holds (after a restart too).
+
+Commands and votes go through the durable inbox (`handlers.inbox`): stored before
+they are acknowledged or handled, and what a stop cut short runs again once the next
+start has connected (answers to commands then come by direct message).
+
+Intents: `guilds` (the guild, its channels and roles) and `guild_reactions` (votes).
+No privileged intent: roles come from the member object in each interaction and
+each reaction added; a reaction removed carries no member, so its roles are fetched
+over REST, which needs no intent either.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.platforms.base import Platform
+from bot.platforms.discord.commands import CommandBridge, sorry
+from bot.platforms.discord.endpoints import Endpoints, point_discord_at
+from bot.platforms.discord.events import (
+    RoleMap,
+    actor_from_member,
+    delivery_id,
+    reaction_event,
+    workspace_key,
+)
+from bot.platforms.discord.port import DiscordPort
+from bot.platforms.discord.render import render
+from bot.platforms.discord.work import InFlight
+from bot.settings import Settings
+from handlers import inbox
+from handlers.context import Context, Services
+from handlers.events import Actor
+from handlers.messages import Mention
+from handlers.port import ChannelRole, Group, PlatformError
+from handlers.proposals.review import handle_reaction
+
+log = logging.getLogger(__name__)
+
+READY_TIMEOUT = 30.0  # seconds to log in, connect and receive the guild
+SHUTDOWN_GRACE_SECONDS = 5.0  # for work in flight at a stop
+# Work left by an earlier process is replayed once it is this old: a process still
+# stopping (a rolling restart) may be finishing it.
+REPLAY_SETTLE = timedelta(seconds=5)
+_RAW_REACTIONS = ("raw_reaction_add", "raw_reaction_remove")
+
+
+class DiscordConfigError(ValueError):
+    """A setting Discord needs is missing; the message says which."""
+
+
+def intents() -> discord.Intents:
+    chosen = discord.Intents.none()
+    chosen.guilds = True
+    chosen.guild_reactions = True
+    return chosen
+
+
+class _Bot(commands.Bot):
+    """A `commands.Bot` whose raw reaction events also carry their delivery id."""
+
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        if event_name in _RAW_REACTIONS:
+            # Runs synchronously while the gateway handles this very dispatch, so the
+            # socket's session and sequence are this event's own.
+            ws = self.ws
+            args = (
+                *args,
+                delivery_id(
+                    session_id=getattr(ws, "session_id", None),
+                    sequence=getattr(ws, "sequence", None),
+                ),
+            )
+        super().dispatch(event_name, *args, **kwargs)
+
+
+class DiscordPlatform:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        services: Services,
+        ready_timeout: float = READY_TIMEOUT,
+        guild_ready_timeout: float = 2.0,
+        replay_settle: timedelta = REPLAY_SETTLE,
+        shutdown_grace: float = SHUTDOWN_GRACE_SECONDS,
+    ) -> None:
+        if settings.discord_token is None:
+            raise DiscordConfigError("DISCORD_TOKEN is not set")
+        if settings.discord_guild_id is None:
+            raise DiscordConfigError(
+                "DISCORD_GUILD_ID is not set: postgate serves one Discord server, by its id"
+            )
+        self._settings = settings
+        self._services = services
+        self._guild_id = settings.discord_guild_id
+        self._ready_timeout = ready_timeout
+        self._replay_settle = replay_settle
+        self._shutdown_grace = shutdown_grace
+        self._in_flight = InFlight()
+        self._replaying: asyncio.Task[int] | None = None
+        self._guild_ready_timeout = guild_ready_timeout
+        self._role_map = RoleMap(
+            editor=settings.discord_editor_role,
+            proposer=settings.discord_proposer_role,
+            steering=settings.discord_steering_role,
+        )
+        self._bot: _Bot | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._restore: Endpoints | None = None
+        self._port: DiscordPort | None = None
+
+    @property
+    def name(self) -> str:
+        return "discord"
+
+    @property
+    def workspace(self) -> str:
+        return workspace_key(self._guild_id)
+
+    @property
+    def port(self) -> DiscordPort:
+        if self._port is None:
+            raise PlatformError("the Discord platform has not started")
+        return self._port
+
+    @property
+    def bot(self) -> commands.Bot | None:
+        return self._bot
+
+    @property
+    def task(self) -> asyncio.Task[None] | None:
+        """The running `bot.start()`; tests await it to see any error."""
+        return self._task
+
+    def _context(self, port: DiscordPort) -> Context:
+        return Context(services=self._services, port=port, workspace=self.workspace)
+
+    def _build(self) -> _Bot:
+        bot = _Bot(
+            command_prefix=commands.when_mentioned,
+            intents=intents(),
+            help_command=None,
+            guild_ready_timeout=self._guild_ready_timeout,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        s = self._settings
+        editors = (
+            Mention.group(str(s.discord_editor_role), "editors") if s.discord_editor_role else None
+        )
+        steering = (
+            Mention.group(str(s.discord_steering_role), "steering group")
+            if s.discord_steering_role
+            else None
+        )
+        self._port = DiscordPort(
+            client=bot,
+            channels={
+                ChannelRole.REVIEW: s.discord_review_channel,
+                ChannelRole.APPROVED: s.discord_approved_channel,
+                ChannelRole.STEERING: s.discord_steering_channel,
+            },
+            groups={Group.EDITORS: editors, Group.STEERING: steering},
+        )
+        context = self._context(self._port)
+        CommandBridge(
+            context=context,
+            role_map=self._role_map,
+            guild_id=self._guild_id,
+            in_flight=self._in_flight,
+        ).register(bot.tree)
+        bot.tree.on_error = self._on_command_error  # type: ignore[method-assign]
+
+        async def on_raw_reaction_add(
+            payload: discord.RawReactionActionEvent, event_id: str | None
+        ) -> None:
+            await self._on_reaction(bot, context, payload, event_id)
+
+        async def on_raw_reaction_remove(
+            payload: discord.RawReactionActionEvent, event_id: str | None
+        ) -> None:
+            await self._on_reaction(bot, context, payload, event_id)
+
+        bot.add_listener(on_raw_reaction_add)
+        bot.add_listener(on_raw_reaction_remove)
+        return bot
+
+    async def start(self) -> None:
+        if self._bot is not None:
+            return
+        token = self._settings.discord_token
+        assert token is not None
+        self._restore = point_discord_at(
+            api_url=self._settings.discord_api_url,
+            gateway_url=self._settings.discord_gateway_url,
+        )
+        # Anything in the inbox from before this moment is an earlier process's.
+        started_at = self._services.clock.now()
+        bot = self._bot = self._build()
+        task = self._task = asyncio.create_task(
+            bot.start(token.get_secret_value()), name="postgate-discord"
+        )
+        ready = asyncio.create_task(bot.wait_until_ready())
+        try:
+            done, _ = await asyncio.wait(
+                {task, ready}, timeout=self._ready_timeout, return_when=asyncio.FIRST_COMPLETED
+            )
+            if task in done:
+                raise PlatformError(f"Discord closed before it was ready: {_describe(task)}")
+            if ready not in done:
+                raise PlatformError(f"Discord was not ready within {self._ready_timeout:g} seconds")
+            synced = await bot.tree.sync(guild=discord.Object(self._guild_id))
+            log.info("synced %d Discord commands to server %s", len(synced), self._guild_id)
+            self._replaying = asyncio.create_task(
+                inbox.replay(
+                    self._context(self.port),
+                    received_before=started_at,
+                    settle=self._replay_settle,
+                ),
+                name="postgate-discord-replay",
+            )
+        except BaseException:
+            ready.cancel()
+            await self.stop()
+            raise
+
+    async def wait_closed(self) -> None:
+        """Return if the connection ends by itself (discord.py reconnects on its own, so
+        only a fatal error ends it); the runtime then stops, and a supervisor can restart."""
+        task = self._task
+        if task is None:
+            return
+        try:
+            # Shielded: the runtime cancels this wait at shutdown, and the bot must then
+            # close through stop(), not be cancelled mid-connection.
+            await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if not task.cancelled():
+                raise
+        except Exception:
+            log.error("the Discord connection ended: %s", _describe(task))
+
+    @property
+    def replaying(self) -> asyncio.Task[int] | None:
+        """The replay of an earlier process's work (tests await it)."""
+        return self._replaying
+
+    async def stop(self) -> None:
+        bot, task, restore = self._bot, self._task, self._restore
+        self._bot = self._task = self._restore = None
+        replaying, self._replaying = self._replaying, None
+        if replaying is not None and not replaying.done():
+            # Let it finish its current step (a query cancelled midway outlives the loop);
+            # what it had not finished stays pending in the inbox for the next start.
+            await asyncio.wait({replaying}, timeout=self._shutdown_grace)
+            replaying.cancel()
+            await asyncio.gather(replaying, return_exceptions=True)
+        await self._in_flight.drain(grace=self._shutdown_grace)
+        try:
+            if bot is not None:
+                await bot.close()
+            if task is not None:
+                try:
+                    await asyncio.wait_for(task, timeout=10)
+                except (asyncio.CancelledError, TimeoutError):
+                    pass
+                except Exception as exc:
+                    log.warning("the Discord connection ended with %s", type(exc).__name__)
+        finally:
+            if restore is not None:
+                restore.apply()
+
+    async def _on_reaction(
+        self,
+        bot: commands.Bot,
+        context: Context,
+        payload: discord.RawReactionActionEvent,
+        event_id: str | None,
+    ) -> None:
+        if bot.user is not None and payload.user_id == bot.user.id:
+            return  # postgate's own reactions on its cards
+        if payload.guild_id != self._guild_id:
+            return
+        with self._in_flight.tracking():
+            await self._handle_reaction(bot, context, payload, event_id)
+
+    async def _handle_reaction(
+        self,
+        bot: commands.Bot,
+        context: Context,
+        payload: discord.RawReactionActionEvent,
+        event_id: str | None,
+    ) -> None:
+        try:
+            actor = await self._reactor(bot, payload)
+            event = reaction_event(payload, actor=actor, guild_id=self._guild_id, event_id=event_id)
+            if event_id is None:
+                # No delivery id to key it by: handled as it comes, like before the inbox.
+                await handle_reaction(event, context)
+                return
+            item = await inbox.accept(
+                context, platform=self.name, key=f"discord-reaction:{event_id}", event=event
+            )
+            if item is None:
+                log.info("dropped a redelivered reaction %s", event_id)
+                return
+            await inbox.process(item, context)
+        except Exception:
+            log.exception(
+                "a reaction on message %s by %s was not handled",
+                payload.message_id,
+                payload.user_id,
+            )
+
+    async def _reactor(self, bot: commands.Bot, payload: discord.RawReactionActionEvent) -> Actor:
+        if payload.member is not None:
+            return actor_from_member(payload.member, role_map=self._role_map)
+        # A removal carries no member: ask Discord for the roles (no intent needed).
+        try:
+            data = await bot.http.get_member(self._guild_id, payload.user_id)
+        except discord.NotFound:
+            return Actor(id=str(payload.user_id), name=str(payload.user_id), roles=frozenset())
+        user = data.get("user", {})
+        name = data.get("nick") or user.get("global_name") or user.get("username") or ""
+        role_ids = [int(r) for r in data.get("roles", [])]
+        return Actor(
+            id=str(payload.user_id),
+            name=name or str(payload.user_id),
+            roles=self._role_map.roles_for(role_ids),
+        )
+
+    async def _on_command_error(
+        self, interaction: discord.Interaction[discord.Client], error: Exception
+    ) -> None:
+        if isinstance(error, app_commands.CommandNotFound):
+            # Discord still lists a command this version dropped; the next sync removes it.
+            log.warning("Discord sent /%s, which postgate no longer has", error.name)
+        else:
+            log.error(
+                "a Discord interaction failed: %s",
+                type(getattr(error, "original", error)).__name__,
+                exc_info=error,
+            )
+        (part, *_) = render(sorry())
+        with contextlib.suppress(discord.HTTPException):
+            if interaction.response.is_done():
+                await interaction.followup.send(embeds=list(part.embeds), ephemeral=True)
+            else:
+                await interaction.response.send_message(embeds=list(part.embeds), ephemeral=True)
+
+
+def _describe(task: asyncio.Task[None]) -> str:
+    if task.cancelled():
+        return "cancelled"
+    exc = task.exception()
+    if exc is None:
+        return "closed"
+    if isinstance(exc, discord.LoginFailure):
+        return "the token was refused (check DISCORD_TOKEN)"
+    if isinstance(exc, discord.PrivilegedIntentsRequired):
+        return "an intent is not enabled for the application"
+    return type(exc).__name__
+
+
+def create_platform(settings: Settings, services: Services) -> Platform:
+    return DiscordPlatform(settings=settings, services=services)

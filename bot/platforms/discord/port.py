@@ -1,0 +1,165 @@
+"""`ChatPort` on Discord: cards as embeds, edits in place, DMs for private notes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
+
+import discord
+
+from bot.platforms.discord.render import DiscordMessage, mention_markup, render
+from handlers.emoji import emoji_char
+from handlers.messages import Mention, Message
+from handlers.port import ChannelRole, Group, MessageRef, PlatformError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class DiscordPort:
+    """Talks to Discord through one connected `discord.Client`.
+
+    It needs no cache: messages are addressed by channel and message id (partial
+    objects), so cards posted before a restart can still be edited.
+    """
+
+    def __init__(
+        self,
+        *,
+        client: discord.Client,
+        channels: dict[ChannelRole, int | None],
+        groups: dict[Group, Mention | None],
+    ) -> None:
+        self._client = client
+        self._channels = channels
+        self._groups = groups
+
+    @property
+    def platform(self) -> str:
+        return "discord"
+
+    def _channel_id(self, channel: ChannelRole | str) -> int:
+        if isinstance(channel, ChannelRole):
+            found = self._channels.get(channel)
+            if found is None:
+                raise PlatformError(
+                    f"no Discord channel is set for the {channel.value} channel "
+                    f"(DISCORD_{channel.value.upper()}_CHANNEL)"
+                )
+            return found
+        if not channel.isdigit():
+            raise PlatformError(f"{channel!r} is not a Discord channel id")
+        return int(channel)
+
+    def _messageable(self, channel_id: int) -> discord.PartialMessageable:
+        return self._client.get_partial_messageable(channel_id)
+
+    async def post(self, *, channel: ChannelRole | str, message: Message) -> MessageRef:
+        channel_id = self._channel_id(channel)
+        target = self._messageable(channel_id)
+        (card,) = render(message, single=True)
+        sent = await _call(f"posting to channel {channel_id}", lambda: _send(target, card))
+        return MessageRef(str(channel_id), str(sent.id))
+
+    async def update(self, *, ref: MessageRef, message: Message) -> None:
+        (card,) = render(message, single=True)
+        partial = self._messageable(int(ref.channel)).get_partial_message(int(ref.message_id))
+
+        async def edit() -> None:
+            await partial.edit(
+                content=card.content or None,
+                embeds=list(card.embeds),
+                allowed_mentions=card.allowed_mentions,
+            )
+
+        await _call(f"editing message {ref.message_id}", edit)
+
+    async def react(self, *, ref: MessageRef, emoji: str) -> None:
+        partial = self._messageable(int(ref.channel)).get_partial_message(int(ref.message_id))
+        await _call(
+            f"reacting to message {ref.message_id}",
+            lambda: partial.add_reaction(emoji_char(emoji)),
+        )
+
+    async def notify(
+        self, *, user_id: str, message: Message, about: MessageRef | None = None
+    ) -> None:
+        """A DM; when the member does not accept DMs from the bot, a reply to `about`
+        (or a message in the review channel) that mentions them."""
+        parts = render(message)
+        try:
+            dm = await self._client.create_dm(discord.Object(int(user_id)))
+            for part in parts:
+                await _send(dm, part)
+            return
+        except discord.HTTPException as exc:
+            log.info("no DM to %s (%s %s); replying in the channel", user_id, exc.status, exc.code)
+        await self._reply_in_channel(user_id=user_id, parts=parts, about=about)
+
+    async def _reply_in_channel(
+        self, *, user_id: str, parts: Sequence[DiscordMessage], about: MessageRef | None
+    ) -> None:
+        who = Mention.user(user_id)
+        channel_id = int(about.channel) if about else self._channel_id(ChannelRole.REVIEW)
+        target = self._messageable(channel_id)
+        reference = (
+            discord.MessageReference(
+                message_id=int(about.message_id), channel_id=channel_id, fail_if_not_exists=False
+            )
+            if about
+            else None
+        )
+        for i, part in enumerate(parts):
+            if i == 0:
+                allowed = part.allowed_mentions.merge(
+                    discord.AllowedMentions(users=[discord.Object(int(user_id))])
+                )
+                content = " ".join(p for p in (mention_markup(who), part.content) if p)
+                part = DiscordMessage(
+                    content=content, embeds=part.embeds, allowed_mentions=allowed, files=part.files
+                )
+            first_reference = reference if i == 0 else None
+
+            async def send(
+                part: DiscordMessage = part, ref: discord.MessageReference | None = first_reference
+            ) -> discord.Message:
+                return await _send(target, part, ref)
+
+            await _call(f"replying in channel {channel_id}", send)
+
+    def members_of(self, group: Group) -> tuple[Mention, ...]:
+        found = self._groups.get(group)
+        return (found,) if found is not None else ()
+
+
+async def _send(
+    target: discord.abc.Messageable,
+    part: DiscordMessage,
+    reference: discord.MessageReference | None = None,
+) -> discord.Message:
+    if reference is not None:
+        return await target.send(
+            content=part.content or None,
+            embeds=list(part.embeds),
+            files=part.discord_files(),
+            allowed_mentions=part.allowed_mentions,
+            reference=reference,
+            mention_author=False,
+        )
+    return await target.send(
+        content=part.content or None,
+        embeds=list(part.embeds),
+        files=part.discord_files(),
+        allowed_mentions=part.allowed_mentions,
+    )
+
+
+async def _call(action: str, call: Callable[[], Awaitable[T]]) -> T:
+    """Run one Discord call; its failure becomes a `PlatformError` safe to log."""
+    try:
+        return await call()
+    except discord.HTTPException as exc:
+        raise PlatformError(
+            f"Discord refused {action}: HTTP {exc.status} (code {exc.code})"
+        ) from None

@@ -1,0 +1,534 @@
+"""The Slack app: slack-bolt's AsyncApp in postgate's own asyncio loop.
+
+Socket Mode when `SLACK_APP_TOKEN` is set, otherwise HTTP on `/slack/events` (plus
+`GET /health`) at `POSTGATE_PORT`. Every Web API call goes through one client built
+with `SLACK_API_URL` and a Retry-After-honouring rate-limit handler.
+
+Listeners keep each delivery in the durable inbox (`handlers.inbox`: an append to a
+journal on SQLite, an insert on PostgreSQL), ack, and hand the work to `AfterAck`:
+Slack gives three seconds, and checking, storing and posting may take longer. A
+redelivery is acked and not run twice; work a stop cut short runs at the next start,
+and its answer comes by direct message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.signature import SignatureVerifier
+from slack_sdk.socket_mode.async_client import AsyncBaseSocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.platforms.base import Platform
+from bot.platforms.slack.border import Refused, bolt_request
+from bot.platforms.slack.errors import error_code
+from bot.platforms.slack.events import (
+    FORM_BLOCK_ID,
+    FORM_CALLBACK_ID,
+    BadPayload,
+    SlashCommand,
+    form_view,
+    parse_command,
+    parse_form_submission,
+    parse_reaction,
+    workspace_key,
+)
+from bot.platforms.slack.installed_app import OnlyInstalledApp, installed_app
+from bot.platforms.slack.keys import command_key, event_key, form_key
+from bot.platforms.slack.people import SlackPeople
+from bot.platforms.slack.port import SlackChatPort
+from bot.platforms.slack.work import AfterAck
+from bot.settings import Settings
+from bot.startup.errors import ConfigError
+from handlers import inbox
+from handlers.context import Context, Services
+from handlers.events import Actor, Invocation, ReactionEvent, Reply
+from handlers.inbox import Answer
+from handlers.port import ChannelRole, ChatPort, PlatformError
+from handlers.registry import all_commands, find_command
+from storage.inbox import Pending
+
+log = logging.getLogger(__name__)
+
+SLACK_API = "https://slack.com/api/"
+_BOLT_LOG = logging.getLogger("bot.platforms.slack.bolt")
+SHUTDOWN_GRACE_SECONDS = 5.0
+HTTP_TIMEOUT_SECONDS = 30.0
+# Work left by an earlier process is replayed once it is this old: a process still
+# stopping (a rolling restart) may be finishing it.
+REPLAY_SETTLE = timedelta(seconds=5)
+
+
+def build_client(settings: Settings) -> AsyncWebClient:
+    """The one Web API client: `SLACK_API_URL` reaches every call, 429s are retried."""
+    if settings.slack_bot_token is None:
+        raise ValueError("SLACK_BOT_TOKEN is not set")
+    base_url = settings.slack_api_url or SLACK_API
+    if not base_url.endswith("/"):
+        base_url += "/"
+    return AsyncWebClient(
+        token=settings.slack_bot_token.get_secret_value(),
+        base_url=base_url,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+        ],
+    )
+
+
+AUTH_FAILURES = (SlackApiError, SlackClientError, aiohttp.ClientError, OSError, TimeoutError)
+
+
+async def auth_test(client: AsyncWebClient, *, api_url: str | None) -> dict[str, Any]:
+    """`auth.test`, or a ConfigError that says what to fix."""
+    try:
+        answer = await client.auth_test()
+    except AUTH_FAILURES as exc:
+        raise auth_failure(exc, base_url=client.base_url, api_url=api_url) from None
+    return dict(answer.data) if isinstance(answer.data, dict) else {}
+
+
+def auth_failure(exc: BaseException, *, base_url: str, api_url: str | None) -> ConfigError:
+    """Why `auth.test` failed, whatever shape the failure took (JSON or not, or no answer)."""
+    setting = "SLACK_API_URL" if api_url else "SLACK_BOT_TOKEN"
+    if isinstance(exc, SlackApiError):
+        code = error_code(exc)
+        if code in ("invalid_auth", "not_authed", "account_inactive", "token_revoked"):
+            return ConfigError(
+                setting="SLACK_BOT_TOKEN",
+                problem=f"Slack refused the bot token ({code})",
+                fix="copy the Bot User OAuth Token (xoxb-...) from the app's "
+                "OAuth & Permissions page",
+            )
+        return ConfigError(
+            setting=setting,
+            problem=f"Slack's auth.test failed ({code})",
+            fix="try again in a minute; if it persists, check status.slack.com"
+            + (" and SLACK_API_URL" if api_url else ""),
+        )
+    return ConfigError(
+        setting=setting,
+        problem=f"cannot reach Slack at {base_url} ({type(exc).__name__})",
+        fix="check the network" + (" and SLACK_API_URL" if api_url else ""),
+    )
+
+
+class SlackPlatform:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        services: Services,
+        host: str,
+        shutdown_grace: float = SHUTDOWN_GRACE_SECONDS,
+        replay_settle: timedelta = REPLAY_SETTLE,
+    ) -> None:
+        self._settings = settings
+        self._services = services
+        self._host = host
+        self._shutdown_grace = shutdown_grace
+        self._replay_settle = replay_settle
+        self._client = build_client(settings)
+        self._socket_mode = settings.slack_app_token is not None
+        secret = settings.slack_signing_secret
+        if not self._socket_mode and secret is None:
+            raise ValueError(
+                "SLACK_SIGNING_SECRET is not set: HTTP mode needs it "
+                "(or set SLACK_APP_TOKEN to use Socket Mode)"
+            )
+        _set_bolt_log_level(_BOLT_LOG)
+        self._app = AsyncApp(
+            client=self._client,
+            signing_secret=secret.get_secret_value() if secret else "",
+            request_verification_enabled=secret is not None,
+            # Our listeners only ack and schedule, so the response goes out at once.
+            process_before_response=True,
+            logger=_BOLT_LOG,
+        )
+        self._verifier = SignatureVerifier(secret.get_secret_value() if secret else "")
+        self._port = SlackChatPort(
+            client=self._client,
+            channels={
+                ChannelRole.REVIEW: settings.slack_review_channel,
+                ChannelRole.APPROVED: settings.slack_approved_channel,
+                ChannelRole.STEERING: settings.slack_steering_channel,
+            },
+            editors=settings.slack_editors,
+            steering_group=settings.slack_steering_group,
+            steering_users=settings.slack_steering_users,
+        )
+        self._people = SlackPeople(
+            client=self._client,
+            editors=settings.slack_editors,
+            proposers=settings.slack_proposers,
+            steering_group=settings.slack_steering_group,
+            steering_users=settings.slack_steering_users,
+            steering_channel=(
+                settings.slack_steering_channel if settings.slack_steering_channel_members else None
+            ),
+        )
+        self._work = AfterAck()
+        self._team_id = ""
+        self._contexts: dict[str, Context] = {}
+        self._runner: web.AppRunner | None = None
+        self._socket: _ReceivingSocketModeHandler | None = None
+        self._bound_port: int | None = None
+        self._closed = asyncio.Event()
+        self._register()
+
+    # -- Platform --------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return "slack"
+
+    @property
+    def workspace(self) -> str:
+        return workspace_key(self._team_id) if self._team_id else "slack:"
+
+    @property
+    def port(self) -> ChatPort:
+        return self._port
+
+    @property
+    def http_port(self) -> int | None:
+        """The port HTTP mode listens on, once started (None in Socket Mode)."""
+        return self._bound_port
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._work)
+
+    async def start(self) -> None:
+        _set_bolt_log_level(_BOLT_LOG)
+        auth = await auth_test(self._client, api_url=self._settings.slack_api_url)
+        installed = await installed_app(client=self._client, auth=auth)
+        self._team_id = installed.team_id
+        self._app.use(OnlyInstalledApp(installed))
+        # Anything in the inbox from before this moment is an earlier process's.
+        started_at = self._services.clock.now()
+        # One pooled HTTP session for every Web API call (slack-sdk opens one per call
+        # otherwise): keep-alive connections, far less work per card.
+        self._client.session = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=HTTP_TIMEOUT_SECONDS)
+        )
+        if self._socket_mode:
+            token = self._settings.slack_app_token
+            assert token is not None
+            self._socket = _ReceivingSocketModeHandler(
+                self._app,
+                app_token=token.get_secret_value(),
+                web_client=self._client,
+                work=self._work,
+            )
+            await self._socket.connect_async()  # type: ignore[no-untyped-call]
+            log.info("Slack Socket Mode connected for %s", self.workspace)
+            self._start_replay(started_at)
+            return
+        web_app = web.Application()
+        web_app.router.add_post("/slack/events", self._http_events)
+        web_app.router.add_get("/health", self._health)
+        self._runner = web.AppRunner(web_app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self._host, self._settings.port)
+        try:
+            await site.start()
+        except OSError as exc:
+            # Not started, so never stopped: let go of what start took so far.
+            await self._runner.cleanup()
+            await self._client.session.close()
+            raise ConfigError(
+                setting="POSTGATE_PORT",
+                problem=f"cannot listen on port {self._settings.port} "
+                f"({(exc.strerror or str(exc)).rsplit(': ', 1)[-1]})",
+                fix="another program (or another postgate) uses it: stop that, or choose "
+                "another port and point the Slack app's request URL at it",
+            ) from None
+        server = site._server
+        sockets = getattr(server, "sockets", None) or []
+        self._bound_port = int(sockets[0].getsockname()[1]) if sockets else self._settings.port
+        log.info("Slack HTTP mode listening on port %s for %s", self._bound_port, self.workspace)
+        self._start_replay(started_at)
+
+    async def wait_closed(self) -> None:
+        await self._closed.wait()
+
+    async def stop(self) -> None:
+        if self._closed.is_set():
+            return
+        self._closed.set()
+        if self._socket is not None:
+            await self._socket.close_async()  # type: ignore[no-untyped-call]
+            self._socket = None
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        await self._work.drain(grace=self._shutdown_grace)
+        if self._client.session is not None:
+            await self._client.session.close()
+            self._client.session = None
+
+    # -- HTTP mode ---------------------------------------------------------------------
+    async def _http_events(self, request: web.Request) -> web.Response:
+        with self._work.receiving():
+            try:
+                bolt_req = bolt_request(
+                    body=await request.read(),
+                    headers=request.headers,
+                    query=request.query_string,
+                    content_type=request.content_type,
+                    verifier=self._verifier,
+                )
+            except Refused as refused:
+                log.info("refused a Slack request: %s", refused.reason)
+                return web.Response(status=refused.status)
+            return await to_aiohttp_response(await self._app.async_dispatch(bolt_req))
+
+    async def _health(self, _request: web.Request) -> web.Response:
+        return web.json_response({"ok": True, "workspace": self.workspace})
+
+    # -- listeners: store, ack, then schedule the work -----------------------------------
+    def _register(self) -> None:
+        # Every command in the registry, the same way: adding one is one line elsewhere.
+        for spec in all_commands():
+            self._app.command(f"/{spec.name}")(self._on_command)
+        self._app.view(FORM_CALLBACK_ID)(self._on_form)
+        self._app.event("reaction_added")(self._on_reaction)
+        self._app.event("reaction_removed")(self._on_reaction)
+
+    async def _on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        try:
+            command = parse_command(body)
+        except BadPayload as exc:
+            await ack()
+            log.warning("ignored a slash command payload: %s", exc)
+            return
+        ctx = self._context(command.team_id)
+        invocation = _invocation(
+            ctx,
+            user_id=command.user_id,
+            user_name=command.user_name,
+            command=command.command,
+            text=command.text,
+            channel_id=command.channel_id,
+        )
+        item = await self._accept_then_ack(
+            ack, ctx=ctx, key=command_key(command, body), event=invocation
+        )
+        if item is None:
+            return
+        spec = None if command.text else find_command(command.command)
+        if spec is not None and spec.opens_form_when_empty:
+            # The trigger_id dies 3 s after the command: open the form now, not in turn.
+            self._work.spawn(
+                self._open_form(command=command, item=item, prompt=spec.arg_description),
+                what=f"form for /{spec.name}",
+                queued=False,
+            )
+            return
+        answer = self._answer_to(response_url=command.response_url)
+        self._work.spawn(self._process(item, answer=answer), what=f"command /{command.command}")
+
+    async def _on_form(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        try:
+            form = parse_form_submission(body)
+        except BadPayload as exc:
+            await ack()
+            log.warning("ignored a form submission: %s", exc)
+            return
+        ctx = self._context(form.team_id)
+        invocation = _invocation(
+            ctx,
+            user_id=form.user_id,
+            user_name=form.user_name,
+            command=form.context.command,
+            text=form.text,
+            channel_id=form.context.channel_id,
+        )
+        item = await self._accept_then_ack(ack, ctx=ctx, key=form_key(body), event=invocation)
+        if item is not None:
+            self._work.spawn(self._process(item, answer=self._answer_to()), what="form submission")
+
+    async def _on_reaction(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        try:
+            reaction = parse_reaction(body)
+        except BadPayload as exc:
+            await ack()
+            log.warning("ignored a reaction event: %s", exc)
+            return
+        if reaction is None:
+            await ack()
+            return
+        ctx = self._context(reaction.team_id)
+        event = ReactionEvent(
+            workspace=ctx.workspace,
+            actor=_as_received(reaction.user_id),
+            emoji=reaction.emoji,
+            added=reaction.added,
+            message=reaction.message,
+            event_id=reaction.event_id,
+        )
+        item = await self._accept_then_ack(
+            ack, ctx=ctx, key=event_key(reaction.event_id), event=event
+        )
+        if item is None:
+            return
+        self._work.spawn(self._process(item), what=f"event {reaction.event_id}")
+
+    async def _accept_then_ack(
+        self, ack: AsyncAck, *, ctx: Context, key: str, event: Invocation | ReactionEvent
+    ) -> Pending | None:
+        """Store the delivery, then ack: once Slack has its ack, the work is not lost.
+        None when the key was stored before (a redelivery: acked, not run again)."""
+        item = await inbox.accept(ctx, platform=self.name, key=key, event=event)
+        await ack()
+        if item is None:
+            log.info("dropped a redelivery (%s)", key)
+        return item
+
+    # -- the work ----------------------------------------------------------------------
+    def _context(self, team_id: str) -> Context:
+        # One per workspace, reused: built before every ack otherwise.
+        ctx = self._contexts.get(team_id)
+        if ctx is None:
+            ctx = Context(
+                services=self._services, port=self._port, workspace=workspace_key(team_id)
+            )
+            self._contexts[team_id] = ctx
+        return ctx
+
+    async def _actor_now(self, received: Actor) -> Actor:
+        """Roles and display name as Slack has them now (API calls: after the ack)."""
+        return await self._people.actor(user_id=received.id, name=received.name)
+
+    async def _process(self, item: Pending, *, answer: Answer | None = None) -> None:
+        ctx = Context(services=self._services, port=self._port, workspace=item.workspace)
+        await inbox.process(item, ctx, answer=answer, refresh=self._actor_now)
+
+    def _answer_to(self, *, response_url: str = "") -> Answer:
+        """Answer a command as it arrived: through its response URL, kept in memory only."""
+
+        async def answer(invocation: Invocation, reply: Reply) -> None:
+            await self._reply(
+                reply=reply,
+                user_id=invocation.actor.id,
+                channel_id=invocation.channel or "",
+                response_url=response_url,
+            )
+
+        return answer
+
+    def _start_replay(self, started_at: datetime) -> None:
+        self._work.spawn(self._replay(started_at), what="inbox replay", queued=False)
+
+    async def _replay(self, started_at: datetime) -> None:
+        ctx = self._context(self._team_id)
+        items = await inbox.replayable(ctx, received_before=started_at, settle=self._replay_settle)
+        for item in items:
+            # In turn with new work; answers go by DM (the response URLs have expired).
+            self._work.spawn(self._process(item), what=f"replay of {item.kind} {item.id}")
+
+    async def _open_form(self, *, command: SlashCommand, item: Pending, prompt: str) -> None:
+        view = form_view(
+            command=command.command,
+            title=f"/{command.command}",
+            prompt=prompt[:1].upper() + prompt[1:],
+            channel_id=command.channel_id,
+        )
+        try:
+            await self._client.views_open(trigger_id=command.trigger_id, view=view)
+        except SlackApiError as exc:
+            # No form: the command with no text still gets the handler's own answer.
+            log.warning("Slack views.open failed (%s)", error_code(exc))
+            answer = self._answer_to(response_url=command.response_url)
+            self._work.spawn(self._process(item, answer=answer), what=f"command /{command.command}")
+            return
+        # The submission is a delivery of its own; this one's work is done.
+        await inbox.mark_done(self._context(command.team_id), item)
+
+    async def _reply(
+        self, *, reply: Reply, user_id: str, channel_id: str, response_url: str = ""
+    ) -> None:
+        try:
+            await self._port.reply(
+                reply=reply, user_id=user_id, channel_id=channel_id, response_url=response_url
+            )
+        except PlatformError as exc:
+            if reply.visibility != "private" or not channel_id:
+                raise
+            # Ephemeral messages fail where the bot is not a member: a DM reaches them anyway.
+            log.warning("%s; replying to %s by DM", exc, user_id)
+            await self._port.direct_message(user_id=user_id, message=reply.message)
+
+
+def _set_bolt_log_level(logger: logging.Logger) -> None:
+    """Give bolt's logger postgate's level, but never below WARNING.
+
+    Never below WARNING: bolt logs the whole body of a request it refuses at INFO, and a
+    genuine one replayed too late carries Slack's legacy verification token and a live
+    response URL (we log the refusal ourselves, without the body). Set on our logger
+    itself: bolt reads `logger.level`, not the effective level, so an unset level (0)
+    made it build debug messages for every middleware of every request, before the ack.
+    Called before the app is built (its middlewares copy the level then) and again at
+    start, once logging is set up."""
+    logger.setLevel(logging.NOTSET)
+    logger.setLevel(max(logging.WARNING, logger.getEffectiveLevel()))
+
+
+class _ReceivingSocketModeHandler(AsyncSocketModeHandler):
+    """Socket Mode that marks each delivery as being received, as HTTP mode does: the
+    queued work waits while deliveries are coming in."""
+
+    def __init__(
+        self, app: AsyncApp, *, app_token: str, web_client: AsyncWebClient, work: AfterAck
+    ) -> None:
+        super().__init__(app, app_token=app_token, web_client=web_client)
+        self._work = work
+
+    async def handle(self, client: AsyncBaseSocketModeClient, req: SocketModeRequest) -> None:
+        with self._work.receiving():
+            await super().handle(client, req)  # type: ignore[arg-type]
+
+
+def _as_received(user_id: str, name: str = "") -> Actor:
+    """The member as the payload names them; roles are looked up when the work runs."""
+    return Actor(id=user_id, name=name)
+
+
+def create_platform(
+    settings: Settings,
+    services: Services,
+    *,
+    host: str = "0.0.0.0",  # noqa: S104 - Slack must reach HTTP mode from outside
+) -> Platform:
+    """The Slack platform (not yet started). `host` narrows HTTP mode (tests use loopback)."""
+    return SlackPlatform(settings=settings, services=services, host=host)
+
+
+__all__ = ["FORM_BLOCK_ID", "SlackPlatform", "build_client", "create_platform"]
+
+
+def _invocation(
+    ctx: Context, *, user_id: str, user_name: str, command: str, text: str, channel_id: str
+) -> Invocation:
+    return Invocation(
+        workspace=ctx.workspace,
+        actor=_as_received(user_id, user_name),
+        command=command,
+        text=text,
+        channel=channel_id or None,
+    )

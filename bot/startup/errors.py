@@ -1,0 +1,13 @@
+"""A configuration problem the person running postgate can fix."""
+
+from __future__ import annotations
+
+
+class ConfigError(Exception):
+    """One line for the operator: the setting, what is wrong, how to fix it."""
+
+    def __init__(self, *, setting: str, problem: str, fix: str) -> None:
+        self.setting = setting
+        self.problem = problem
+        self.fix = fix
+        super().__init__(f"{setting}: {problem}; {fix}")

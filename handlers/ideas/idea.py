@@ -1,0 +1,306 @@
+"""`/idea`: the steering group's backlog of campaign ideas.
+
+`/idea TEXT [--due DATE] [#tag ...]` adds one; `list [#tag]`, `show N`, `done N`,
+`drop N` and `snooze N 2w` look after them. Bad input gets a kind reply and changes
+nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.context import Context
+from handlers.events import Actor, Invocation, Reply
+from handlers.ideas.dates import age as age_words
+from handlers.ideas.dates import friendly_day, parse_day
+from handlers.messages import Message, MessageField, Tone
+from handlers.registry import CommandSpec
+from storage import ideas as store
+from storage.delivery_keys import changed_before, record_change
+from storage.models import Idea, IdeaAuditKind, IdeaStatus
+
+MAX_TEXT = 1000
+LIST_LIMIT = 25
+USAGE = "/idea TEXT [--due DATE] [#tag] | list [#tag] | show N | done N | drop N | snooze N 2w"
+_TAG = re.compile(r"(?<![\w&])#([A-Za-z][\w-]{0,39})")
+_DUE = re.compile(r"(?:^|\s)--due(?:=|\s+)(\S.*)$", re.IGNORECASE | re.DOTALL)
+_SUBCOMMANDS = ("list", "show", "done", "drop", "snooze", "help")
+
+
+def _reply(body: str, *, tone: Tone = Tone.NEUTRAL, title: str = "") -> Reply:
+    return Reply(Message(title=title, body=body, tone=tone))
+
+
+def nothing_changed(body: str) -> Reply:
+    """The reply to an idea or reminder command that cannot be used: it changed nothing."""
+    return _reply(body + " Nothing was changed.", tone=Tone.WARNING)
+
+
+def local_today(ctx: Context) -> date:
+    return ctx.services.clock.now().astimezone(ctx.services.config.timezone).date()
+
+
+def start_of_day(day: date, ctx: Context) -> datetime:
+    """Midnight of a local day, in UTC."""
+    return datetime.combine(day, time(0), tzinfo=ctx.services.config.timezone).astimezone(UTC)
+
+
+def tags_in(text: str) -> list[str]:
+    return list(dict.fromkeys(tag.lower() for tag in _TAG.findall(text)))
+
+
+def split_due(text: str, *, today: date) -> tuple[str, date | None, str | None]:
+    """(text without the `--due` part, the due day, an error for the member or None).
+
+    The date may be several words (`--due 1 Dec`), so the longest run of words after
+    `--due` that reads as a date wins and the rest stays in the idea's text.
+    """
+    match = _DUE.search(text)
+    if match is None:
+        return text, None, None
+    before = text[: match.start()].rstrip()
+    words = match.group(1).split()
+    for length in range(min(4, len(words)), 0, -1):
+        day = parse_day(" ".join(words[:length]), today=today)
+        if day is not None:
+            rest = " ".join(words[length:])
+            return f"{before} {rest}".strip(), day, None
+    return (
+        text,
+        None,
+        f'postgate could not read "{" ".join(words[:3])}" as a date. Try 2026-12-01, '
+        '"1 Dec", "tomorrow" or "friday".',
+    )
+
+
+async def handle_idea(invocation: Invocation, ctx: Context) -> Reply:
+    text = invocation.text.strip()
+    first, _, rest = text.partition(" ")
+    verb = first.lower()
+    if not text or verb == "help":
+        return _reply(
+            "Keep campaign ideas where the steering group will see them.\n"
+            "/idea Leaflet the new estate --due 1 Dec #housing\n"
+            "/idea list [#tag]   /idea show N   /idea done N   /idea drop N   "
+            "/idea snooze N 2w",
+            title="/idea",
+        )
+    if verb == "add":
+        return await _add(rest.strip(), invocation, ctx)
+    if verb == "list":  # `list #housing` and `list housing` both filter by the tag
+        return await _list(rest.split(), ctx)
+    if verb in _SUBCOMMANDS:
+        return await _act_on(verb, rest.split(), invocation, ctx)
+    return await _add(text, invocation, ctx)
+
+
+async def _add(text: str, invocation: Invocation, ctx: Context) -> Reply:
+    today = local_today(ctx)
+    body, due, problem = split_due(text, today=today)
+    if problem:
+        return nothing_changed(problem)
+    if not body.strip() or not re.sub(_TAG, "", body).strip():
+        return nothing_changed(
+            "Write the idea itself after /idea, for example: /idea Street stall."
+        )
+    if len(body) > MAX_TEXT:
+        return nothing_changed(
+            f"That idea is {len(body)} characters; please keep it under {MAX_TEXT}."
+        )
+    if due is not None and due < today:
+        return nothing_changed(
+            f"{friendly_day(due, today=today)} has already passed; pick a later date."
+        )
+    async with ctx.services.db.transaction() as session:
+        idea = await store.add_idea(
+            session,
+            workspace=ctx.workspace,
+            text=body,
+            tags=tags_in(body),
+            author_id=invocation.actor.id,
+            author_name=invocation.actor.name,
+            now=ctx.services.clock.now(),
+            due_on=due,
+            delivery_key=invocation.delivery_key,  # a replay adds nothing, answers the same
+        )
+    extra = f" Due {friendly_day(due, today=today)}." if due else ""
+    return _reply(
+        f"Idea {idea.id} is on the list.{extra} The steering group sees it in the next digest.",
+        tone=Tone.SUCCESS,
+    )
+
+
+async def _list(tag_words: list[str], ctx: Context) -> Reply:
+    wanted = {w.lstrip("#").lower() for w in tag_words if w.lstrip("#")}
+    async with ctx.services.db.session() as session:
+        ideas = await store.open_ideas(session, workspace=ctx.workspace)
+    if wanted:
+        ideas = [i for i in ideas if wanted & set(i.tags)]
+    label = " tagged " + ", ".join(f"#{t}" for t in sorted(wanted)) if wanted else ""
+    if not ideas:
+        return _reply(f"No open ideas{label}. Add one with /idea TEXT.")
+    today = local_today(ctx)
+    lines = [idea_line(i, ctx=ctx, today=today) for i in ideas[:LIST_LIMIT]]
+    if len(ideas) > LIST_LIMIT:
+        lines.append(f"...and {len(ideas) - LIST_LIMIT} more.")
+    return _reply("\n".join(lines), title=f"Open ideas{label}, oldest first ({len(ideas)})")
+
+
+def idea_line(idea: Idea, *, ctx: Context, today: date) -> str:
+    """`#4 Street stall - Sam, 3 days ago, due Fri 4 Dec`: one line of a list."""
+    created = idea.created_at.astimezone(ctx.services.config.timezone).date()
+    parts = [idea.author_name, age_words((today - created).days)]
+    if idea.due_on:
+        parts.append(f"due {friendly_day(idea.due_on, today=today)}")
+    if idea.snoozed_until and idea.snoozed_until > ctx.services.clock.now():
+        woken = idea.snoozed_until.astimezone(ctx.services.config.timezone).date()
+        parts.append(f"snoozed until {friendly_day(woken, today=today)}")
+    short = idea.text if len(idea.text) <= 120 else idea.text[:117] + "..."
+    return f"#{idea.id} {short} - {', '.join(parts)}"
+
+
+def _may_change(actor: Actor, idea: Idea) -> bool:
+    return actor.is_editor or actor.is_steering or actor.id == idea.author_id
+
+
+async def _act_on(verb: str, args: list[str], invocation: Invocation, ctx: Context) -> Reply:
+    needs = "N 2w" if verb == "snooze" else "N"
+    if not args or not args[0].lstrip("#").isdigit():
+        return nothing_changed(f"Say which idea by its number: /idea {verb} {needs}.")
+    idea_id = int(args[0].lstrip("#"))
+    today = local_today(ctx)
+    now = ctx.services.clock.now()
+    async with ctx.services.db.transaction() as session:
+        idea = await store.get_idea(session, workspace=ctx.workspace, idea_id=idea_id)
+        if idea is None:
+            return nothing_changed(f"There is no idea {idea_id}. /idea list shows the open ones.")
+        if verb == "show":
+            return Reply(_show(idea, ctx=ctx, today=today))
+        if not _may_change(invocation.actor, idea):
+            return nothing_changed(
+                f"Only the steering group, editors or {idea.author_name} (who added it) "
+                f"can {verb} idea {idea.id}."
+            )
+        if idea.status != IdeaStatus.OPEN:
+            return nothing_changed(f"Idea {idea.id} is already {idea.status}.")
+        if verb == "snooze":
+            return await _snooze(
+                idea, args[1:], invocation, ctx, today=today, now=now, session=session
+            )
+        idea.status = str(IdeaStatus.DONE if verb == "done" else IdeaStatus.DROPPED)
+        idea.closed_at = now
+        idea.closed_by = invocation.actor.name
+        kind = IdeaAuditKind.IDEA_DONE if verb == "done" else IdeaAuditKind.IDEA_DROPPED
+        store.record(
+            session,
+            workspace=ctx.workspace,
+            kind=kind,
+            at=now,
+            actor_id=invocation.actor.id,
+            actor_name=invocation.actor.name,
+            detail={"idea": idea.id},
+        )
+    if verb == "done":
+        return _reply(
+            f"Idea {idea.id} is done. Well done! The next digest will say so.",
+            tone=Tone.SUCCESS,
+        )
+    return _reply(f"Idea {idea.id} is off the list.", tone=Tone.SUCCESS)
+
+
+async def _snooze(
+    idea: Idea,
+    args: list[str],
+    invocation: Invocation,
+    ctx: Context,
+    *,
+    today: date,
+    now: datetime,
+    session: AsyncSession,
+) -> Reply:
+    if idea.snoozed_until is not None and await changed_before(
+        session, workspace=ctx.workspace, delivery_key=invocation.delivery_key
+    ):
+        # A replay: its first run snoozed the idea, counting from the day it came. The
+        # answer is the same; counting again from today would move the date.
+        woken = idea.snoozed_until.astimezone(ctx.services.config.timezone).date()
+        return _snoozed(idea, woken, today=today)
+    if not args:
+        return nothing_changed(f"Say for how long: /idea snooze {idea.id} 2w (d, w or m).")
+    until = parse_day(" ".join(args), today=today)
+    if until is None:
+        return nothing_changed(
+            f'postgate could not read "{" ".join(args)}" as a time; try 3d, 2w or 1m.'
+        )
+    if until <= today:
+        return nothing_changed("A snooze has to end after today.")
+    if until > today + timedelta(days=366):
+        return nothing_changed("Snooze for at most a year; /idea drop takes it off the list.")
+    idea.snoozed_until = start_of_day(until, ctx)
+    await record_change(
+        session, workspace=ctx.workspace, delivery_key=invocation.delivery_key, at=now
+    )
+    store.record(
+        session,
+        workspace=ctx.workspace,
+        kind=IdeaAuditKind.IDEA_SNOOZED,
+        at=now,
+        actor_id=invocation.actor.id,
+        actor_name=invocation.actor.name,
+        detail={"idea": idea.id, "until": until.isoformat()},
+    )
+    return _snoozed(idea, until, today=today)
+
+
+def _snoozed(idea: Idea, until: date, *, today: date) -> Reply:
+    return _reply(
+        f"Idea {idea.id} is snoozed until {friendly_day(until, today=today)}; "
+        "the digest leaves it out until then.",
+        tone=Tone.SUCCESS,
+    )
+
+
+def _show(idea: Idea, *, ctx: Context, today: date) -> Message:
+    tz = ctx.services.config.timezone
+    created = idea.created_at.astimezone(tz)
+    fields = [
+        MessageField("Added by", idea.author_name),
+        MessageField(
+            "Added",
+            f"{friendly_day(created.date(), today=today)} "
+            f"({age_words((today - created.date()).days)})",
+        ),
+        MessageField("Status", idea.status),
+    ]
+    if idea.due_on:
+        fields.append(MessageField("Due", friendly_day(idea.due_on, today=today)))
+    if idea.tags:
+        fields.append(MessageField("Tags", " ".join(f"#{t}" for t in idea.tags)))
+    if (
+        idea.status == IdeaStatus.OPEN
+        and idea.snoozed_until
+        and idea.snoozed_until > (ctx.services.clock.now())
+    ):
+        woken = idea.snoozed_until.astimezone(tz).date()
+        fields.append(MessageField("Snoozed until", friendly_day(woken, today=today)))
+    if idea.closed_at and idea.closed_by:
+        closed = idea.closed_at.astimezone(tz).date()
+        fields.append(
+            MessageField(
+                idea.status.capitalize(),
+                f"{friendly_day(closed, today=today)} by {idea.closed_by}",
+            )
+        )
+    return Message(title=f"Idea {idea.id}", quote=idea.text, fields=tuple(fields))
+
+
+IDEA_COMMAND = CommandSpec(
+    name="idea",
+    summary="Add a campaign idea to the steering group's list, or look after the list",
+    usage=USAGE,
+    handler=handle_idea,
+    arg_description="an idea, or list / show N / done N / drop N / snooze N 2w",
+)

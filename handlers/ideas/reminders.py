@@ -1,0 +1,224 @@
+"""`/reminders`: when the digest, due-day reminders, the editors' nudge and the weekly
+KPIs go out.
+
+Anyone may look; only editors and the steering group may change them:
+`set [digest|due|nudge|kpis] "mon 09:00"` (or a cron line), `pause [KIND] [until DATE]`,
+`resume [KIND]`. A pause without a date is the off switch: it lasts until resumed.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+
+from handlers.context import Context
+from handlers.events import Invocation, Reply
+from handlers.ideas.dates import friendly_day, parse_day
+from handlers.ideas.digests import is_paused
+from handlers.ideas.idea import local_today, nothing_changed
+from handlers.ideas.schedules import ScheduleError, describe, next_run, parse_schedule
+from handlers.messages import Message, MessageField, Tone
+from handlers.registry import CommandSpec
+from storage import ideas as audit
+from storage import reminders as store
+from storage.models import IdeaAuditKind, ReminderKind, ReminderSchedule
+
+log = logging.getLogger(__name__)
+
+USAGE = (
+    '/reminders | set [digest|due|nudge|kpis] "mon 09:00" | pause [KIND] [until DATE] '
+    "| resume [KIND]"
+)
+_WHAT = {
+    ReminderKind.DIGEST: "Ideas digest to the steering group",
+    ReminderKind.DUE: "Due-day reminders for ideas",
+    ReminderKind.NUDGE: "Nudge to editors about waiting proposals",
+    ReminderKind.KPIS: "Last week's KPIs and chart to the steering group",
+}
+
+
+def _kind(word: str) -> ReminderKind | None:
+    word = word.lower().rstrip("s")
+    aliases = {
+        "idea": "digest",
+        "deadline": "due",
+        "editor": "nudge",
+        "approval": "nudge",
+        "kpi": "kpis",
+        "stat": "kpis",
+    }
+    word = aliases.get(word, word)
+    return next((k for k in ReminderKind if k.value == word), None)
+
+
+async def handle_reminders(invocation: Invocation, ctx: Context) -> Reply:
+    words = invocation.text.strip().split(maxsplit=1)
+    verb = words[0].lower() if words else "show"
+    rest = words[1].strip() if len(words) > 1 else ""
+    if verb in ("show", "list", "status"):
+        return await _show(ctx)
+    if verb not in ("set", "pause", "resume"):
+        return nothing_changed(f'postgate does not know "/reminders {verb}". Try: {USAGE}')
+    actor = invocation.actor
+    if not (actor.is_editor or actor.is_steering):
+        return Reply(
+            Message(
+                body="Only editors and the steering group can change the reminders. "
+                "/reminders shows when they go out.",
+                tone=Tone.WARNING,
+            )
+        )
+    if verb == "set":
+        return await _set(rest, invocation, ctx)
+    return await _pause_or_resume(verb, rest, invocation, ctx)
+
+
+def _next(ctx: Context, schedule: ReminderSchedule, today: date) -> datetime | None:
+    kind = schedule.kind
+    tz = ctx.services.config.timezone
+    now = ctx.services.clock.now()
+    live = (
+        ctx.services.reminders.next_run(workspace=ctx.workspace, kind=kind)
+        if ctx.services.reminders
+        else None
+    )
+    if is_paused(schedule, today=today):
+        if schedule.paused_until is None:
+            return None
+        return next_run(schedule.cron, timezone=tz, now=now, not_before=schedule.paused_until)
+    return live or next_run(schedule.cron, timezone=tz, now=now)
+
+
+def _when(moment: datetime | None, ctx: Context, today: date) -> str:
+    if moment is None:
+        return "not until someone types /reminders resume"
+    local = moment.astimezone(ctx.services.config.timezone)
+    return f"{friendly_day(local.date(), today=today)} at {local:%H:%M}"
+
+
+async def _show(ctx: Context) -> Reply:
+    today = local_today(ctx)
+    async with ctx.services.db.transaction() as session:
+        schedules = await store.all_schedules(session, workspace=ctx.workspace)
+    fields = []
+    for schedule in schedules:
+        kind = ReminderKind(schedule.kind)
+        status = describe(schedule.cron)
+        if is_paused(schedule, today=today):
+            until = schedule.paused_until
+            status += " - paused" + (f" until {friendly_day(until, today=today)}" if until else "")
+        status += f"\nNext: {_when(_next(ctx, schedule, today), ctx, today)}"
+        fields.append(MessageField(f"{_WHAT[kind]} ({kind.value})", status))
+    return Reply(
+        Message(
+            title="Reminders",
+            body=f"Times are {ctx.services.config.timezone.key} time.",
+            fields=tuple(fields),
+            footer=USAGE,
+        )
+    )
+
+
+async def _set(rest: str, invocation: Invocation, ctx: Context) -> Reply:
+    first, _, spec = rest.partition(" ")
+    kind = _kind(first)
+    if kind is None:
+        kind, spec = ReminderKind.DIGEST, rest
+    if not spec.strip():
+        return nothing_changed('Say when, for example: /reminders set "mon 09:00".')
+    try:
+        cron = parse_schedule(spec)
+    except ScheduleError as exc:
+        return nothing_changed(str(exc))
+    now = ctx.services.clock.now()
+    async with ctx.services.db.transaction() as session:
+        schedule = await store.get_schedule(session, workspace=ctx.workspace, kind=kind)
+        old = schedule.cron
+        schedule.cron = cron
+        schedule.updated_at = now
+        schedule.updated_by = invocation.actor.name
+        audit.record(
+            session,
+            workspace=ctx.workspace,
+            kind=IdeaAuditKind.REMINDERS_SET,
+            at=now,
+            actor_id=invocation.actor.id,
+            actor_name=invocation.actor.name,
+            detail={"kind": kind.value, "cron": cron, "was": old},
+        )
+    if ctx.services.reminders is not None:
+        await ctx.services.reminders.reschedule(workspace=ctx.workspace, kind=kind.value, cron=cron)
+    today = local_today(ctx)
+    upcoming = _when(next_run(cron, timezone=ctx.services.config.timezone, now=now), ctx, today)
+    note = ""
+    if cron.split()[1] == "1":
+        note = (
+            " (01:00-01:59 happens twice or not at all when the clocks change; "
+            "postgate still sends once.)"
+        )
+    return Reply(
+        Message(
+            body=f"{_WHAT[kind]}: {describe(cron)}. Next: {upcoming}.{note}",
+            tone=Tone.SUCCESS,
+        )
+    )
+
+
+async def _pause_or_resume(verb: str, rest: str, invocation: Invocation, ctx: Context) -> Reply:
+    words = rest.split()
+    kinds = list(ReminderKind)
+    if words and _kind(words[0]) is not None:
+        kinds = [_kind(words[0]) or ReminderKind.DIGEST]
+        words = words[1:]
+    today = local_today(ctx)
+    until: date | None = None
+    if verb == "pause" and words:
+        if words[0].lower() == "until":
+            words = words[1:]
+        until = parse_day(" ".join(words), today=today)
+        if until is None:
+            return nothing_changed(
+                f'postgate could not read "{" ".join(words)}" as a date. '
+                "Try 2027-01-05, 5 Jan or 2w."
+            )
+        if until <= today:
+            return nothing_changed("Pause until a day after today.")
+    elif verb == "resume" and words:
+        return nothing_changed("Just /reminders resume, or /reminders resume digest.")
+    now = ctx.services.clock.now()
+    async with ctx.services.db.transaction() as session:
+        for kind in kinds:
+            schedule = await store.get_schedule(session, workspace=ctx.workspace, kind=kind)
+            schedule.paused = verb == "pause"
+            schedule.paused_until = until
+            schedule.updated_at = now
+            schedule.updated_by = invocation.actor.name
+        audit.record(
+            session,
+            workspace=ctx.workspace,
+            kind=IdeaAuditKind.REMINDERS_PAUSED
+            if verb == "pause"
+            else (IdeaAuditKind.REMINDERS_RESUMED),
+            at=now,
+            actor_id=invocation.actor.id,
+            actor_name=invocation.actor.name,
+            detail={"kinds": [k.value for k in kinds], "until": until and until.isoformat()},
+        )
+    which = "All reminders" if len(kinds) > 1 else _WHAT[kinds[0]]
+    if verb == "resume":
+        body = f"{which}: back on. /reminders shows when they next go out."
+    elif until:
+        body = f"{which}: paused until {friendly_day(until, today=today)}."
+    else:
+        body = f"{which}: paused until someone types /reminders resume."
+    return Reply(Message(body=body, tone=Tone.SUCCESS))
+
+
+REMINDERS_COMMAND = CommandSpec(
+    name="reminders",
+    summary="When the ideas digest, editors' nudge and weekly KPIs go out; editors and "
+    "steering can change them",
+    usage=USAGE,
+    handler=handle_reminders,
+    arg_description='set "mon 09:00" / pause [until DATE] / resume',
+)

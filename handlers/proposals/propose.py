@@ -1,0 +1,374 @@
+"""`/propose`: send a draft to the editors, and edit, withdraw, overrule or look at it.
+
+Bad input gets a kind, specific reply and changes nothing. A draft is stored
+with its findings and audit events in one transaction before anything is
+posted, so a crash after the acknowledgement never loses it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.context import Context
+from handlers.events import Actor, Invocation, Reply
+from handlers.proposals import board, feedback
+from handlers.proposals.checking import CheckResult, check_draft
+from handlers.proposals.moves import move_and_record
+from handlers.proposals.queue import editors_queue
+from handlers.proposals.visible import has_visible_text
+from handlers.registry import CommandSpec
+from storage import audit
+from storage import proposals as repo
+from storage.delivery_keys import changed_before, record_change
+from storage.models import OPEN_STATUSES, AuditKind, ProposalStatus
+from storage.proposals import ProposalSnapshot
+
+_MAX_ID = 2**31 - 1
+_ACTION = re.compile(r"^(edit|withdraw|overrule|status)\b[ \t]*(.*)$", re.IGNORECASE | re.DOTALL)
+_NUMBER = re.compile(r"^#?(\d+)\b[ \t]*\n?(.*)$", re.DOTALL)
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    action: str  # new | edit | withdraw | overrule | status | queue | usage
+    number: str | None = None
+    text: str = ""
+
+
+def parse(raw: str) -> Parsed:
+    """Subcommands only when followed by a number (or nothing): "/propose Status update:
+    ..." and "/propose Edit your details ..." are drafts, not subcommands."""
+    stripped = raw.strip()
+    if stripped.lower() == "queue":  # "/propose queue up early ..." stays a draft
+        return Parsed("queue")
+    match = _ACTION.match(stripped)
+    if match is None:
+        return Parsed("new", text=stripped)
+    action, rest = match[1].lower(), match[2]
+    if not rest.strip():
+        return Parsed("status") if action == "status" else Parsed("usage", text=action)
+    number = _NUMBER.match(rest.strip(" \t"))
+    if number is None:
+        return Parsed("new", text=stripped)
+    tail = number[2].strip()
+    if action == "edit":
+        return Parsed("edit", number[1], tail)
+    if tail:
+        # "/propose status 3 things we did" is a draft; "/propose withdraw 3 please" is not.
+        return Parsed("new", text=stripped) if action == "status" else Parsed(action, number[1])
+    return Parsed(action, number[1])
+
+
+def _draft_problem(actor: Actor, draft: str) -> Reply | None:
+    if not actor.may_propose:
+        return feedback.not_a_proposer()
+    if not has_visible_text(draft):
+        return feedback.empty_draft()
+    if len(draft) > feedback.MAX_LENGTH:
+        return feedback.too_long(len(draft))
+    return None
+
+
+def _status_for(result: CheckResult) -> ProposalStatus:
+    return ProposalStatus.BLOCKED if result.verdict == "block" else ProposalStatus.PENDING
+
+
+def _record_revision(
+    session: AsyncSession,
+    *,
+    workspace: str,
+    proposal_id: int,
+    revision: int,
+    made: AuditKind,
+    result: CheckResult,
+    actor: Actor,
+    now: datetime,
+) -> None:
+    """A new revision's two events: who made it (`made`: proposed or revised), and its check."""
+    for kind, detail in (
+        (made, {"revision": revision}),
+        (AuditKind.CHECKED, result.audit_detail(revision)),
+    ):
+        audit.record(
+            session,
+            workspace=workspace,
+            kind=kind,
+            at=now,
+            proposal_id=proposal_id,
+            actor_id=actor.id,
+            actor_name=actor.name,
+            detail=detail,
+        )
+
+
+async def _new(inv: Invocation, ctx: Context, draft: str) -> Reply:
+    problem = _draft_problem(inv.actor, draft)
+    if problem is not None:
+        return problem
+    result = check_draft(ctx.services.checker, draft)
+    now = ctx.services.clock.now()
+    actor = inv.actor
+    async with ctx.services.db.transaction() as session:
+        created = await repo.create_proposal_once(
+            session,
+            workspace=ctx.workspace,
+            delivery_key=inv.delivery_key,
+            author_id=actor.id,
+            author_name=actor.name,
+            text=draft,
+            verdict=result.verdict,
+            findings=result.findings,
+            status=_status_for(result),
+            origin_channel=inv.channel,
+            now=now,
+        )
+        if created.new:
+            _record_revision(
+                session,
+                workspace=ctx.workspace,
+                proposal_id=created.id,
+                revision=1,
+                made=AuditKind.PROPOSED,
+                result=result,
+                actor=actor,
+                now=now,
+            )
+    snap = await _load(ctx, created.id)
+    if snap.status == ProposalStatus.BLOCKED:
+        return feedback.blocked(snap, overrule_approvals=ctx.services.config.overrule_approvals)
+    if not created.new:
+        return await _answer_again(ctx, snap)
+    posted = await board.put_up_card(ctx, snap)
+    return feedback.acknowledged(snap, posted=posted)
+
+
+async def _answer_again(ctx: Context, snap: ProposalSnapshot) -> Reply:
+    """A replayed `/propose TEXT`: its proposal exists. The first run may have stopped
+    before the card went up; then it goes up now, once. A card already up is left as
+    it is (the proposal may have moved on since), and the answer is the first one."""
+    if board.card_ref(snap) is not None:
+        return feedback.acknowledged(snap, posted=True)
+    if snap.status == ProposalStatus.PENDING:
+        return feedback.acknowledged(snap, posted=await board.put_up_card(ctx, snap))
+    return feedback.status_one(snap, config=ctx.services.config)  # withdrawn meanwhile
+
+
+async def _load(ctx: Context, proposal_id: int) -> ProposalSnapshot:
+    snap = await board.load(ctx, proposal_id)
+    if snap is None:  # just written in this workspace: only a deleted row gets here
+        raise LookupError(f"proposal {proposal_id} vanished")
+    return snap
+
+
+async def _numbered(ctx: Context, *, number: str | None) -> ProposalSnapshot | Reply:
+    """Proposal N of this workspace, or the reply saying there is none."""
+    if number is None or int(number) > _MAX_ID or int(number) < 1:
+        return feedback.unknown_proposal(number or "?")
+    snap = await board.load(ctx, int(number))
+    if snap is None:
+        return feedback.unknown_proposal(number)
+    return snap
+
+
+async def _own(
+    inv: Invocation, ctx: Context, number: str | None, action: str
+) -> ProposalSnapshot | Reply:
+    """The caller's own proposal N, or the reply saying why not."""
+    snap = await _numbered(ctx, number=number)
+    if isinstance(snap, Reply):
+        return snap
+    if snap.author_id != inv.actor.id:
+        return feedback.not_yours(snap.id, action)
+    return snap
+
+
+async def _revise(
+    session: AsyncSession,
+    inv: Invocation,
+    ctx: Context,
+    snap: ProposalSnapshot,
+    *,
+    draft: str,
+    result: CheckResult,
+    now: datetime,
+) -> int | None:
+    """Add the edited text as the next revision, with its audit events and the mark
+    that this delivery made it; None when the proposal moved on meanwhile."""
+    number = await repo.add_revision(
+        session,
+        proposal_id=snap.id,
+        expected_revision=snap.revision,
+        text=draft,
+        verdict=result.verdict,
+        findings=result.findings,
+        status=_status_for(result),
+        now=now,
+    )
+    if number is None:
+        return None
+    _record_revision(
+        session,
+        workspace=ctx.workspace,
+        proposal_id=snap.id,
+        revision=number,
+        made=AuditKind.REVISED,
+        result=result,
+        actor=inv.actor,
+        now=now,
+    )
+    await record_change(session, workspace=ctx.workspace, delivery_key=inv.delivery_key, at=now)
+    return number
+
+
+async def _edit(inv: Invocation, ctx: Context, number: str | None, draft: str) -> Reply:
+    found = await _own(inv, ctx, number, "edit")
+    if isinstance(found, Reply):
+        return found
+    snap = found
+    if not has_visible_text(draft):
+        return feedback.problem(
+            f"Put the new text after the number: /propose edit {snap.id} NEW TEXT. "
+            "Nothing was changed."
+        )
+    if len(draft) > feedback.MAX_LENGTH:
+        return feedback.too_long(len(draft))
+    if not snap.status.is_open:
+        return feedback.wrong_state(snap, "edited")
+    result = check_draft(ctx.services.checker, draft)
+    now = ctx.services.clock.now()
+    async with ctx.services.db.transaction() as session:
+        if await changed_before(session, workspace=ctx.workspace, delivery_key=inv.delivery_key):
+            # A replay: its first run added this revision. The answer is the same, and the
+            # card is refreshed, in case that run stopped before it could be.
+            number_now: int | None = snap.revision
+        else:
+            number_now = await _revise(session, inv, ctx, snap, draft=draft, result=result, now=now)
+    if number_now is None:
+        return feedback.problem(
+            f"Proposal {snap.id} changed while you were editing it (an editor may have just "
+            f"decided it). Type /propose status {snap.id} to see where it is; nothing was "
+            "changed."
+        )
+    snap = await _load(ctx, snap.id)
+    if snap.status == ProposalStatus.PENDING:
+        posted = await board.put_up_card(ctx, snap)
+    else:
+        posted = await board.refresh_card(ctx, snap)
+    return feedback.revised(
+        snap, posted=posted, overrule_approvals=ctx.services.config.overrule_approvals
+    )
+
+
+async def _withdraw(inv: Invocation, ctx: Context, number: str | None) -> Reply:
+    found = await _own(inv, ctx, number, "withdraw")
+    if isinstance(found, Reply):
+        return found
+    snap = found
+    now = ctx.services.clock.now()
+    async with ctx.services.db.transaction() as session:
+        moved = await move_and_record(
+            session,
+            workspace=ctx.workspace,
+            proposal_id=snap.id,
+            from_statuses=OPEN_STATUSES,
+            to_status=ProposalStatus.WITHDRAWN,
+            now=now,
+            decided=True,
+            decided_by=inv.actor.name,
+            event=AuditKind.WITHDRAWN,
+            actor=inv.actor,
+            detail={"by": [inv.actor.name], "revision": snap.revision},
+        )
+    snap = await _load(ctx, snap.id)
+    if not moved:
+        return feedback.wrong_state(snap, "withdrawn")
+    await board.refresh_card(ctx, snap)
+    return feedback.withdrawn(snap)
+
+
+async def _overrule(inv: Invocation, ctx: Context, number: str | None) -> Reply:
+    found = await _own(inv, ctx, number, "ask to overrule")
+    if isinstance(found, Reply):
+        return found
+    snap = found
+    if snap.status != ProposalStatus.BLOCKED:
+        if snap.status.is_open:
+            return feedback.problem(
+                f"Proposal {snap.id} was not blocked by the checker, so there is nothing to "
+                "overrule: it is already with the editors."
+            )
+        return feedback.wrong_state(snap, "sent for an overrule")
+    now = ctx.services.clock.now()
+    async with ctx.services.db.transaction() as session:
+        moved = await move_and_record(
+            session,
+            workspace=ctx.workspace,
+            proposal_id=snap.id,
+            from_statuses=[ProposalStatus.BLOCKED],
+            to_status=ProposalStatus.PENDING,
+            now=now,
+            overrule=True,
+            event=AuditKind.OVERRULE_REQUESTED,
+            actor=inv.actor,
+            detail={"revision": snap.revision},
+        )
+    snap = await _load(ctx, snap.id)
+    if not moved:
+        return feedback.wrong_state(snap, "sent for an overrule")
+    posted = await board.put_up_card(ctx, snap)
+    return feedback.overrule_requested(
+        snap, needed=ctx.services.config.overrule_approvals, posted=posted
+    )
+
+
+async def _status(inv: Invocation, ctx: Context, number: str | None) -> Reply:
+    config = ctx.services.config
+    if number is None:
+        async with ctx.services.db.session() as session:
+            mine = await repo.list_proposals(
+                session, workspace=ctx.workspace, author_id=inv.actor.id, limit=20
+            )
+        return feedback.status_list(mine, config=config)
+    snap = await _numbered(ctx, number=number)
+    if isinstance(snap, Reply):
+        return snap
+    if snap.author_id != inv.actor.id and not inv.actor.is_editor:
+        return feedback.not_yours(snap.id, "see")
+    return feedback.status_one(snap, config=config)
+
+
+async def handle_propose(inv: Invocation, ctx: Context) -> Reply:
+    parsed = parse(inv.text)
+    if parsed.action == "new":
+        return await _new(inv, ctx, parsed.text)
+    if parsed.action == "edit":
+        return await _edit(inv, ctx, parsed.number, parsed.text)
+    if parsed.action == "withdraw":
+        return await _withdraw(inv, ctx, parsed.number)
+    if parsed.action == "overrule":
+        return await _overrule(inv, ctx, parsed.number)
+    if parsed.action == "status":
+        return await _status(inv, ctx, parsed.number)
+    if parsed.action == "queue":
+        if not inv.actor.is_editor:
+            return feedback.queue_is_for_editors()
+        return await editors_queue(ctx)
+    return feedback.problem(
+        f"/propose {parsed.text} needs the proposal's number, for example "
+        f"/propose {parsed.text} 3. Type /propose status to see your proposals.",
+        footer=feedback.USAGE,
+    )
+
+
+PROPOSE = CommandSpec(
+    name="propose",
+    summary="Send a draft post to the editors for approval (and edit, withdraw or check it)",
+    usage="/propose TEXT | edit N TEXT | withdraw N | overrule N | status [N] | queue",
+    handler=handle_propose,
+    arg_description="your draft post, or edit N / withdraw N / overrule N / status N",
+    opens_form_when_empty=True,
+)

@@ -1,0 +1,64 @@
+"""`/propose queue`: what waits for the editors' decision, oldest first.
+
+For editors: a card that could not be posted, or is buried far up the review
+channel, is found here. Each line says who proposed it, when, how long it has
+waited, and whether its card is up.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from handlers.context import Context, WorkflowConfig
+from handlers.events import Reply
+from handlers.messages import Message
+from handlers.proposals.cards import when
+from storage import proposals as repo
+from storage.models import Proposal
+
+SHOWN = 25  # a long queue is summed up after this many
+
+
+async def editors_queue(ctx: Context) -> Reply:
+    async with ctx.services.db.session() as session:
+        waiting, total = await repo.waiting_for_decision(
+            session, workspace=ctx.workspace, limit=SHOWN
+        )
+    return queue_reply(
+        waiting, total=total, config=ctx.services.config, now=ctx.services.clock.now()
+    )
+
+
+def queue_reply(
+    waiting: list[Proposal], *, total: int, config: WorkflowConfig, now: datetime
+) -> Reply:
+    if not waiting:
+        return Reply(Message(body="Nothing waits for a decision: the review queue is empty."))
+    lines = [_line(p, config=config, now=now) for p in waiting]
+    if total > len(waiting):
+        lines.append(f"...and {total - len(waiting)} more, newer than these.")
+    return Reply(
+        Message(
+            title=f"Waiting for a decision: {total}, oldest first",
+            body="\n".join(lines),
+            footer="React on a proposal's card to decide it; /propose status N shows one in full.",
+        )
+    )
+
+
+def _line(p: Proposal, *, config: WorkflowConfig, now: datetime) -> str:
+    card = "card on the review channel" if p.card_message_id else "no card yet: not posted"
+    overrule = ", an overrule of a block" if p.overrule else ""
+    return (
+        f"{p.id}: from {p.author_name}, proposed {when(p.created_at, config)} "
+        f"({_waited(now - p.created_at)}){overrule}; {card}"
+    )
+
+
+def _waited(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    if seconds < 3600:
+        return f"waiting {max(1, seconds // 60)} min"
+    if seconds < 2 * 86400:
+        return f"waiting {seconds // 3600} h"
+    return f"waiting {seconds // 86400} days"

@@ -1,0 +1,147 @@
+"""Input that cannot be used gets a kind, specific reply, and changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.platforms.local.platform import LocalWorkspace
+from handlers.dispatch import run_command
+from handlers.events import Actor, Invocation
+from handlers.proposals.propose import Parsed, parse
+from storage.models import AuditEvent, Proposal, Revision, Vote
+from tests.workflow_support import CLEAN, count, lines_to, make_workspace, proposal, run, ws
+
+__all__ = ["make_workspace", "ws"]
+
+
+async def _state(ws: LocalWorkspace) -> tuple[int, ...]:
+    return tuple([await count(ws, model) for model in (Proposal, Revision, Vote, AuditEvent)])
+
+
+async def _reply(ws: LocalWorkspace, line: str) -> str:
+    out = await ws.send(line)
+    private = lines_to(out, f"private to {ws.user}") + lines_to(out, "workspace")
+    assert private, out
+    assert not lines_to(out, "#review") and not lines_to(out, "#approved")
+    return "\n".join(out)
+
+
+BAD_INPUT = [
+    ("/propose", "There is no post to check yet"),
+    ("/propose    ", "There is no post to check yet"),
+    # Nothing a reader would see: zero-width space and joiner, word joiner, BOM,
+    # a bidi isolate, a tag character, a Hangul filler, a lone combining mark.
+    (
+        "/propose \u200b\u200d\u2060\ufeff\u2066\U000e0041\u3164\u034f",
+        "There is no post to check yet",
+    ),
+    ("/propose \u200b \u2800 \u200b", "There is no post to check yet"),
+    ("/propose " + "a" * 4001, "4,001 characters long; the limit is 4,000"),
+    ("/propose withdraw 99", "There is no proposal 99."),
+    ("/propose edit 99 New words", "There is no proposal 99."),
+    ("/propose status 99", "There is no proposal 99."),
+    ("/propose overrule 99", "There is no proposal 99."),
+    ("/propose status 99999999999999999999", "There is no proposal 99999999999999999999."),
+    ("/propose withdraw", "needs the proposal's number"),
+    ("/propose edit", "needs the proposal's number"),
+    ("/propose withdraw 0", "There is no proposal 0."),
+    ("/nonsense", "postgate has no /nonsense command"),
+    ("hello", "Lines here are commands."),
+    ("/", "Type a command after the slash"),
+    ("/as", "Give a name after /as"),
+    ("/as two words", "Give a name after /as"),
+    ("/react", "Write /react N EMOJI"),
+    ("/react one ✅", "Write /react N EMOJI"),
+    ("/unreact 1", "Write /unreact N EMOJI"),
+    ("/react 99999999999999999999 ✅", "has no card on the review channel"),
+    ("/react 5 white_check_mark", "Proposal 5 has no card"),
+]
+
+
+async def test_bad_input_gets_a_specific_reply_and_changes_nothing(ws: LocalWorkspace) -> None:
+    # One workspace for every case: each must leave the database exactly as it was.
+    before = await _state(ws)
+    for line, expected in BAD_INPUT:
+        assert expected in await _reply(ws, line), line
+        assert await _state(ws) == before, line
+
+
+async def test_the_limit_is_4000_characters(ws: LocalWorkspace) -> None:
+    out = await run(ws, "/propose " + "a" * 4000)
+    assert lines_to(out, "#review")
+
+
+async def test_someone_elses_proposal_and_the_wrong_state(ws: LocalWorkspace) -> None:
+    await run(ws, f"/propose {CLEAN}")
+    before = await _state(ws)
+    await ws.send("/as bob")
+    for line in ("/propose withdraw 1", "/propose edit 1 Better words", "/propose overrule 1"):
+        assert "Proposal 1 is someone else's" in await _reply(ws, line)
+    assert "someone else's" in await _reply(ws, "/propose status 1")
+    await ws.send("/as alex")
+    assert "was not blocked by the checker" in await _reply(ws, "/propose overrule 1")
+    assert "Put the new text after the number" in await _reply(ws, "/propose edit 1")
+    assert await _state(ws) == before
+
+    await run(ws, "/as editor", "/react 1 white_check_mark", "/as alex")
+    before = await _state(ws)
+    assert "is approved, so it can't be edited now" in await _reply(
+        ws, "/propose edit 1 Better words"
+    )
+    assert "is approved, so it can't be withdrawn now" in await _reply(ws, "/propose withdraw 1")
+    assert await _state(ws) == before
+    assert (await proposal(ws, 1)).revision == 1
+
+
+async def test_someone_not_allowed_to_propose_is_told_and_nothing_is_stored(
+    ws: LocalWorkspace,
+) -> None:
+    outsider = Actor(id="U9", name="outsider")  # no proposer role
+    reply = await run_command(
+        Invocation(workspace="local", actor=outsider, command="propose", text=CLEAN), ws.ctx
+    )
+    assert "Only approved users can propose posts" in reply.message.as_plain_text()
+    assert reply.visibility == "private"
+    assert await _state(ws) == (0, 0, 0, 0)
+
+
+async def test_terminal_control_characters_are_not_printed(ws: LocalWorkspace) -> None:
+    out = await run(ws, "/propose Hello \x1b[2J\x1b]0;pwned\x07 friends")
+    assert all("\x1b" not in line and "\x07" not in line for line in out)
+
+
+async def test_status_shows_my_proposals_and_one_in_full(ws: LocalWorkspace) -> None:
+    await run(ws, f"/propose {CLEAN}", "/propose Second post about the summer fair")
+    listing = "\n".join(await ws.send("/propose status"))
+    assert "1: waiting for the editors" in listing
+    assert "2: waiting for the editors" in listing
+    full = "\n".join(await ws.send("/propose status 1"))
+    assert CLEAN in full and "Votes on this version: none yet" in full
+    await ws.send("/as editor")
+    assert CLEAN in "\n".join(await ws.send("/propose status 1"))  # editors may look
+
+
+async def test_help_lists_the_commands(ws: LocalWorkspace) -> None:
+    out = "\n".join(await ws.send("/help"))
+    assert "/propose TEXT" in out and "/help" in out and "/react N EMOJI" in out
+
+
+@pytest.mark.parametrize(
+    ("raw", "parsed"),
+    [
+        ("Hello all", Parsed("new", text="Hello all")),
+        ("status", Parsed("status")),
+        ("status 3", Parsed("status", "3")),
+        ("Status update: the fair is on!", Parsed("new", text="Status update: the fair is on!")),
+        ("status 3 things we did", Parsed("new", text="status 3 things we did")),
+        ("edit 2 New text\nsecond line", Parsed("edit", "2", "New text\nsecond line")),
+        ("Edit your details at the link", Parsed("new", text="Edit your details at the link")),
+        ("withdraw #4", Parsed("withdraw", "4")),
+        ("withdraw 4 please", Parsed("withdraw", "4")),
+        ("overrule 7", Parsed("overrule", "7")),
+        ("withdraw", Parsed("usage", text="withdraw")),
+        ("edit 3rd time lucky", Parsed("new", text="edit 3rd time lucky")),
+    ],
+)
+def test_parse(raw: str, parsed: Parsed) -> None:
+    assert parse(raw) == parsed
