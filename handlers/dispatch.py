@@ -1,24 +1,28 @@
 """The one door every command goes through, whatever the platform.
 
-It finds the command, runs it, and turns any failure into a kind reply: no
-traceback ever reaches a member; the log gets the details.
+It finds the command, reads the line against its declaration, checks the caller may run
+the subcommand, runs it, and turns any failure into a kind reply: no traceback ever
+reaches a member; the log gets the details. A line that does not fit, or a caller
+without the role, gets an answer and changes nothing.
 """
 
 from __future__ import annotations
 
 import logging
 
+from handlers.commands.parse import call_for, read
+from handlers.commands.registry import command_list, find_command
+from handlers.commands.spec import permitted, usage_lines
 from handlers.context import Context
 from handlers.events import Invocation, Reply
 from handlers.messages import Message, Tone
-from handlers.registry import command_list, find_command
 
 log = logging.getLogger(__name__)
 
 
 async def run_command(invocation: Invocation, ctx: Context) -> Reply:
-    spec = find_command(invocation.command)
-    if spec is None:
+    command = find_command(invocation.command)
+    if command is None:
         return Reply(
             Message(
                 title=f"postgate has no /{invocation.command} command",
@@ -27,16 +31,27 @@ async def run_command(invocation: Invocation, ctx: Context) -> Reply:
                 tone=Tone.WARNING,
             )
         )
+    reading = read(command, invocation.text)
+    if not permitted(reading.subcommand, invocation.actor):
+        return Reply(Message(body=reading.subcommand.refusal, tone=Tone.WARNING))
+    if reading.problem:
+        return Reply(
+            Message(
+                body=f"{reading.problem} Nothing was changed.",
+                footer=usage_lines(command),
+                tone=Tone.WARNING,
+            )
+        )
     try:
-        return await spec.handler(invocation, ctx)
+        return await reading.subcommand.handler(call_for(reading, invocation), ctx)
     except Exception:
         log.exception(
-            "/%s by %s in %s failed", spec.name, invocation.actor.id, invocation.workspace
+            "/%s by %s in %s failed", command.name, invocation.actor.id, invocation.workspace
         )
         return Reply(
             Message(
                 body=(
-                    f"Sorry, something went wrong with /{spec.name} and nothing was changed. "
+                    f"Sorry, something went wrong with /{command.name} and nothing was changed. "
                     "Please try again in a minute; if it keeps happening, tell an IT officer."
                 ),
                 tone=Tone.DANGER,

@@ -15,12 +15,11 @@ from collections.abc import Sequence
 
 from guidance.lookup import GuidanceIndex, Lookup
 from guidance.sections import Guidance, Section
+from handlers.commands.spec import Arg, ArgKind, Call, Command, Subcommand
 from handlers.context import Context, Services
-from handlers.events import Invocation, Reply
+from handlers.events import Reply
 from handlers.messages import Message, MessageField, Tone
-from handlers.registry import CommandSpec
 
-USAGE = "/guidance [share] [QUESTION or SECTION]"
 EXAMPLE_QUESTION = "can I reply to a Tory councillor?"
 _ECHO_LIMIT = 80  # how much of a member's question a reply repeats back
 
@@ -126,8 +125,9 @@ def answer_message(index: GuidanceIndex, query: str, *, shared_by: str = "") -> 
     return no_match_message(lookup)
 
 
-async def guidance_command(invocation: Invocation, ctx: Context) -> Reply:
-    share, query = split_share(invocation.text)
+async def guidance_command(call: Call, ctx: Context) -> Reply:
+    invocation = call.invocation
+    share, query = split_share(call.text("question"))
     index = guidance_index(ctx.services)
     shared_by = (invocation.actor.name or invocation.actor.id) if share else ""
     message = answer_message(index, query, shared_by=shared_by)
@@ -151,11 +151,27 @@ def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else ""
 
 
-GUIDANCE = CommandSpec(
+GUIDANCE = Command(
     name="guidance",
     summary="Read the party's social media guidance, or ask it a question",
-    usage=USAGE,
-    handler=guidance_command,
+    subcommands=(
+        Subcommand(
+            name="ask",
+            summary="the contents, a section, or the sections that answer a question",
+            handler=guidance_command,
+            args=(
+                Arg(
+                    name="question",
+                    shown="[share] [QUESTION or SECTION]",
+                    kind=ArgKind.TEXT,
+                    description="a question, a section (e.g. rules), or share + question",
+                    optional=True,
+                ),
+            ),
+            keyword=False,
+        ),
+    ),
+    plain="ask",
     arg_description="a question, a section (e.g. rules), or share + question",
     autocomplete=autocomplete_titles,
 )

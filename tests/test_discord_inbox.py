@@ -107,7 +107,9 @@ async def test_a_propose_deferred_before_a_stop_runs_once_after_the_restart(
     settings = settings_for(fake, database_url)
     fake.hold_callbacks = True
     async with running(settings):
-        payload = await fake.slash_command("propose", user_id=PAT, text=DRAFT)
+        payload = await fake.slash_command(
+            "propose", user_id=PAT, subcommand="new", options={"text": DRAFT}
+        )
         # Discord has the defer (its ack): "postgate is thinking..." shows to Pat.
         deferred = await fake.wait_for(lambda: fake.callbacks.get(int(payload["id"])))
         assert deferred["type"] == 5

@@ -11,7 +11,7 @@ from discord import app_commands
 from bot.doctor.checklist import Item
 from bot.platforms.discord.endpoints import point_discord_at
 from bot.settings import Settings
-from handlers.registry import all_commands
+from handlers.commands.registry import all_commands
 
 DEVELOPER_MODE = "turn on Developer Mode in Discord, right-click it and Copy ID"
 

@@ -12,22 +12,20 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.commands.spec import Arg, ArgKind, Call, Command, Subcommand, usage_lines
 from handlers.context import Context
 from handlers.events import Actor, Invocation, Reply
 from handlers.ideas.dates import age as age_words
 from handlers.ideas.dates import friendly_day, parse_day
 from handlers.messages import Message, MessageField, Tone
-from handlers.registry import CommandSpec
 from storage import ideas as store
 from storage.delivery_keys import changed_before, record_change
 from storage.models import Idea, IdeaAuditKind, IdeaStatus
 
 MAX_TEXT = 1000
 LIST_LIMIT = 25
-USAGE = "/idea TEXT [--due DATE] [#tag] | list [#tag] | show N | done N | drop N | snooze N 2w"
 _TAG = re.compile(r"(?<![\w&])#([A-Za-z][\w-]{0,39})")
 _DUE = re.compile(r"(?:^|\s)--due(?:=|\s+)(\S.*)$", re.IGNORECASE | re.DOTALL)
-_SUBCOMMANDS = ("list", "show", "done", "drop", "snooze", "help")
 
 
 def _reply(body: str, *, tone: Tone = Tone.NEUTRAL, title: str = "") -> Reply:
@@ -76,28 +74,16 @@ def split_due(text: str, *, today: date) -> tuple[str, date | None, str | None]:
     )
 
 
-async def handle_idea(invocation: Invocation, ctx: Context) -> Reply:
-    text = invocation.text.strip()
-    first, _, rest = text.partition(" ")
-    verb = first.lower()
-    if not text or verb == "help":
-        return _reply(
-            "Keep campaign ideas where the steering group will see them.\n"
-            "/idea Leaflet the new estate --due 1 Dec #housing\n"
-            "/idea list [#tag]   /idea show N   /idea done N   /idea drop N   "
-            "/idea snooze N 2w",
-            title="/idea",
-        )
-    if verb == "add":
-        return await _add(rest.strip(), invocation, ctx)
-    if verb == "list":  # `list #housing` and `list housing` both filter by the tag
-        return await _list(rest.split(), ctx)
-    if verb in _SUBCOMMANDS:
-        return await _act_on(verb, rest.split(), invocation, ctx)
-    return await _add(text, invocation, ctx)
+async def _help(_call: Call, _ctx: Context) -> Reply:
+    return _reply(
+        "Keep campaign ideas where the steering group will see them.\n"
+        "/idea Leaflet the new estate --due 1 Dec #housing\n" + usage_lines(IDEA_COMMAND),
+        title="/idea",
+    )
 
 
-async def _add(text: str, invocation: Invocation, ctx: Context) -> Reply:
+async def _add(call: Call, ctx: Context) -> Reply:
+    text, invocation = call.text("text"), call.invocation
     today = local_today(ctx)
     body, due, problem = split_due(text, today=today)
     if problem:
@@ -133,8 +119,9 @@ async def _add(text: str, invocation: Invocation, ctx: Context) -> Reply:
     )
 
 
-async def _list(tag_words: list[str], ctx: Context) -> Reply:
-    wanted = {w.lstrip("#").lower() for w in tag_words if w.lstrip("#")}
+async def _list(call: Call, ctx: Context) -> Reply:
+    # `list #housing` and `list housing` both filter by the tag
+    wanted = {w.lstrip("#").lower() for w in call.text("tags").split() if w.lstrip("#")}
     async with ctx.services.db.session() as session:
         ideas = await store.open_ideas(session, workspace=ctx.workspace)
     if wanted:
@@ -166,11 +153,9 @@ def _may_change(actor: Actor, idea: Idea) -> bool:
     return actor.is_editor or actor.is_steering or actor.id == idea.author_id
 
 
-async def _act_on(verb: str, args: list[str], invocation: Invocation, ctx: Context) -> Reply:
-    needs = "N 2w" if verb == "snooze" else "N"
-    if not args or not args[0].lstrip("#").isdigit():
-        return nothing_changed(f"Say which idea by its number: /idea {verb} {needs}.")
-    idea_id = int(args[0].lstrip("#"))
+async def _act_on(call: Call, ctx: Context) -> Reply:
+    verb, invocation = call.subcommand, call.invocation
+    idea_id = call.number("number") or 0
     today = local_today(ctx)
     now = ctx.services.clock.now()
     async with ctx.services.db.transaction() as session:
@@ -188,7 +173,7 @@ async def _act_on(verb: str, args: list[str], invocation: Invocation, ctx: Conte
             return nothing_changed(f"Idea {idea.id} is already {idea.status}.")
         if verb == "snooze":
             return await _snooze(
-                idea, args[1:], invocation, ctx, today=today, now=now, session=session
+                idea, call.text("length"), invocation, ctx, today=today, now=now, session=session
             )
         idea.status = str(IdeaStatus.DONE if verb == "done" else IdeaStatus.DROPPED)
         idea.closed_at = now
@@ -213,7 +198,7 @@ async def _act_on(verb: str, args: list[str], invocation: Invocation, ctx: Conte
 
 async def _snooze(
     idea: Idea,
-    args: list[str],
+    span: str,
     invocation: Invocation,
     ctx: Context,
     *,
@@ -228,13 +213,9 @@ async def _snooze(
         # answer is the same; counting again from today would move the date.
         woken = idea.snoozed_until.astimezone(ctx.services.config.timezone).date()
         return _snoozed(idea, woken, today=today)
-    if not args:
-        return nothing_changed(f"Say for how long: /idea snooze {idea.id} 2w (d, w or m).")
-    until = parse_day(" ".join(args), today=today)
+    until = parse_day(span, today=today)
     if until is None:
-        return nothing_changed(
-            f'postgate could not read "{" ".join(args)}" as a time; try 3d, 2w or 1m.'
-        )
+        return nothing_changed(f'postgate could not read "{span}" as a time; try 3d, 2w or 1m.')
     if until <= today:
         return nothing_changed("A snooze has to end after today.")
     if until > today + timedelta(days=366):
@@ -297,10 +278,72 @@ def _show(idea: Idea, *, ctx: Context, today: date) -> Message:
     return Message(title=f"Idea {idea.id}", quote=idea.text, fields=tuple(fields))
 
 
-IDEA_COMMAND = CommandSpec(
+_NUMBER = Arg(
+    name="number",
+    shown="N",
+    kind=ArgKind.NUMBER,
+    description="the idea's number",
+    problem="Say which idea by its number: {usage}.",
+)
+
+
+def _on_one(name: str, summary: str) -> Subcommand:
+    return Subcommand(name=name, summary=summary, handler=_act_on, args=(_NUMBER,))
+
+
+IDEA_COMMAND = Command(
     name="idea",
     summary="Add a campaign idea to the steering group's list, or look after the list",
-    usage=USAGE,
-    handler=handle_idea,
+    subcommands=(
+        Subcommand(
+            name="add",
+            summary="adds an idea, with a due day and tags if you like",
+            handler=_add,
+            args=(
+                Arg(
+                    name="text",
+                    shown="TEXT [--due DATE] [#tag]",
+                    kind=ArgKind.TEXT,
+                    description="the idea, with --due DATE and #tags if you like",
+                    problem="Write the idea itself after /idea, for example: /idea Street stall.",
+                ),
+            ),
+        ),
+        Subcommand(
+            name="list",
+            summary="the open ideas, oldest first",
+            handler=_list,
+            args=(
+                Arg(
+                    name="tags",
+                    shown="[#tag]",
+                    kind=ArgKind.TEXT,
+                    description="only the ideas with these tags",
+                    optional=True,
+                ),
+            ),
+        ),
+        _on_one("show", "one idea in full"),
+        _on_one("done", "marks an idea done"),
+        _on_one("drop", "takes an idea off the list"),
+        Subcommand(
+            name="snooze",
+            summary="leaves an idea out of the digest for a while",
+            handler=_act_on,
+            args=(
+                _NUMBER,
+                Arg(
+                    name="length",
+                    shown="2w",
+                    kind=ArgKind.TEXT,
+                    description="how long: 3d, 2w, 1m or a date",
+                    problem="Say for how long: {usage} (d, w or m).",
+                ),
+            ),
+        ),
+        Subcommand(name="help", summary="what /idea does", handler=_help),
+    ),
+    plain="add",
+    bare="help",
     arg_description="an idea, or list / show N / done N / drop N / snooze N 2w",
 )

@@ -9,68 +9,29 @@ Anyone may look; only editors and the steering group may change them:
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import date, datetime
 
+from handlers.commands.spec import Arg, ArgKind, Call, Command, Subcommand, usage
 from handlers.context import Context
-from handlers.events import Invocation, Reply
+from handlers.events import Reply, Role
 from handlers.ideas.dates import friendly_day, parse_day
 from handlers.ideas.digests import is_paused
 from handlers.ideas.idea import local_today, nothing_changed
 from handlers.ideas.schedules import ScheduleError, describe, next_run, parse_schedule
 from handlers.messages import Message, MessageField, Tone
-from handlers.registry import CommandSpec
 from storage import ideas as audit
 from storage import reminders as store
 from storage.models import IdeaAuditKind, ReminderKind, ReminderSchedule
 
 log = logging.getLogger(__name__)
 
-USAGE = (
-    '/reminders | set [digest|due|nudge|kpis] "mon 09:00" | pause [KIND] [until DATE] '
-    "| resume [KIND]"
-)
 _WHAT = {
     ReminderKind.DIGEST: "Ideas digest to the steering group",
     ReminderKind.DUE: "Due-day reminders for ideas",
     ReminderKind.NUDGE: "Nudge to editors about waiting proposals",
     ReminderKind.KPIS: "Last week's KPIs and chart to the steering group",
 }
-
-
-def _kind(word: str) -> ReminderKind | None:
-    word = word.lower().rstrip("s")
-    aliases = {
-        "idea": "digest",
-        "deadline": "due",
-        "editor": "nudge",
-        "approval": "nudge",
-        "kpi": "kpis",
-        "stat": "kpis",
-    }
-    word = aliases.get(word, word)
-    return next((k for k in ReminderKind if k.value == word), None)
-
-
-async def handle_reminders(invocation: Invocation, ctx: Context) -> Reply:
-    words = invocation.text.strip().split(maxsplit=1)
-    verb = words[0].lower() if words else "show"
-    rest = words[1].strip() if len(words) > 1 else ""
-    if verb in ("show", "list", "status"):
-        return await _show(ctx)
-    if verb not in ("set", "pause", "resume"):
-        return nothing_changed(f'postgate does not know "/reminders {verb}". Try: {USAGE}')
-    actor = invocation.actor
-    if not (actor.is_editor or actor.is_steering):
-        return Reply(
-            Message(
-                body="Only editors and the steering group can change the reminders. "
-                "/reminders shows when they go out.",
-                tone=Tone.WARNING,
-            )
-        )
-    if verb == "set":
-        return await _set(rest, invocation, ctx)
-    return await _pause_or_resume(verb, rest, invocation, ctx)
 
 
 def _next(ctx: Context, schedule: ReminderSchedule, today: date) -> datetime | None:
@@ -96,7 +57,7 @@ def _when(moment: datetime | None, ctx: Context, today: date) -> str:
     return f"{friendly_day(local.date(), today=today)} at {local:%H:%M}"
 
 
-async def _show(ctx: Context) -> Reply:
+async def _show(_call: Call, ctx: Context) -> Reply:
     today = local_today(ctx)
     async with ctx.services.db.transaction() as session:
         schedules = await store.all_schedules(session, workspace=ctx.workspace)
@@ -114,18 +75,14 @@ async def _show(ctx: Context) -> Reply:
             title="Reminders",
             body=f"Times are {ctx.services.config.timezone.key} time.",
             fields=tuple(fields),
-            footer=USAGE,
+            footer=usage(REMINDERS_COMMAND),
         )
     )
 
 
-async def _set(rest: str, invocation: Invocation, ctx: Context) -> Reply:
-    first, _, spec = rest.partition(" ")
-    kind = _kind(first)
-    if kind is None:
-        kind, spec = ReminderKind.DIGEST, rest
-    if not spec.strip():
-        return nothing_changed('Say when, for example: /reminders set "mon 09:00".')
+async def _set(call: Call, ctx: Context) -> Reply:
+    invocation, spec = call.invocation, call.text("when")
+    kind = ReminderKind(call.word("kind") or ReminderKind.DIGEST)
     try:
         cron = parse_schedule(spec)
     except ScheduleError as exc:
@@ -164,12 +121,11 @@ async def _set(rest: str, invocation: Invocation, ctx: Context) -> Reply:
     )
 
 
-async def _pause_or_resume(verb: str, rest: str, invocation: Invocation, ctx: Context) -> Reply:
-    words = rest.split()
-    kinds = list(ReminderKind)
-    if words and _kind(words[0]) is not None:
-        kinds = [_kind(words[0]) or ReminderKind.DIGEST]
-        words = words[1:]
+async def _pause_or_resume(call: Call, ctx: Context) -> Reply:
+    verb, invocation = call.subcommand, call.invocation
+    words = call.text("until").split()
+    kind = call.word("kind")
+    kinds = [ReminderKind(kind)] if kind else list(ReminderKind)
     today = local_today(ctx)
     until: date | None = None
     if verb == "pause" and words:
@@ -183,8 +139,6 @@ async def _pause_or_resume(verb: str, rest: str, invocation: Invocation, ctx: Co
             )
         if until <= today:
             return nothing_changed("Pause until a day after today.")
-    elif verb == "resume" and words:
-        return nothing_changed("Just /reminders resume, or /reminders resume digest.")
     now = ctx.services.clock.now()
     async with ctx.services.db.transaction() as session:
         for kind in kinds:
@@ -214,11 +168,90 @@ async def _pause_or_resume(verb: str, rest: str, invocation: Invocation, ctx: Co
     return Reply(Message(body=body, tone=Tone.SUCCESS))
 
 
-REMINDERS_COMMAND = CommandSpec(
+_KIND = Arg(
+    name="kind",
+    shown="[digest|due|nudge|kpis]",
+    kind=ArgKind.WORD,
+    description="which reminder (all of them when left out)",
+    optional=True,
+    choices=tuple(k.value for k in ReminderKind),
+    aliases={
+        "digests": "digest",
+        "idea": "digest",
+        "ideas": "digest",
+        "dues": "due",
+        "deadline": "due",
+        "deadlines": "due",
+        "nudges": "nudge",
+        "editor": "nudge",
+        "editors": "nudge",
+        "approval": "nudge",
+        "approvals": "nudge",
+        "kpi": "kpis",
+        "stat": "kpis",
+        "stats": "kpis",
+    },
+)
+_CHANGERS = frozenset({Role.EDITOR, Role.STEERING})
+_REFUSAL = (
+    "Only editors and the steering group can change the reminders. "
+    "/reminders shows when they go out."
+)
+
+REMINDERS_COMMAND = Command(
     name="reminders",
     summary="When the ideas digest, editors' nudge and weekly KPIs go out; editors and "
     "steering can change them",
-    usage=USAGE,
-    handler=handle_reminders,
+    subcommands=(
+        Subcommand(
+            name="show",
+            summary="when each reminder next goes out",
+            handler=_show,
+            aliases=("list", "status"),
+        ),
+        Subcommand(
+            name="set",
+            summary="changes when a reminder goes out",
+            handler=_set,
+            args=(
+                _KIND,
+                Arg(
+                    name="when",
+                    shown='"mon 09:00"',
+                    kind=ArgKind.TEXT,
+                    description='a day and time ("mon 09:00") or a cron line',
+                    problem='Say when, for example: /reminders set "mon 09:00".',
+                ),
+            ),
+            roles=_CHANGERS,
+            refusal=_REFUSAL,
+        ),
+        Subcommand(
+            name="pause",
+            summary="stops a reminder, until a day or until resumed",
+            handler=_pause_or_resume,
+            args=(
+                replace(_KIND, shown="[KIND]"),
+                Arg(
+                    name="until",
+                    shown="[until DATE]",
+                    kind=ArgKind.TEXT,
+                    description="the day it starts again (until resumed when left out)",
+                    optional=True,
+                ),
+            ),
+            roles=_CHANGERS,
+            refusal=_REFUSAL,
+        ),
+        Subcommand(
+            name="resume",
+            summary="starts a paused reminder again",
+            handler=_pause_or_resume,
+            args=(replace(_KIND, shown="[KIND]"),),
+            roles=_CHANGERS,
+            refusal=_REFUSAL,
+        ),
+    ),
+    plain="show",
     arg_description='set "mon 09:00" / pause [until DATE] / resume',
 )

@@ -28,29 +28,24 @@ def problem(body: str, *, footer: str = "") -> Reply:
     return Reply(Message(body=body, footer=footer, tone=Tone.WARNING))
 
 
-USAGE = (
-    "/propose YOUR POST  sends a draft to the editors\n"
-    "/propose edit N NEW TEXT  replaces the text of your proposal N\n"
-    "/propose withdraw N  takes your proposal N back\n"
-    "/propose overrule N  asks the editors to approve a blocked proposal anyway\n"
-    "/propose status [N]  shows your proposals, or proposal N in full\n"
-    "/propose queue  lists what waits for the editors' decision, oldest first (editors)"
+NOT_A_PROPOSER = (
+    "Only approved users can propose posts for the party's accounts, and you are not "
+    "on that list yet. Ask the comms officer or an editor to add you. Nothing was saved."
 )
 
 
-def queue_is_for_editors() -> Reply:
-    return problem(
-        "/propose queue is for editors: it lists what waits for their decision. "
-        "Type /propose status to see your own proposals."
-    )
+QUEUE_IS_FOR_EDITORS = (
+    "/propose queue is for editors: it lists what waits for their decision. "
+    "Type /propose status to see your own proposals."
+)
+EMPTY_DRAFT = (
+    "There is no post to check yet. Write it after the command, "
+    "for example: /propose Thank you to everyone who came canvassing on Saturday!"
+)
 
 
-def empty_draft() -> Reply:
-    return problem(
-        "There is no post to check yet. Write it after the command, "
-        "for example: /propose Thank you to everyone who came canvassing on Saturday!",
-        footer=USAGE,
-    )
+def empty_draft(*, footer: str) -> Reply:
+    return problem(EMPTY_DRAFT, footer=footer)
 
 
 def too_long(length: int) -> Reply:
@@ -58,13 +53,6 @@ def too_long(length: int) -> Reply:
         f"Your draft is {length:,} characters long; the limit is {MAX_LENGTH:,}. "
         f"Please shorten it by {length - MAX_LENGTH:,} characters and send it again. "
         "Nothing was saved."
-    )
-
-
-def not_a_proposer() -> Reply:
-    return problem(
-        "Only approved users can propose posts for the party's accounts, and you are not "
-        "on that list yet. Ask the comms officer or an editor to add you. Nothing was saved."
     )
 
 

@@ -7,20 +7,19 @@ posted, so a crash after the acknowledgement never loses it.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.commands.spec import Arg, ArgKind, Call, Command, Subcommand, usage_lines
 from handlers.context import Context
-from handlers.events import Actor, Invocation, Reply
+from handlers.events import Actor, Invocation, Reply, Role
 from handlers.proposals import board, feedback
 from handlers.proposals.checking import CheckResult, check_draft
 from handlers.proposals.moves import move_and_record
 from handlers.proposals.queue import editors_queue
 from handlers.proposals.visible import has_visible_text
-from handlers.registry import CommandSpec
 from storage import audit
 from storage import proposals as repo
 from storage.delivery_keys import changed_before, record_change
@@ -28,49 +27,6 @@ from storage.models import OPEN_STATUSES, AuditKind, ProposalStatus
 from storage.proposals import ProposalSnapshot
 
 _MAX_ID = 2**31 - 1
-_ACTION = re.compile(r"^(edit|withdraw|overrule|status)\b[ \t]*(.*)$", re.IGNORECASE | re.DOTALL)
-_NUMBER = re.compile(r"^#?(\d+)\b[ \t]*\n?(.*)$", re.DOTALL)
-
-
-@dataclass(frozen=True, slots=True)
-class Parsed:
-    action: str  # new | edit | withdraw | overrule | status | queue | usage
-    number: str | None = None
-    text: str = ""
-
-
-def parse(raw: str) -> Parsed:
-    """Subcommands only when followed by a number (or nothing): "/propose Status update:
-    ..." and "/propose Edit your details ..." are drafts, not subcommands."""
-    stripped = raw.strip()
-    if stripped.lower() == "queue":  # "/propose queue up early ..." stays a draft
-        return Parsed("queue")
-    match = _ACTION.match(stripped)
-    if match is None:
-        return Parsed("new", text=stripped)
-    action, rest = match[1].lower(), match[2]
-    if not rest.strip():
-        return Parsed("status") if action == "status" else Parsed("usage", text=action)
-    number = _NUMBER.match(rest.strip(" \t"))
-    if number is None:
-        return Parsed("new", text=stripped)
-    tail = number[2].strip()
-    if action == "edit":
-        return Parsed("edit", number[1], tail)
-    if tail:
-        # "/propose status 3 things we did" is a draft; "/propose withdraw 3 please" is not.
-        return Parsed("new", text=stripped) if action == "status" else Parsed(action, number[1])
-    return Parsed(action, number[1])
-
-
-def _draft_problem(actor: Actor, draft: str) -> Reply | None:
-    if not actor.may_propose:
-        return feedback.not_a_proposer()
-    if not has_visible_text(draft):
-        return feedback.empty_draft()
-    if len(draft) > feedback.MAX_LENGTH:
-        return feedback.too_long(len(draft))
-    return None
 
 
 def _status_for(result: CheckResult) -> ProposalStatus:
@@ -105,10 +61,12 @@ def _record_revision(
         )
 
 
-async def _new(inv: Invocation, ctx: Context, draft: str) -> Reply:
-    problem = _draft_problem(inv.actor, draft)
-    if problem is not None:
-        return problem
+async def _new(call: Call, ctx: Context) -> Reply:
+    inv, draft = call.invocation, call.text("text")
+    if not has_visible_text(draft):  # only invisible characters: nothing to check
+        return feedback.empty_draft(footer=usage_lines(PROPOSE))
+    if len(draft) > feedback.MAX_LENGTH:
+        return feedback.too_long(len(draft))
     result = check_draft(ctx.services.checker, draft)
     now = ctx.services.clock.now()
     actor = inv.actor
@@ -164,21 +122,20 @@ async def _load(ctx: Context, proposal_id: int) -> ProposalSnapshot:
     return snap
 
 
-async def _numbered(ctx: Context, *, number: str | None) -> ProposalSnapshot | Reply:
+async def _numbered(ctx: Context, *, number: int | None) -> ProposalSnapshot | Reply:
     """Proposal N of this workspace, or the reply saying there is none."""
-    if number is None or int(number) > _MAX_ID or int(number) < 1:
-        return feedback.unknown_proposal(number or "?")
-    snap = await board.load(ctx, int(number))
+    if number is None or number > _MAX_ID or number < 1:
+        return feedback.unknown_proposal("?" if number is None else str(number))
+    snap = await board.load(ctx, number)
     if snap is None:
-        return feedback.unknown_proposal(number)
+        return feedback.unknown_proposal(str(number))
     return snap
 
 
-async def _own(
-    inv: Invocation, ctx: Context, number: str | None, action: str
-) -> ProposalSnapshot | Reply:
+async def _own(call: Call, ctx: Context, action: str) -> ProposalSnapshot | Reply:
     """The caller's own proposal N, or the reply saying why not."""
-    snap = await _numbered(ctx, number=number)
+    inv = call.invocation
+    snap = await _numbered(ctx, number=call.number("number"))
     if isinstance(snap, Reply):
         return snap
     if snap.author_id != inv.actor.id:
@@ -224,8 +181,9 @@ async def _revise(
     return number
 
 
-async def _edit(inv: Invocation, ctx: Context, number: str | None, draft: str) -> Reply:
-    found = await _own(inv, ctx, number, "edit")
+async def _edit(call: Call, ctx: Context) -> Reply:
+    inv, draft = call.invocation, call.text("text")
+    found = await _own(call, ctx, "edit")
     if isinstance(found, Reply):
         return found
     snap = found
@@ -263,8 +221,9 @@ async def _edit(inv: Invocation, ctx: Context, number: str | None, draft: str) -
     )
 
 
-async def _withdraw(inv: Invocation, ctx: Context, number: str | None) -> Reply:
-    found = await _own(inv, ctx, number, "withdraw")
+async def _withdraw(call: Call, ctx: Context) -> Reply:
+    inv = call.invocation
+    found = await _own(call, ctx, "withdraw")
     if isinstance(found, Reply):
         return found
     snap = found
@@ -290,8 +249,9 @@ async def _withdraw(inv: Invocation, ctx: Context, number: str | None) -> Reply:
     return feedback.withdrawn(snap)
 
 
-async def _overrule(inv: Invocation, ctx: Context, number: str | None) -> Reply:
-    found = await _own(inv, ctx, number, "ask to overrule")
+async def _overrule(call: Call, ctx: Context) -> Reply:
+    inv = call.invocation
+    found = await _own(call, ctx, "ask to overrule")
     if isinstance(found, Reply):
         return found
     snap = found
@@ -325,7 +285,8 @@ async def _overrule(inv: Invocation, ctx: Context, number: str | None) -> Reply:
     )
 
 
-async def _status(inv: Invocation, ctx: Context, number: str | None) -> Reply:
+async def _status(call: Call, ctx: Context) -> Reply:
+    inv, number = call.invocation, call.number("number")
     config = ctx.services.config
     if number is None:
         async with ctx.services.db.session() as session:
@@ -341,34 +302,86 @@ async def _status(inv: Invocation, ctx: Context, number: str | None) -> Reply:
     return feedback.status_one(snap, config=config)
 
 
-async def handle_propose(inv: Invocation, ctx: Context) -> Reply:
-    parsed = parse(inv.text)
-    if parsed.action == "new":
-        return await _new(inv, ctx, parsed.text)
-    if parsed.action == "edit":
-        return await _edit(inv, ctx, parsed.number, parsed.text)
-    if parsed.action == "withdraw":
-        return await _withdraw(inv, ctx, parsed.number)
-    if parsed.action == "overrule":
-        return await _overrule(inv, ctx, parsed.number)
-    if parsed.action == "status":
-        return await _status(inv, ctx, parsed.number)
-    if parsed.action == "queue":
-        if not inv.actor.is_editor:
-            return feedback.queue_is_for_editors()
-        return await editors_queue(ctx)
-    return feedback.problem(
-        f"/propose {parsed.text} needs the proposal's number, for example "
-        f"/propose {parsed.text} 3. Type /propose status to see your proposals.",
-        footer=feedback.USAGE,
-    )
+async def _queue(_call: Call, ctx: Context) -> Reply:
+    return await editors_queue(ctx)
 
 
-PROPOSE = CommandSpec(
+_NUMBER = Arg(
+    name="number",
+    shown="N",
+    kind=ArgKind.NUMBER,
+    description="the proposal's number",
+    problem=(
+        "{command} needs the proposal's number, for example {command} 3. "
+        "Type /propose status to see your proposals."
+    ),
+)
+
+
+def _text(*, name: str, shown: str, problem: str) -> Arg:
+    return Arg(name=name, shown=shown, kind=ArgKind.TEXT, description=name, problem=problem)
+
+
+PROPOSE = Command(
     name="propose",
     summary="Send a draft post to the editors for approval (and edit, withdraw or check it)",
-    usage="/propose TEXT | edit N TEXT | withdraw N | overrule N | status [N] | queue",
-    handler=handle_propose,
+    subcommands=(
+        Subcommand(
+            name="new",
+            summary="sends a draft to the editors",
+            handler=_new,
+            args=(
+                _text(
+                    name="text",
+                    shown="TEXT",
+                    problem=feedback.EMPTY_DRAFT,
+                ),
+            ),
+            keyword=False,
+            roles=frozenset({Role.PROPOSER}),
+            refusal=feedback.NOT_A_PROPOSER,
+        ),
+        Subcommand(
+            name="edit",
+            summary="replaces the text of your proposal N",
+            handler=_edit,
+            args=(
+                _NUMBER,
+                _text(
+                    name="text",
+                    shown="TEXT",
+                    problem="Put the new text after the number: {usage}.",
+                ),
+            ),
+        ),
+        Subcommand(
+            name="withdraw",
+            summary="takes your proposal N back",
+            handler=_withdraw,
+            args=(_NUMBER,),
+        ),
+        Subcommand(
+            name="overrule",
+            summary="asks the editors to approve a blocked proposal anyway",
+            handler=_overrule,
+            args=(_NUMBER,),
+        ),
+        Subcommand(
+            name="status",
+            summary="shows your proposals, or proposal N in full",
+            handler=_status,
+            args=(replace(_NUMBER, shown="[N]", optional=True),),
+        ),
+        Subcommand(
+            name="queue",
+            summary="lists what waits for the editors' decision, oldest first (editors)",
+            handler=_queue,
+            roles=frozenset({Role.EDITOR}),
+            refusal=feedback.QUEUE_IS_FOR_EDITORS,
+        ),
+    ),
+    plain="new",
+    prose=True,
     arg_description="your draft post, or edit N / withdraw N / overrule N / status N",
     opens_form_when_empty=True,
 )

@@ -10,43 +10,28 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
+from handlers.commands.spec import Arg, ArgKind, Call, Command, Subcommand, usage
 from handlers.context import Context, Services
-from handlers.events import Actor, Invocation, Reply
+from handlers.events import Reply, Role
 from handlers.messages import Message, Tone
 from handlers.port import ChannelRole, MessageRef
-from handlers.registry import CommandSpec
 from handlers.stats.format import report_message
 from handlers.stats.period import Period, PeriodKind, parse_period, period_for
 from handlers.stats.report import gather_report
 
-USAGE = "/stats [week|month|quarter|year] (or last week, last month, ...)"
 
-
-def may_see_stats(actor: Actor) -> bool:
-    return actor.is_editor or actor.is_steering
-
-
-async def stats_command(invocation: Invocation, ctx: Context) -> Reply:
-    if not may_see_stats(invocation.actor):
-        return Reply(
-            Message(
-                body=(
-                    "The KPIs are for editors and the steering group. "
-                    "If you need them, ask an IT officer."
-                ),
-                tone=Tone.INFO,
-            )
-        )
-    parsed = parse_period(invocation.text)
+async def stats_command(call: Call, ctx: Context) -> Reply:
+    period_text = call.text("period")
+    parsed = parse_period(period_text)
     if parsed is None:
         return Reply(
             Message(
                 body=(
-                    f"postgate did not understand {invocation.text.strip()!r} as a period. "
+                    f"postgate did not understand {period_text!r} as a period. "
                     "Try /stats week, /stats month, /stats quarter or /stats year, "
                     "or /stats last month for the previous complete month."
                 ),
-                footer=f"Usage: {USAGE}",
+                footer=f"Usage: {usage(STATS)}",
                 tone=Tone.WARNING,
             )
         )
@@ -95,11 +80,32 @@ def _complete_period(_services: Services, typed: str) -> Sequence[str]:
     return [c for c in (*choices, "last year") if c.startswith(typed.strip().lower())]
 
 
-STATS = CommandSpec(
+STATS = Command(
     name="stats",
     summary="Social media KPIs for editors and the steering group, with a chart.",
-    usage=USAGE,
-    handler=stats_command,
+    subcommands=(
+        Subcommand(
+            name="report",
+            summary="the KPIs for a period, with a chart",
+            handler=stats_command,
+            args=(
+                Arg(
+                    name="period",
+                    shown="[week|month|quarter|year]",
+                    kind=ArgKind.TEXT,
+                    description="week, month, quarter or year (add 'last' for the previous one)",
+                    optional=True,
+                ),
+            ),
+            keyword=False,
+            roles=frozenset({Role.EDITOR, Role.STEERING}),
+            refusal=(
+                "The KPIs are for editors and the steering group. "
+                "If you need them, ask an IT officer."
+            ),
+        ),
+    ),
+    plain="report",
     arg_description="week, month, quarter or year (add 'last' for the previous one)",
     autocomplete=_complete_period,
 )

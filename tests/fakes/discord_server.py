@@ -298,19 +298,26 @@ class FakeDiscord:
         name: str,
         *,
         user_id: int,
-        text: str | None = None,
+        subcommand: str | None = None,
+        options: dict[str, str | int] | None = None,
         channel_id: int = GENERAL_CHANNEL,
     ) -> JSON:
-        """A member runs `/name text`; returns the interaction payload sent."""
-        options = [] if text is None else [{"name": "text", "type": 3, "value": text}]
+        """A member runs `/name [subcommand] option:value ...`; returns the interaction
+        payload sent. Integers go as integer options (type 4), the rest as strings."""
+        given = [
+            {"name": key, "type": 4 if isinstance(value, int) else 3, "value": value}
+            for key, value in (options or {}).items()
+        ]
+        if subcommand is not None:
+            given = [{"name": subcommand, "type": 1, "options": given}]
         payload = self._interaction(
-            user_id=user_id, kind=2, data=self._command_data(name, options), channel_id=channel_id
+            user_id=user_id, kind=2, data=self._command_data(name, given), channel_id=channel_id
         )
         await self.dispatch("INTERACTION_CREATE", payload)
         return payload
 
-    async def autocomplete(self, name: str, *, user_id: int, current: str) -> JSON:
-        options = [{"name": "text", "type": 3, "value": current, "focused": True}]
+    async def autocomplete(self, name: str, *, user_id: int, option: str, current: str) -> JSON:
+        options = [{"name": option, "type": 3, "value": current, "focused": True}]
         data = self._command_data(name, options)
         payload = self._interaction(user_id=user_id, kind=4, data=data, channel_id=GENERAL_CHANNEL)
         await self.dispatch("INTERACTION_CREATE", payload)

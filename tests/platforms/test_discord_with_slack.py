@@ -78,7 +78,10 @@ async def test_one_runtime_serves_slack_and_discord(database_url: str) -> None:
 
             # Discord: /propose, then an editor's reaction approves it.
             command = await discord.slash_command(
-                "propose", user_id=PAT, text="Discord: come to the library on Saturday."
+                "propose",
+                user_id=PAT,
+                subcommand="new",
+                options={"text": "Discord: come to the library on Saturday."},
             )
             await until(run, discord.wait_for(lambda: discord.followups.get(command["token"])))
             (card,) = discord.channel_messages(REVIEW_CHANNEL)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from handlers.registry import all_commands
+from handlers.commands.registry import all_commands
 from storage.migrate import downgrade, upgrade
 from tests.fakes import discord_server as fd
 from tests.fakes.discord_server import FakeDiscord

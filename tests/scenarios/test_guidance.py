@@ -11,12 +11,12 @@ from guidance.checker import Checker
 from guidance.lookup import GuidanceIndex
 from guidance.policy import load_policy
 from guidance.sections import load_guidance
+from handlers.commands.registry import find_command
 from handlers.context import Context, Services, WorkflowConfig
 from handlers.dispatch import run_command
 from handlers.events import Actor, Invocation, Reply
 from handlers.messages import Mention, Message
 from handlers.port import ChannelRole, Group, MessageRef
-from handlers.registry import find_command
 from storage.db import Database
 from tests.guidance_index import shipped_synonyms
 

@@ -5,17 +5,18 @@ from __future__ import annotations
 import pytest
 
 from bot.platforms.local.platform import LocalWorkspace
+from handlers.commands.parse import read
 from handlers.dispatch import run_command
 from handlers.events import Actor, Invocation
-from handlers.proposals.propose import Parsed, parse
-from storage.models import AuditEvent, Proposal, Revision, Vote
+from handlers.proposals.propose import PROPOSE
+from storage.models import AuditEvent, Idea, Proposal, Revision, Vote
 from tests.workflow_support import CLEAN, count, lines_to, make_workspace, proposal, run, ws
 
 __all__ = ["make_workspace", "ws"]
 
 
 async def _state(ws: LocalWorkspace) -> tuple[int, ...]:
-    return tuple([await count(ws, model) for model in (Proposal, Revision, Vote, AuditEvent)])
+    return tuple([await count(ws, model) for model in (Proposal, Revision, Vote, AuditEvent, Idea)])
 
 
 async def _reply(ws: LocalWorkspace, line: str) -> str:
@@ -43,6 +44,11 @@ BAD_INPUT = [
     ("/propose overrule 99", "There is no proposal 99."),
     ("/propose status 99999999999999999999", "There is no proposal 99999999999999999999."),
     ("/propose withdraw", "needs the proposal's number"),
+    ("/propose withdraw four", "needs the proposal's number"),
+    ("/propose edit four", "needs the proposal's number"),
+    ("/propose status x", "needs the proposal's number"),
+    ("/idea done x", "Say which idea by its number: /idea done N."),
+    ("/idea snooze 1", "Say for how long"),
     ("/propose edit", "needs the proposal's number"),
     ("/propose withdraw 0", "There is no proposal 0."),
     ("/nonsense", "postgate has no /nonsense command"),
@@ -102,7 +108,7 @@ async def test_someone_not_allowed_to_propose_is_told_and_nothing_is_stored(
     )
     assert "Only approved users can propose posts" in reply.message.as_plain_text()
     assert reply.visibility == "private"
-    assert await _state(ws) == (0, 0, 0, 0)
+    assert await _state(ws) == (0, 0, 0, 0, 0)
 
 
 async def test_terminal_control_characters_are_not_printed(ws: LocalWorkspace) -> None:
@@ -126,22 +132,33 @@ async def test_help_lists_the_commands(ws: LocalWorkspace) -> None:
     assert "/propose TEXT" in out and "/help" in out and "/react N EMOJI" in out
 
 
+USAGE = "usage"  # the line gets its usage back, and runs nothing
+
+
 @pytest.mark.parametrize(
-    ("raw", "parsed"),
+    ("raw", "subcommand", "values"),
     [
-        ("Hello all", Parsed("new", text="Hello all")),
-        ("status", Parsed("status")),
-        ("status 3", Parsed("status", "3")),
-        ("Status update: the fair is on!", Parsed("new", text="Status update: the fair is on!")),
-        ("status 3 things we did", Parsed("new", text="status 3 things we did")),
-        ("edit 2 New text\nsecond line", Parsed("edit", "2", "New text\nsecond line")),
-        ("Edit your details at the link", Parsed("new", text="Edit your details at the link")),
-        ("withdraw #4", Parsed("withdraw", "4")),
-        ("withdraw 4 please", Parsed("withdraw", "4")),
-        ("overrule 7", Parsed("overrule", "7")),
-        ("withdraw", Parsed("usage", text="withdraw")),
-        ("edit 3rd time lucky", Parsed("new", text="edit 3rd time lucky")),
+        ("Hello all", "new", {"text": "Hello all"}),
+        ("status", "status", {"number": None}),
+        ("status 3", "status", {"number": 3}),
+        ("Status update: the fair is on!", "new", {"text": "Status update: the fair is on!"}),
+        ("status 3 things we did", "new", {"text": "status 3 things we did"}),
+        ("edit 2 New text\nsecond line", "edit", {"number": 2, "text": "New text\nsecond line"}),
+        ("Edit your details at the link", "new", {"text": "Edit your details at the link"}),
+        ("withdraw #4", "withdraw", {"number": 4}),
+        ("withdraw 4 please", "withdraw", {"number": 4}),
+        ("overrule 7", "overrule", {"number": 7}),
+        ("withdraw", "withdraw", USAGE),
+        ("withdraw four", "withdraw", USAGE),
+        ("edit four", "edit", USAGE),
+        ("edit 3", "edit", USAGE),
+        ("edit 3rd time lucky", "new", {"text": "edit 3rd time lucky"}),
     ],
 )
-def test_parse(raw: str, parsed: Parsed) -> None:
-    assert parse(raw) == parsed
+def test_reading_propose(raw: str, subcommand: str, values: object) -> None:
+    reading = read(PROPOSE, raw)
+    assert reading.subcommand.name == subcommand
+    if values == USAGE:
+        assert reading.problem
+    else:
+        assert (reading.values, reading.problem) == (values, "")

@@ -1,10 +1,13 @@
-"""Every `CommandSpec` as a Discord app command, registered in one loop.
+"""Every declared command as a Discord app command, registered in one loop.
 
-Each command takes one optional `text` option. A command that opens a form when
-empty (`/propose`) shows a modal with a paragraph input instead; its submission
-becomes the same `Invocation`. Every call is deferred at once (Discord allows 3
-seconds to answer), then goes through `handlers.dispatch.run_command`, and the
-reply follows: ephemeral when private, a message in the channel otherwise.
+Each command is declared once (`handlers.commands`): a command with several forms is
+a group of subcommands, each with typed options (a number is an integer option), and
+the options become the line a member would type, read like any other platform's.
+A command that opens a form when empty (`/propose new`) shows a modal with a
+paragraph input instead; its submission becomes the same `Invocation`. Every call
+is deferred at once (Discord allows 3 seconds to answer), then goes through
+`handlers.dispatch.run_command`, and the reply follows: ephemeral when private, a
+message in the channel otherwise.
 
 Before the defer (Discord's ack) each call is stored in the durable inbox
 (`handlers.inbox`) under its interaction id, so a stop between the defer and the
@@ -13,9 +16,10 @@ answer loses nothing: the next start runs it and answers by direct message.
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
+from typing import Any, Optional
 
 import discord
 from discord import app_commands
@@ -24,10 +28,11 @@ from bot.platforms.discord.events import RoleMap, invocation_from
 from bot.platforms.discord.render import DiscordMessage, render
 from bot.platforms.discord.work import InFlight
 from handlers import inbox
+from handlers.commands.registry import all_commands
+from handlers.commands.spec import Arg, ArgKind, Command, Subcommand
 from handlers.context import Context
 from handlers.events import Invocation, Reply
 from handlers.messages import Message, Tone
-from handlers.registry import CommandSpec, all_commands
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +45,7 @@ MODAL_INPUT_LIMIT = 4000  # Discord's maximum for a text input
 Interaction = discord.Interaction[discord.Client]
 Choice = app_commands.Choice[str]
 OnText = Callable[[Interaction, str], Awaitable[None]]
+AppCommand = app_commands.Command[app_commands.Group, ..., None]
 
 
 def _clip(value: str, limit: int) -> str:
@@ -49,7 +55,7 @@ def _clip(value: str, limit: int) -> str:
 class TextForm(discord.ui.Modal):
     """The multi-line form an empty `/propose` opens."""
 
-    def __init__(self, *, spec: CommandSpec, on_text: OnText) -> None:
+    def __init__(self, *, spec: Command, on_text: OnText) -> None:
         super().__init__(title=_clip(f"/{spec.name}", MODAL_TITLE_LIMIT), timeout=15 * 60)
         # The label is short on Discord; the description's first clause names the input
         # ("your draft post"), and the whole description shows as the placeholder.
@@ -87,26 +93,59 @@ class CommandBridge:
     def register(self, tree: app_commands.CommandTree[discord.Client]) -> None:
         guild = discord.Object(self._guild_id)
         for spec in all_commands():
-            tree.add_command(self._command(spec), guild=guild, override=True)
+            tree.add_command(self._app_command(spec), guild=guild, override=True)
 
-    def _command(self, spec: CommandSpec) -> app_commands.Command[app_commands.Group, ..., None]:
-        bridge = self
-
-        @app_commands.describe(text=_clip(spec.arg_description, DESCRIPTION_LIMIT))
-        async def callback(interaction: Interaction, text: str | None = None) -> None:
-            await bridge.invoked(interaction, spec=spec, text=text or "")
-
-        command: app_commands.Command[app_commands.Group, ..., None] = app_commands.Command(
+    def _app_command(self, spec: Command) -> AppCommand | app_commands.Group:
+        """One command as Discord shows it: a group of typed subcommands, or, for a
+        command with one form only, that form's options on the command itself."""
+        if len(spec.subcommands) == 1:
+            return self._form(spec, spec.plain_subcommand, name=spec.name, summary=spec.summary)
+        group = app_commands.Group(
             name=_clip(spec.name.lower(), NAME_LIMIT),
             description=_clip(spec.summary, DESCRIPTION_LIMIT),
+        )
+        for sub in spec.subcommands:
+            group.add_command(self._form(spec, sub, name=sub.name, summary=sub.summary))
+        return group
+
+    def _form(self, spec: Command, sub: Subcommand, *, name: str, summary: str) -> AppCommand:
+        bridge = self
+        form = spec.opens_form_when_empty and sub.name == spec.plain  # empty: the form opens
+
+        async def callback(interaction: Interaction, **values: Any) -> None:
+            await bridge.invoked(interaction, spec=spec, text=_as_text(sub, values))
+
+        # discord.py reads the options off the callback's signature: one typed,
+        # described parameter per declared argument.
+        callback.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            [
+                inspect.Parameter(
+                    "interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Interaction
+                ),
+                *(_parameter(arg, optional=arg.optional or form) for arg in sub.args),
+            ]
+        )
+        if sub.args:
+            app_commands.describe(
+                **{a.name: _clip(a.description, DESCRIPTION_LIMIT) for a in sub.args}
+            )(callback)
+        for arg in sub.args:
+            if arg.choices:
+                app_commands.choices(**{arg.name: [Choice(name=c, value=c) for c in arg.choices]})(
+                    callback
+                )
+        command: AppCommand = app_commands.Command(
+            name=_clip(name.lower(), NAME_LIMIT),
+            description=_clip(summary, DESCRIPTION_LIMIT),
             callback=callback,
         )
-        if spec.autocomplete is not None:
-            command.autocomplete("text")(self._completer(spec))
+        text_args = [a for a in sub.args if a.kind is ArgKind.TEXT]
+        if spec.autocomplete is not None and sub.name == spec.plain and text_args:
+            command.autocomplete(text_args[0].name)(self._completer(spec))
         return command
 
     def _completer(
-        self, spec: CommandSpec
+        self, spec: Command
     ) -> Callable[[Interaction, str], Coroutine[Any, Any, list[Choice]]]:
         services = self._ctx.services
         suggest = spec.autocomplete
@@ -129,7 +168,7 @@ class CommandBridge:
 
         return complete
 
-    async def invoked(self, interaction: Interaction, *, spec: CommandSpec, text: str) -> None:
+    async def invoked(self, interaction: Interaction, *, spec: Command, text: str) -> None:
         if interaction.guild_id != self._guild_id:
             await interaction.response.send_message(
                 "postgate works in its own server only.", ephemeral=True
@@ -144,13 +183,11 @@ class CommandBridge:
             return
         await self._run(interaction, spec=spec, text=text)
 
-    async def _run(self, interaction: Interaction, *, spec: CommandSpec, text: str) -> None:
+    async def _run(self, interaction: Interaction, *, spec: Command, text: str) -> None:
         with self._in_flight.tracking():
             await self._store_and_run(interaction, spec=spec, text=text)
 
-    async def _store_and_run(
-        self, interaction: Interaction, *, spec: CommandSpec, text: str
-    ) -> None:
+    async def _store_and_run(self, interaction: Interaction, *, spec: Command, text: str) -> None:
         invocation = invocation_from(
             interaction,
             command=spec.name,
@@ -199,6 +236,24 @@ class CommandBridge:
             )
         # The ephemeral "thinking..." placeholder has nothing left to say.
         await interaction.delete_original_response()
+
+
+def _parameter(arg: Arg, *, optional: bool) -> inspect.Parameter:
+    kind: Any = int if arg.kind is ArgKind.NUMBER else str
+    return inspect.Parameter(
+        arg.name,
+        inspect.Parameter.KEYWORD_ONLY,
+        annotation=Optional[kind] if optional else kind,  # noqa: UP045 (read at run time)
+        default=None if optional else inspect.Parameter.empty,
+    )
+
+
+def _as_text(sub: Subcommand, values: dict[str, Any]) -> str:
+    """The options as the line a member would type, so every platform's commands go
+    through the same reading: `withdraw 4`, or the plain form's own text."""
+    words = [sub.name] if sub.keyword else []
+    words += [str(values[a.name]) for a in sub.args if values.get(a.name) is not None]
+    return " ".join(words)
 
 
 def interaction_key(interaction: Interaction) -> str:

@@ -1,4 +1,4 @@
-"""The Slack app manifest, built from the command registry, so `slack/manifest.yml`
+"""The Slack app manifest, built from the command declarations, so `slack/manifest.yml`
 creates the app with every command in one paste.
 
 Regenerate it after adding a command:
@@ -14,7 +14,8 @@ from typing import Any
 
 import yaml
 
-from handlers.registry import CommandSpec, all_commands
+from handlers.commands.registry import all_commands
+from handlers.commands.spec import Command, usage
 
 # What the app does with each scope, so nobody grants more than this.
 BOT_SCOPES = (
@@ -37,8 +38,8 @@ def _short(value: str) -> str:
     return value if len(value) <= SLACK_TEXT_LIMIT else value[: SLACK_TEXT_LIMIT - 1] + "…"
 
 
-def _command(spec: CommandSpec) -> dict[str, Any]:
-    hint = spec.usage.removeprefix(f"/{spec.name}").strip().lstrip("| ")
+def _command(spec: Command) -> dict[str, Any]:
+    hint = usage(spec).removeprefix(f"/{spec.name}").strip().lstrip("| ")
     entry: dict[str, Any] = {
         "command": f"/{spec.name}",
         "description": _short(spec.summary),
@@ -49,7 +50,7 @@ def _command(spec: CommandSpec) -> dict[str, Any]:
     return entry
 
 
-def manifest(commands: Sequence[CommandSpec]) -> dict[str, Any]:
+def manifest(commands: Sequence[Command]) -> dict[str, Any]:
     return {
         "_metadata": {"major_version": 1, "minor_version": 1},
         "display_information": {

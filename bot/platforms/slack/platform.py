@@ -56,11 +56,11 @@ from bot.platforms.slack.work import AfterAck
 from bot.settings import Settings
 from bot.startup.errors import ConfigError
 from handlers import inbox
+from handlers.commands.registry import all_commands, find_command
 from handlers.context import Context, Services
 from handlers.events import Actor, Invocation, ReactionEvent, Reply
 from handlers.inbox import Answer
 from handlers.port import ChannelRole, ChatPort, PlatformError
-from handlers.registry import all_commands, find_command
 from storage.inbox import Pending
 
 log = logging.getLogger(__name__)

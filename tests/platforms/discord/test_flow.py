@@ -16,8 +16,8 @@ from discord.gateway import DiscordWebSocket
 from bot.assembly import build_services
 from bot.platforms.discord.platform import DiscordPlatform
 from bot.settings import Settings, load_settings
+from handlers.commands.registry import all_commands
 from handlers.context import Services
-from handlers.registry import all_commands
 from storage import proposals as repo
 from storage.models import AuditEvent, Vote
 from tests.fakes.discord_server import (
@@ -97,7 +97,9 @@ async def running(settings: Settings) -> AsyncIterator[tuple[DiscordPlatform, Se
 async def propose(fake: FakeDiscord, text: str, *, user_id: int = PAT) -> FakeMessage:
     """`/propose text`; returns the review card once it is up with its reaction hints."""
     before = {m.id for m in fake.channel_messages(REVIEW_CHANNEL)}
-    payload = await fake.slash_command("propose", user_id=user_id, text=text)
+    payload = await fake.slash_command(
+        "propose", user_id=user_id, subcommand="new", options={"text": text}
+    )
     await fake.wait_for(lambda: fake.followups.get(payload["token"]))
     cards = [m for m in fake.channel_messages(REVIEW_CHANNEL) if m.id not in before]
     assert len(cards) == 1, "one review card is posted"
@@ -125,7 +127,9 @@ async def test_propose_then_an_editor_approves(
     fake: FakeDiscord, database_url: str, errors: None
 ) -> None:
     async with running(settings_for(fake, database_url)) as (_platform, _services):
-        payload = await fake.slash_command("propose", user_id=PAT, text=DRAFT)
+        payload = await fake.slash_command(
+            "propose", user_id=PAT, subcommand="new", options={"text": DRAFT}
+        )
         await fake.wait_for(lambda: fake.followups.get(payload["token"]))
 
         # Deferred at once, before any work, privately; the answer is an ephemeral follow-up.
@@ -259,7 +263,7 @@ async def test_an_empty_propose_opens_a_form_whose_text_is_proposed(
     fake: FakeDiscord, database_url: str, errors: None
 ) -> None:
     async with running(settings_for(fake, database_url)):
-        payload = await fake.slash_command("propose", user_id=PAT)
+        payload = await fake.slash_command("propose", user_id=PAT, subcommand="new")
         await fake.wait_for(lambda: fake.callbacks.get(int(payload["id"])))
         modal = fake.callbacks[int(payload["id"])]
         assert modal["type"] == 9
@@ -276,7 +280,7 @@ async def test_an_empty_propose_opens_a_form_whose_text_is_proposed(
     assert "> Line one.\n> Line two." in card.embeds[0]["description"]
 
 
-async def test_every_command_is_registered_with_a_text_option_and_autocomplete(
+async def test_every_command_is_registered_with_its_typed_subcommands(
     fake: FakeDiscord, database_url: str, errors: None
 ) -> None:
     async with running(settings_for(fake, database_url)):
@@ -284,20 +288,48 @@ async def test_every_command_is_registered_with_a_text_option_and_autocomplete(
         assert len(sync) == 1
         specs = {spec.name: spec for spec in all_commands()}
         assert {c["name"] for c in fake.commands} == set(specs)
-        for command in fake.commands:
-            (option,) = command["options"]
-            spec = specs[command["name"]]
-            assert option["name"] == "text" and option["type"] == 3
-            assert not option.get("required", False)
-            assert option["description"] == spec.arg_description[:100]
-            assert bool(option.get("autocomplete")) == (spec.autocomplete is not None)
+        registered = {c["name"]: c for c in fake.commands}
 
-        assert specs["stats"].autocomplete is not None
-        payload = await fake.autocomplete("stats", user_id=SAM, current="mo")
+        propose = {o["name"]: o for o in registered["propose"]["options"]}
+        assert set(propose) == {s.name for s in specs["propose"].subcommands}
+        assert all(o["type"] == 1 for o in propose.values())  # subcommands
+        (number,) = propose["withdraw"]["options"]
+        assert (number["name"], number["type"], number["required"]) == ("number", 4, True)
+        edit = [(o["name"], o["type"]) for o in propose["edit"]["options"]]
+        assert edit == [("number", 4), ("text", 3)]
+        assert not propose["status"]["options"][0].get("required", False)
+        reminders = {o["name"]: o for o in registered["reminders"]["options"]}
+        (kinds,) = [o for o in reminders["set"]["options"] if o["name"] == "kind"]
+        assert [c["value"] for c in kinds["choices"]] == ["digest", "due", "nudge", "kpis"]
+
+        (period,) = registered["stats"]["options"]  # one form: its options, no group
+        assert (period["name"], period["type"]) == ("period", 3)
+        assert period.get("autocomplete")
+        payload = await fake.autocomplete("stats", user_id=SAM, option="period", current="mo")
         await fake.wait_for(lambda: fake.callbacks.get(int(payload["id"])))
         answer = fake.callbacks[int(payload["id"])]
     assert answer["type"] == 8
     assert answer["data"]["choices"] == [{"name": "month", "value": "month"}]
+
+
+async def test_a_typed_subcommand_runs_like_the_typed_line(
+    fake: FakeDiscord, database_url: str, errors: None
+) -> None:
+    async with running(settings_for(fake, database_url)):
+        card = await propose(fake, DRAFT)
+        payload = await fake.slash_command(
+            "propose", user_id=PAT, subcommand="withdraw", options={"number": 1}
+        )
+        await fake.wait_for(lambda: fake.followups.get(payload["token"]))
+        await fake.wait_for(lambda: card.edits)
+        missing = await fake.slash_command(
+            "idea", user_id=PAT, subcommand="done", options={"number": 7}
+        )
+        await fake.wait_for(lambda: fake.followups.get(missing["token"]))
+    (withdrawn,) = fake.followups[payload["token"]]
+    assert "withdrawn" in str(withdrawn["embeds"]).lower()
+    (no_idea,) = fake.followups[missing["token"]]
+    assert "There is no idea 7" in str(no_idea["embeds"])
 
 
 async def test_the_token_never_reaches_a_log(
@@ -337,7 +369,10 @@ async def test_a_blocked_drafts_reasons_are_for_the_proposer_alone(
 ) -> None:
     async with running(settings_for(fake, database_url)):
         payload = await fake.slash_command(
-            "propose", user_id=PAT, text="Vote them out, the Tory scum"
+            "propose",
+            user_id=PAT,
+            subcommand="new",
+            options={"text": "Vote them out, the Tory scum"},
         )
         await fake.wait_for(lambda: fake.followups.get(payload["token"]))
     (reasons,) = fake.followups[payload["token"]]
@@ -370,7 +405,9 @@ async def test_a_shared_answer_is_posted_in_the_channel(
     fake: FakeDiscord, database_url: str, errors: None
 ) -> None:
     async with running(settings_for(fake, database_url)):
-        payload = await fake.slash_command("guidance", user_id=SAM, text="share rules")
+        payload = await fake.slash_command(
+            "guidance", user_id=SAM, options={"question": "share rules"}
+        )
         await fake.wait_for(lambda: payload["token"] in fake.deleted_originals)
     (shared,) = fake.channel_messages(GENERAL_CHANNEL)
     assert shared.embeds
@@ -384,7 +421,9 @@ async def test_with_a_proposer_role_others_may_not_propose(
     fake.member_roles[PAT] = [PROPOSER_ROLE]
     settings = settings_for(fake, database_url, DISCORD_PROPOSER_ROLE=PROPOSER_ROLE)
     async with running(settings):
-        refused = await fake.slash_command("propose", user_id=SAM, text=DRAFT)
+        refused = await fake.slash_command(
+            "propose", user_id=SAM, subcommand="new", options={"text": DRAFT}
+        )
         await fake.wait_for(lambda: fake.followups.get(refused["token"]))
         assert not fake.channel_messages(REVIEW_CHANNEL)
         await propose(fake, DRAFT, user_id=PAT)
@@ -396,7 +435,7 @@ async def test_a_command_discord_still_lists_but_postgate_dropped_gets_a_kind_an
     fake: FakeDiscord, database_url: str, errors: None
 ) -> None:
     async with running(settings_for(fake, database_url)):
-        payload = await fake.slash_command("retired", user_id=SAM, text="x")
+        payload = await fake.slash_command("retired", user_id=SAM, options={"text": "x"})
         await fake.wait_for(lambda: fake.callbacks.get(int(payload["id"])))
     answer = fake.callbacks[int(payload["id"])]
     assert answer["type"] == 4
@@ -409,7 +448,7 @@ async def test_stats_arrive_privately_with_the_chart_attached(
     fake: FakeDiscord, database_url: str, errors: None
 ) -> None:
     async with running(settings_for(fake, database_url)):
-        payload = await fake.slash_command("stats", user_id=ERIN, text="month")
+        payload = await fake.slash_command("stats", user_id=ERIN, options={"period": "month"})
         await fake.wait_for(lambda: fake.followups.get(payload["token"]), within=20)
     (call,) = [c for c in fake.calls if c.path.endswith(payload["token"]) and c.method == "POST"]
     ((name, data),) = call.files

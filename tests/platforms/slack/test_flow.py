@@ -9,7 +9,7 @@ import time
 
 from sqlalchemy import func, select
 
-from storage.models import AuditEvent, AuditKind, Proposal, Revision, Vote
+from storage.models import AuditEvent, AuditKind, Idea, Proposal, Revision, Vote
 from tests.fakes.slack_api import BOT_USER_ID, FakeCall, FakeSlack
 from tests.fakes.slack_harness import (
     APPROVED,
@@ -271,3 +271,36 @@ async def test_a_blocked_draft_is_told_privately_and_posts_no_card(database_url:
         assert answer.params["response_type"] == "ephemeral"
         assert _posts(slack.fake, REVIEW) == []
         assert (await _proposal(slack)).status == "blocked"
+
+
+async def test_a_subcommand_with_a_bad_argument_gets_its_usage_and_changes_nothing(
+    database_url: str,
+) -> None:
+    async with running_slack(database_url) as slack:
+        await _propose(slack)
+        # The first /propose's answer went to "propose" already: each line adds one more.
+        for command, text, usage, answers in (
+            ("/propose", "withdraw four", "/propose withdraw N", 2),
+            ("/idea", "done x", "/idea done N", 1),
+        ):
+            key = command.strip("/")
+            status, _ = await slack.sender.command(
+                command=command,
+                text=text,
+                user_id=PROPOSER,
+                response_url=slack.fake.response_url(key),
+            )
+            assert status == 200
+
+            def to_key(calls: list[FakeCall], key: str = key) -> list[FakeCall]:
+                return [c for c in calls if c.method == "response_url" and c.params["key"] == key]
+
+            await slack.fake.wait_for(lambda calls, n=answers: len(to_key(calls)) >= n)
+            answer = to_key(slack.fake.calls)[-1]
+            assert usage in _dump(answer) and "Nothing was changed" in _dump(answer)
+        await slack.fake.settle(quiet=0.3)
+        assert await _count(slack, Proposal) == 1
+        assert (await _proposal(slack)).status == "pending"
+        assert await _count(slack, Revision) == 1
+        assert await _count(slack, Idea) == 0
+        assert len(_posts(slack.fake, REVIEW)) == 1

@@ -11,11 +11,12 @@ from collections.abc import Iterator
 
 import pytest
 
+from handlers.commands import registry
+from handlers.commands.spec import Arg, ArgKind, Call, Command, Subcommand
 from handlers.context import Context
 from handlers.events import Invocation, Reply
 from handlers.messages import Message, Tone
 from handlers.port import ChannelRole
-from handlers.registry import CommandSpec
 from tests.fakes.slack_api import APP_ID, TEAM_ID
 from tests.fakes.slack_harness import (
     APP_TOKEN,
@@ -30,7 +31,8 @@ from tests.fakes.slack_harness import (
 HEARD: list[Invocation] = []
 
 
-async def _echo(invocation: Invocation, ctx: Context) -> Reply:
+async def _echo(call: Call, ctx: Context) -> Reply:
+    invocation = call.invocation
     HEARD.append(invocation)
     if invocation.text == "boom":
         raise RuntimeError("the handler broke")
@@ -42,11 +44,27 @@ async def _echo(invocation: Invocation, ctx: Context) -> Reply:
     return Reply(Message(body=f"heard: {invocation.text}", tone=Tone.INFO))
 
 
-ECHO = CommandSpec(
+ECHO = Command(
     name="echo",
     summary="Say it back",
-    usage="/echo TEXT",
-    handler=_echo,
+    subcommands=(
+        Subcommand(
+            name="say",
+            summary="says it back",
+            handler=_echo,
+            args=(
+                Arg(
+                    name="text",
+                    shown="[TEXT]",
+                    kind=ArgKind.TEXT,
+                    description="what to say",
+                    optional=True,
+                ),
+            ),
+            keyword=False,
+        ),
+    ),
+    plain="say",
     opens_form_when_empty=True,
     arg_description="what to say",
 )
@@ -54,9 +72,7 @@ ECHO = CommandSpec(
 
 @pytest.fixture(autouse=True)
 def _echo_command(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    import handlers.commands
-
-    monkeypatch.setattr(handlers.commands, "COMMANDS", (*handlers.commands.COMMANDS, ECHO))
+    monkeypatch.setattr(registry, "COMMANDS", (*registry.COMMANDS, ECHO))
     HEARD.clear()
     yield
 

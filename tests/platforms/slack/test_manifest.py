@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from bot.platforms.slack.manifest import manifest_yaml
-from handlers.registry import all_commands
+from handlers.commands.registry import all_commands
 
 SHIPPED = Path(__file__).resolve().parents[3] / "slack" / "manifest.yml"
 
