@@ -21,7 +21,10 @@ from dataclasses import dataclass, field, replace
 from guidance import advisories
 from guidance.allow import allow_pattern
 from guidance.contacts import find_phones
+from guidance.counterspeech import CounterSpeechReader, Reading
+from guidance.frames import Frames
 from guidance.lexicon import Hit, Lexicon, Tag
+from guidance.misspell import Misspellings
 from guidance.nearby import combinations
 from guidance.normalise import Folded, fold
 from guidance.policy import NAME_WORD, Near, Policy, Rule, load_policy
@@ -31,8 +34,10 @@ from guidance.tokens import (
     ALLOWED,
     EMAIL,
     MENTION,
+    WORD,
     Token,
     camel_parts,
+    clause_numbers,
     name_positions,
     tokenise,
 )
@@ -56,6 +61,10 @@ class _Draft:
     severity: Severity | None = None
     message: str | None = None
     suggestion: str | None = None
+    token: int = -1  # the first token it covers, where known
+    last_token: int = -1
+    negated: bool = False  # "I never said ...": counts only as counter-speech
+    framed: bool = False  # found by a frame (guidance.frames)
 
 
 class Checker:
@@ -79,6 +88,10 @@ class Checker:
             for rule_id, (find, default) in _ADVISORIES.items()
             if (rule := self._rules.get(rule_id)) is not None
         ]
+        self._frames = Frames(self.policy.hate, lexicon=self._lexicon)
+        self._counter = CounterSpeechReader(
+            self.policy.counter_speech, self.policy.homonyms, lexicon=self._lexicon
+        )
         self._compile()
 
     # ------------------------------------------------------------ compiling
@@ -114,6 +127,21 @@ class Checker:
             else:
                 self._patterns.extend((rule_id, re.compile(p)) for p in rule.patterns)
             self._imprint.extend(re.compile(p) for p in rule.imprint_patterns)
+        self._known = frozenset(self._frames.vocabulary)
+        spelling = self.policy.misspellings
+        listed = [
+            w
+            for rule in self._rules.values()
+            if rule.severity is Severity.BLOCK
+            for w in rule.words
+        ]
+        listed += [w for name in spelling.lists for w in self._frames.lists.get(name, ())]
+        self._misspellings = Misspellings(
+            words=[w.lower() for w in listed if " " not in w and len(w) >= 4],
+            joiners=spelling.joiners,
+            real_words=spelling.real_words,
+            known=self._is_known,
+        )
         if acronyms:
             alternatives = "|".join(
                 re.escape(t).replace(r"\ ", r"\s+") for t in sorted(acronyms, key=len, reverse=True)
@@ -140,7 +168,7 @@ class Checker:
         names = [m.span() for m in self._allow.finditer(text)] if self._allow else []
         allowed = Spans(names) if names else NO_SPANS
         folded = fold(text)
-        tokens = tokenise(folded, original=text, vocabulary=self._lexicon)
+        tokens = self._respell(tokenise(folded, original=text, vocabulary=self._lexicon))
         if allowed:
             tokens = [
                 _neutral(t) if allowed.overlaps(*folded.span(t.start, t.end)) else t for t in tokens
@@ -160,9 +188,79 @@ class Checker:
         if "@" in folded.text:  # @handles and emails are rare: skip the scan otherwise
             drafts += self._rival_findings(context)
             drafts += self._email_findings(context)
+        drafts += self._frame_findings(context)
         drafts = self._imprint_findings(context, drafts)
         drafts = self._hedge(context, drafts)
+        drafts = self._read_in_context(context, drafts)
         return Report(findings=tuple(self._finish(drafts)))
+
+    def _respell(self, tokens: list[Token]) -> list[Token]:
+        """Add the reading of a misspelt word ("klil": kill); split a run-together pair."""
+        out: list[Token] = []
+        for token in tokens:
+            if token.kind != WORD or any(map(self._is_known, token.forms)):
+                out.append(token)
+                continue
+            for form in token.forms:
+                read = self._misspellings.read(form)
+                if len(read) == 1:
+                    token = token._replace(forms=(*token.forms, *read))
+                    break
+                if len(read) == 2 and len(form) == token.end - token.start:
+                    cut = token.start + len(read[0])
+                    out.append(Token(token.start, cut, (read[0],), token.sentence))
+                    token = Token(cut, token.end, (read[1],), token.sentence)
+                    break
+            out.append(token)
+        return out
+
+    def misreads(self, word: str) -> tuple[str, ...]:
+        """What the checker would read a lone unknown `word` as ("fukc": fuck), if anything."""
+        return self._misspellings.read(word)
+
+    def _is_known(self, word: str) -> bool:
+        return word in self._known or self._lexicon.is_word(word)
+
+    def _frame_findings(self, ctx: _Context) -> Iterator[_Draft]:
+        """Groups attacked by a frame; a negated frame only where it may be counter-speech."""
+
+        known: list[list[int]] = []
+
+        def clauses() -> list[int]:  # worked out once, on the first match
+            if not known:
+                known.append(clause_numbers(ctx.tokens, ctx.folded))
+            return known[0]
+
+        for hit in self._frames.find(ctx.tokens, ctx.hits, text=ctx.folded.text, clauses=clauses):
+            yield replace(
+                ctx.draft(hit.rule, hit.first, hit.last),
+                message=hit.message or None,
+                negated=hit.negated,
+                framed=True,
+            )
+
+    def _read_in_context(self, ctx: _Context, drafts: list[_Draft]) -> list[_Draft]:
+        """Counter-speech softens a block to a warning; an innocent homonym drops it."""
+        reading: Reading | None = None
+        out = []
+        for draft in drafts:
+            severity = draft.severity or self._rules[draft.rule].severity
+            first = draft.token
+            if severity is not Severity.BLOCK or first < 0:
+                out.append(draft)
+                continue
+            last = max(first, draft.last_token)
+            if self._counter.innocent(ctx.tokens, ctx.hits, first=first, last=last):
+                continue
+            if draft.rule in self._counter.rules:
+                reading = reading or self._counter.read(ctx.tokens, ctx.hits, ctx.text)
+                if reading.condemns(ctx.tokens, first=first, start=draft.start, end=draft.end):
+                    draft = replace(
+                        draft, severity=Severity.WARN, message=self._counter.message, negated=False
+                    )
+            if not draft.negated:  # "I would never hurt ...": nothing to report
+                out.append(draft)
+        return out
 
     def _word_findings(self, ctx: _Context) -> Iterator[_Draft]:
         for tag, found in ctx.hits.items():
@@ -304,6 +402,7 @@ class Checker:
             hedges = ctx.hits.get(("hedge", draft.rule))
             if (
                 hedges
+                and not draft.framed  # frames read reports themselves (counter_speech)
                 and draft.sentence >= 0
                 and any(ctx.tokens[h.first].sentence == draft.sentence for h in hedges)
             ):
@@ -357,7 +456,9 @@ class _Context:
         return self.folded.span(self.tokens[first].start, self.tokens[last].end)
 
     def draft(self, rule: str, first: int, last: int) -> _Draft:
-        return _Draft(rule, *self.span(first, last), self.tokens[first].sentence)
+        return _Draft(
+            rule, *self.span(first, last), self.tokens[first].sentence, token=first, last_token=last
+        )
 
     def names(self, key: Tag) -> list[Hit]:
         """Words that look like names, as hits for `key` (worked out once per post)."""
@@ -387,6 +488,8 @@ def _merge(drafts: list[_Draft]) -> list[_Draft]:
             draft.start,
             draft.end,
         ):
+            if last.message is None and draft.message is not None:  # a frame's own words
+                out[-1] = replace(last, message=draft.message)
             continue  # two entries on the same words ("comrade", "comrades"): one finding
         if (
             last is not None
@@ -395,7 +498,9 @@ def _merge(drafts: list[_Draft]) -> list[_Draft]:
             and last.severity == draft.severity
             and draft.rule != "jargon"
         ):
-            out[-1] = replace(last, end=max(last.end, draft.end))
+            out[-1] = replace(
+                last, end=max(last.end, draft.end), message=last.message or draft.message
+            )
         else:
             out.append(draft)
     return sorted(out, key=lambda d: (d.start, d.end, d.rule))

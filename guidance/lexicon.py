@@ -68,6 +68,10 @@ class Lexicon:
         for form in (word, word + "s"):
             self._prefixes.update(form[:k] for k in range(1, len(form) + 1))
 
+    def single_words(self) -> list[str]:
+        """Every single-word entry, as matched."""
+        return list(self._words)
+
     def is_prefix(self, start: str) -> bool:
         return start in self._prefixes
 

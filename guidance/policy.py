@@ -104,6 +104,64 @@ class Rule(_Strict):
     limit: float | None = None
 
 
+class Frame(_Strict):
+    """One way of attacking people, written as templates the checker fills with every group.
+
+    In a template, `{group}` is any group of people the policy names (or "them" once the
+    post has named one), `{person}` a person or an official, `{name}` one of the word
+    lists under `words`, and `...` up to four words of the same sentence.
+    """
+
+    rule: str
+    message: str = ""
+    templates: list[str] = Field(min_length=1)
+    # False for templates that carry their own negation ("{group} are not human"):
+    # a "not" before them does not make them innocent.
+    negatable: bool = True
+
+
+class GroupTerms(_Strict):
+    nouns: list[str] = []  # "women", "woman": plural and singular
+    adjectives: list[str] = []  # "female": a group with `people` after it ("female MPs")
+
+
+class Hate(_Strict):
+    """Groups of people by protected characteristic, and the frames that attack them."""
+
+    groups: dict[str, GroupTerms] = {}
+    people: list[str] = []  # nouns that make a group of an adjective: "gay people"
+    lead: list[str] = []  # words that may come before a group: "all the", "those kinds of"
+    pronouns: list[str] = []  # refer to a group the post has named: "I hate them"
+    persons: list[str] = []  # people and officials a threat can be aimed at
+    negators: list[str] = []
+    # phrases that start with a negator but negate nothing: "no better than", "can't stand"
+    not_negating: list[str] = []
+    words: dict[str, list[str]] = {}
+    frames: dict[str, Frame] = {}
+
+
+class CounterSpeech(_Strict):
+    """Hate quoted or reported in order to condemn it: a warning for the editors, not a block."""
+
+    message: str
+    rules: list[str] = []  # the findings that counter-speech softens
+    # before the offending words, in the same sentence: "stop calling", "how can you say"
+    markers: list[str] = []
+    # a marker said by the writer ("I say"): the words after it are their own
+    affirming: list[str] = []
+    # anywhere in the post, these make a quotation counter-speech: "racist", "reported"
+    condemnations: list[str] = []
+
+
+class Misspelling(_Strict):
+    # the hate word lists read through misspellings, besides the block rules' words
+    lists: list[str] = []
+    # short words that posts run into a listed word: "fuckall", "deathto", "ihate"
+    joiners: list[str] = []
+    # English words one swapped or dropped letter away from a listed word: read as is
+    real_words: list[str] = []
+
+
 class PolicySettings(_Strict):
     # True: the account bio carries the digital imprint, so posts need none of their own.
     imprint_in_bio: bool = False
@@ -115,6 +173,11 @@ class Policy(_Strict):
     allow: list[str] = []
     synonyms: dict[str, list[str]] = {}
     rules: dict[str, Rule]
+    hate: Hate = Hate()
+    counter_speech: CounterSpeech | None = None
+    # a word and the words that show its innocent reading: faggots [gravy, butcher, ...]
+    homonyms: dict[str, list[str]] = {}
+    misspellings: Misspelling = Misspelling()
     origin: str = "policy"
 
 
@@ -187,6 +250,7 @@ def _check_rule_keys(data: dict[str, Any], origin: str) -> None:
 
 
 def _check_semantics(policy: Policy, origin: str) -> None:
+    _check_frames(policy, origin)
     for rule_id, rule in policy.rules.items():
         if rule_id in INFO_RULES and rule.severity is not Severity.INFO:
             raise PolicyError(
@@ -220,6 +284,38 @@ def _check_semantics(policy: Policy, origin: str) -> None:
                             f"{origin}: rule {rule_id!r} uses {word!r} but there is "
                             f"no rule {ref!r} to take the words from"
                         )
+
+
+_SLOT = re.compile(r"\{([^{}]*)\}")
+
+
+def _check_frames(policy: Policy, origin: str) -> None:
+    hate = policy.hate
+    known = {"group", "person", "target", "adjective", *hate.words}
+    for frame_id, frame in hate.frames.items():
+        if frame.rule not in policy.rules:
+            raise PolicyError(
+                f"{origin}: hate frame {frame_id!r} reports under rule {frame.rule!r}, "
+                "which the policy does not have"
+            )
+        for template in frame.templates:
+            slots = _SLOT.findall(template)
+            unknown = [s for s in slots if s not in known]
+            if unknown:
+                raise PolicyError(
+                    f"{origin}: hate frame {frame_id!r} has the template {template!r}, "
+                    f"which names {{{unknown[0]}}}, but there is no such list under "
+                    f"hate: words (the lists are: {', '.join(sorted(known))})"
+                )
+            if not {"group", "person", "target", "adjective"} & set(slots):
+                raise PolicyError(
+                    f"{origin}: hate frame {frame_id!r} has the template {template!r}, "
+                    "which needs {group}, {person} or {target} to say who it is aimed at"
+                )
+    counter = policy.counter_speech
+    for rule_id in counter.rules if counter else ():
+        if rule_id not in policy.rules:
+            raise PolicyError(f"{origin}: counter_speech softens unknown rule {rule_id!r}")
 
 
 def _describe(exc: ValidationError) -> str:

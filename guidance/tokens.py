@@ -149,6 +149,29 @@ def tokenise(folded: Folded, *, original: str, vocabulary: Vocabulary) -> list[T
     return tokens
 
 
+_CLAUSE_BREAK = re.compile(r"[,;:()\"“”\[\]]|\s[-–—]\s")
+# a new clause starts at these words: "I have nothing against them but ..."
+_CLAUSE_WORDS = frozenset({"but", "though", "although", "yet", "whereas", "while"})
+
+
+def clause_numbers(tokens: Sequence[Token], folded: Folded) -> list[int]:
+    """Each token's clause, counted from 0: a new one at each sentence, at punctuation
+    between words, and at words such as "but"; the reach of a "not" ends at its clause."""
+    numbers = []
+    clause = 0
+    for index, token in enumerate(tokens):
+        if index:
+            before = tokens[index - 1]
+            if (
+                token.sentence != before.sentence
+                or _CLAUSE_BREAK.search(folded.text, before.end, token.start)
+                or (token.forms[:1] and token.forms[0] in _CLAUSE_WORDS)
+            ):
+                clause += 1
+        numbers.append(clause)
+    return numbers
+
+
 def name_positions(tokens: Sequence[Token], folded: Folded, original: str) -> list[int]:
     """Indexes of capitalised words that look like names: "Councillor Brian Hollis".
 
