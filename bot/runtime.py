@@ -108,13 +108,17 @@ async def _wait(awaitable: Awaitable[object]) -> object:
 
 def build_runtime(settings: Settings, services: Services, *, local: bool = False) -> Runtime:
     """What `postgate run` serves: every platform whose token is set (or the local
-    workspace), with the reminder scheduler beside them."""
+    workspace), with the outbox's sender and the reminder scheduler beside them."""
     from bot.platforms import enabled_platforms
     from bot.scheduler import ReminderScheduler
+    from bot.sender import OutboxSender
 
     return Runtime(
         settings=settings,
         services=services,
         platforms=enabled_platforms(settings, services, local=local),
-        background=[ReminderScheduler(settings=settings, services=services)],
+        background=[
+            OutboxSender(services=services),
+            ReminderScheduler(settings=settings, services=services),
+        ],
     )

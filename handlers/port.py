@@ -33,6 +33,15 @@ class MessageRef:
     message_id: str
 
 
+@dataclass(frozen=True, slots=True)
+class SendKey:
+    """Marks a message postgate owes, so that a retry finds an earlier attempt whose
+    answer was lost instead of posting the message twice."""
+
+    value: str  # at most 25 characters (Discord's nonce)
+    retry: bool  # an earlier attempt was made: look for it before posting
+
+
 class ChatPort(Protocol):
     """What a platform offers handlers. Every method may raise `PlatformError`."""
 
@@ -41,8 +50,11 @@ class ChatPort(Protocol):
         """`local`, `slack` or `discord`."""
         ...
 
-    async def post(self, *, channel: ChannelRole | str, message: Message) -> MessageRef:
-        """Post to a channel named by role (or by the platform's own id)."""
+    async def post(
+        self, *, channel: ChannelRole | str, message: Message, key: SendKey | None = None
+    ) -> MessageRef:
+        """Post to a channel named by role (or by the platform's own id); with a `key`
+        on a retry, the message posted by an earlier attempt if there is one."""
         ...
 
     async def update(self, *, ref: MessageRef, message: Message) -> None:
@@ -54,9 +66,15 @@ class ChatPort(Protocol):
         ...
 
     async def notify(
-        self, *, user_id: str, message: Message, about: MessageRef | None = None
+        self,
+        *,
+        user_id: str,
+        message: Message,
+        about: MessageRef | None = None,
+        key: SendKey | None = None,
     ) -> None:
-        """Tell one person something privately (a DM, or a thread reply on `about`)."""
+        """Tell one person something privately (a DM, or a thread reply on `about`);
+        `key` as for `post`."""
         ...
 
     def members_of(self, group: Group) -> tuple[Mention, ...]:
@@ -65,4 +83,9 @@ class ChatPort(Protocol):
 
 
 class PlatformError(Exception):
-    """A platform call failed after its own retries; the message is safe to log."""
+    """A platform call failed after its own retries; the message is safe to log.
+    `retry_after`: the seconds the platform asked to wait (a 429's Retry-After)."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -240,6 +240,40 @@ class ProcessedEvent(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class OutboxKind(StrEnum):
+    CARD = "card"  # the review card of one revision
+    CARD_UPDATE = "card_update"  # the card brought up to date with its proposal
+    SUPERSEDED = "superseded"  # an earlier revision's card says a newer one replaced it
+    REACTION = "reaction"  # postgate's own hint reaction on a card
+    APPROVED_POST = "approved_post"
+    NOTICE = "notice"  # the proposer told of a decision
+
+
+class OutboxMessage(Base):
+    """A message postgate owes, written in the same transaction as the change that
+    owes it; `sent_at` is set once the platform has it (handlers/outbox.py)."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(String(64))
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    revision: Mapped[int] = mapped_column(Integer)
+    detail: Mapped[str] = mapped_column(String(64), default="")  # an emoji, a status
+    # The message acted on (a reaction's card, a superseded card); once posted, where.
+    channel: Mapped[str | None] = mapped_column(String(64))
+    message_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    next_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(String(200))
+
+    __table_args__ = (Index("ix_outbox_workspace_sent_next", "workspace", "sent_at", "next_at"),)
+
+
 # --- Campaign ideas and scheduled reminders (issue 7) ---
 
 

@@ -431,14 +431,23 @@ async def transition(
 
 
 async def set_card(
-    session: AsyncSession, *, proposal_id: int, channel: str, message_id: str, now: datetime
-) -> None:
-    await session.execute(
+    session: AsyncSession,
+    *,
+    proposal_id: int,
+    revision: int,
+    channel: str | None,
+    message_id: str | None,
+    now: datetime,
+) -> bool:
+    """Where the card of `revision` is (None: no card while a new one is owed); False
+    when the proposal is at another revision by now."""
+    result = await session.execute(
         update(Proposal)
-        .where(Proposal.id == proposal_id)
+        .where(Proposal.id == proposal_id, Proposal.revision == revision)
         .values(card_channel=channel, card_message_id=message_id, updated_at=now)
         .execution_options(synchronize_session=False)
     )
+    return _rowcount(result) == 1
 
 
 async def add_vote(

@@ -19,7 +19,7 @@ from handlers.context import Context, Services
 from handlers.dispatch import run_command
 from handlers.events import Invocation, Reply
 from handlers.messages import Message
-from handlers.port import ChannelRole, MessageRef
+from handlers.port import ChannelRole, MessageRef, SendKey
 from storage import proposals as repo
 from storage.models import (
     AuditEvent,
@@ -112,7 +112,9 @@ class FailingOnce(RecordingPort):
         super().__init__()
         self.refused = False
 
-    async def post(self, *, channel: ChannelRole | str, message: Message) -> MessageRef:
+    async def post(
+        self, *, channel: ChannelRole | str, message: Message, key: SendKey | None = None
+    ) -> MessageRef:
         if not self.refused:
             self.refused = True
             raise ConnectionError("the platform went away")
@@ -260,7 +262,7 @@ async def test_an_edit_delivered_twice_adds_one_revision(
     assert await revised_events(services) == 1
     checked = AuditEvent.kind == str(AuditKind.CHECKED)
     assert await count(services, AuditEvent, checked) == 2
-    assert len(port.to(ChannelRole.REVIEW)) == 1  # the card is updated, never posted again
+    assert len(port.to(ChannelRole.REVIEW)) == 2  # a card per revision, none posted twice
 
     # Another delivery with the same text is another edit.
     await run_command(invocation("propose", f"edit 1 {EDITED}", key="slack:cmd-3"), ctx)

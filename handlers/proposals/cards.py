@@ -75,7 +75,7 @@ def checker_summary(snap: ProposalSnapshot) -> str:
     return "The checker found no problems."
 
 
-def _state_line(snap: ProposalSnapshot, config: WorkflowConfig) -> str:
+def _state_line(snap: ProposalSnapshot, config: WorkflowConfig, *, published: bool) -> str:
     needed = approvals_needed(snap, config)
     approvers = snap.voters(VoteKind.APPROVE)
     status = snap.status
@@ -90,7 +90,12 @@ def _state_line(snap: ProposalSnapshot, config: WorkflowConfig) -> str:
         )
     if status == ProposalStatus.APPROVED:
         how = "Overruled the checker and approved" if snap.overrule else "Approved"
-        return f"{how} by {snap.decided_by or 'the editors'}. Sent to the approved channel."
+        where = (
+            "Sent to the approved channel."
+            if published
+            else "Posting it to the approved channel\u2026"
+        )
+        return f"{how} by {snap.decided_by or 'the editors'}. {where}"
     if status == ProposalStatus.REJECTED:
         return f"Rejected by {snap.decided_by or 'an editor'}."
     if status == ProposalStatus.WITHDRAWN:
@@ -152,9 +157,14 @@ def how_to_decide(snap: ProposalSnapshot, config: WorkflowConfig) -> str:
 
 
 def review_card(
-    snap: ProposalSnapshot, *, config: WorkflowConfig, editors: tuple[Mention, ...]
+    snap: ProposalSnapshot,
+    *,
+    config: WorkflowConfig,
+    editors: tuple[Mention, ...],
+    published: bool = False,
 ) -> Message:
-    """The card editors react to; rebuilt from the stored state on every change."""
+    """The card editors react to; rebuilt from the stored state on every change.
+    `published`: an approved post is out in the approved channel."""
     deciders: Text = (
         joined(editors) if editors else ("the editors (no editor is set up yet: ask an admin)",)
     )
@@ -166,7 +176,7 @@ def review_card(
             MessageField("Who decides", text(deciders, " (other people's reactions don't count)"))
         )
         fields.append(MessageField("How to decide", how_to_decide(snap, config)))
-    fields.append(MessageField("State", _state_line(snap, config)))
+    fields.append(MessageField("State", _state_line(snap, config, published=published)))
     body = (
         f"{snap.author_name} asks the editors to BREAK the checker's block and approve this "
         "post. Read the reasons below first."
@@ -182,6 +192,20 @@ def review_card(
             f"Proposal {snap.id}, version {snap.revision}, proposed {when(snap.created_at, config)}"
         ),
         tone=_tone(snap),
+    )
+
+
+def superseded_card(snap: ProposalSnapshot, *, revision: int) -> Message:
+    """What an earlier version's card becomes once version `revision` replaces it."""
+    return Message(
+        title=f"Proposal {snap.id} from {snap.author_name}: superseded by revision {revision}",
+        body=(
+            f"{snap.author_name} changed this proposal to version {revision}. Reactions here "
+            "no longer count: each version the editors are to decide gets a card of its own, "
+            "further down."
+        ),
+        footer=f"Proposal {snap.id}, an earlier version",
+        tone=Tone.NEUTRAL,
     )
 
 

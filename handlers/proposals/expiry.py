@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from handlers import outbox
 from handlers.context import Context
-from handlers.proposals import board
 from handlers.proposals.moves import move_and_record
 from storage import proposals as repo
 from storage.models import OPEN_STATUSES, AuditKind, ProposalStatus
@@ -37,10 +37,11 @@ async def expire_overdue(ctx: Context) -> int:
                 event=AuditKind.EXPIRED,
                 detail={"after_days": days},
             )
-        if not moved:
-            continue
-        expired += 1
-        snap = await board.load(ctx, proposal_id)
-        if snap is not None:
-            await board.announce(ctx, snap)
+            if moved:
+                outbox.owe_decision(
+                    session, ctx, proposal_id=proposal_id, status=ProposalStatus.EXPIRED
+                )
+        if moved:
+            expired += 1
+            await outbox.send(ctx, proposal_id=proposal_id)
     return expired

@@ -85,8 +85,8 @@ def acknowledged(snap: ProposalSnapshot, *, posted: bool) -> Reply:
     where = (
         "It is on the review channel now; you'll hear here when an editor decides."
         if posted
-        else "It is saved, but postgate could not post it to the review channel just now; "
-        "the editors see it in their queue (/propose queue)."
+        else "It is saved; postgate could not post it to the review channel just now and "
+        "keeps trying. Meanwhile the editors see it in their queue (/propose queue)."
     )
     return Reply(
         Message(
@@ -133,8 +133,9 @@ def overrule_requested(snap: ProposalSnapshot, *, needed: int, posted: bool) -> 
         f"Proposal {snap.id} is on the review channel, marked as blocked. It needs "
         f"{plural(needed, 'editor approval')} to go ahead."
         if posted
-        else f"Proposal {snap.id} is marked for overrule, but postgate could not post it to "
-        "the review channel just now; the editors see it in their queue (/propose queue)."
+        else f"Proposal {snap.id} is marked for overrule; postgate could not post it to "
+        "the review channel just now and keeps trying. Meanwhile the editors see it in their "
+        "queue (/propose queue)."
     )
     return Reply(Message(body=body, tone=Tone.INFO))
 
@@ -145,8 +146,8 @@ def revised(snap: ProposalSnapshot, *, posted: bool, overrule_approvals: int) ->
     where = (
         "The editors see the new version now; earlier votes no longer count."
         if posted
-        else "It is saved, but postgate could not update the review channel just now; "
-        "the editors see it in their queue (/propose queue)."
+        else "It is saved; postgate could not post its card to the review channel just now "
+        "and keeps trying. Meanwhile the editors see it in their queue (/propose queue)."
     )
     return Reply(
         Message(

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers import outbox
 from handlers.commands.spec import Arg, ArgKind, Call, Command, Subcommand, usage_lines
 from handlers.context import Context
 from handlers.events import Actor, Invocation, Reply, Role
@@ -23,7 +24,7 @@ from handlers.proposals.visible import has_visible_text
 from storage import audit
 from storage import proposals as repo
 from storage.delivery_keys import changed_before, record_change
-from storage.models import OPEN_STATUSES, AuditKind, ProposalStatus
+from storage.models import OPEN_STATUSES, AuditKind, OutboxKind, ProposalStatus
 from storage.proposals import ProposalSnapshot
 
 _MAX_ID = 2**31 - 1
@@ -95,24 +96,23 @@ async def _new(call: Call, ctx: Context) -> Reply:
                 actor=actor,
                 now=now,
             )
+            if result.verdict != "block":
+                outbox.owe(session, ctx, proposal_id=created.id, kind=OutboxKind.CARD, revision=1)
     snap = await _load(ctx, created.id)
     if snap.status == ProposalStatus.BLOCKED:
         return feedback.blocked(snap, overrule_approvals=ctx.services.config.overrule_approvals)
-    if not created.new:
-        return await _answer_again(ctx, snap)
-    posted = await board.put_up_card(ctx, snap)
-    return feedback.acknowledged(snap, posted=posted)
+    if not created.new and snap.status != ProposalStatus.PENDING and board.card_ref(snap) is None:
+        return feedback.status_one(snap, config=ctx.services.config)  # withdrawn meanwhile
+    # A replay finds its proposal: the answer is the first one, and a card the first
+    # run could not post goes up now (the outbox holds it).
+    snap = await _sent(ctx, snap.id)
+    return feedback.acknowledged(snap, posted=board.card_ref(snap) is not None)
 
 
-async def _answer_again(ctx: Context, snap: ProposalSnapshot) -> Reply:
-    """A replayed `/propose TEXT`: its proposal exists. The first run may have stopped
-    before the card went up; then it goes up now, once. A card already up is left as
-    it is (the proposal may have moved on since), and the answer is the first one."""
-    if board.card_ref(snap) is not None:
-        return feedback.acknowledged(snap, posted=True)
-    if snap.status == ProposalStatus.PENDING:
-        return feedback.acknowledged(snap, posted=await board.put_up_card(ctx, snap))
-    return feedback.status_one(snap, config=ctx.services.config)  # withdrawn meanwhile
+async def _sent(ctx: Context, proposal_id: int) -> ProposalSnapshot:
+    """Send what the change just committed owes, then the proposal as it is now."""
+    await outbox.send(ctx, proposal_id=proposal_id)
+    return await _load(ctx, proposal_id)
 
 
 async def _load(ctx: Context, proposal_id: int) -> ProposalSnapshot:
@@ -167,6 +167,24 @@ async def _revise(
     )
     if number is None:
         return None
+    # Read after the revision is written (its row is locked now): a card that went up
+    # since `snap` was read is superseded too.
+    now_snap = await repo.snapshot(session, workspace=ctx.workspace, proposal_id=snap.id)
+    old_card = None if now_snap is None else board.card_ref(now_snap)
+    if old_card is not None:  # a fresh card per revision: votes on the old one stop counting
+        await repo.set_card(
+            session, proposal_id=snap.id, revision=number, channel=None, message_id=None, now=now
+        )
+        outbox.owe(
+            session,
+            ctx,
+            proposal_id=snap.id,
+            kind=OutboxKind.SUPERSEDED,
+            revision=number,
+            ref=old_card,
+        )
+    if result.verdict != "block":
+        outbox.owe(session, ctx, proposal_id=snap.id, kind=OutboxKind.CARD, revision=number)
     _record_revision(
         session,
         workspace=ctx.workspace,
@@ -211,13 +229,11 @@ async def _edit(call: Call, ctx: Context) -> Reply:
             f"decided it). Type /propose status {snap.id} to see where it is; nothing was "
             "changed."
         )
-    snap = await _load(ctx, snap.id)
-    if snap.status == ProposalStatus.PENDING:
-        posted = await board.put_up_card(ctx, snap)
-    else:
-        posted = await board.refresh_card(ctx, snap)
+    snap = await _sent(ctx, snap.id)
     return feedback.revised(
-        snap, posted=posted, overrule_approvals=ctx.services.config.overrule_approvals
+        snap,
+        posted=board.card_ref(snap) is not None,
+        overrule_approvals=ctx.services.config.overrule_approvals,
     )
 
 
@@ -242,10 +258,11 @@ async def _withdraw(call: Call, ctx: Context) -> Reply:
             actor=inv.actor,
             detail={"by": [inv.actor.name], "revision": snap.revision},
         )
-    snap = await _load(ctx, snap.id)
+        if moved:
+            outbox.owe(session, ctx, proposal_id=snap.id, kind=OutboxKind.CARD_UPDATE)
+    snap = await _sent(ctx, snap.id)
     if not moved:
         return feedback.wrong_state(snap, "withdrawn")
-    await board.refresh_card(ctx, snap)
     return feedback.withdrawn(snap)
 
 
@@ -276,12 +293,17 @@ async def _overrule(call: Call, ctx: Context) -> Reply:
             actor=inv.actor,
             detail={"revision": snap.revision},
         )
-    snap = await _load(ctx, snap.id)
+        if moved:
+            outbox.owe(
+                session, ctx, proposal_id=snap.id, kind=OutboxKind.CARD, revision=snap.revision
+            )
+    snap = await _sent(ctx, snap.id)
     if not moved:
         return feedback.wrong_state(snap, "sent for an overrule")
-    posted = await board.put_up_card(ctx, snap)
     return feedback.overrule_requested(
-        snap, needed=ctx.services.config.overrule_approvals, posted=posted
+        snap,
+        needed=ctx.services.config.overrule_approvals,
+        posted=board.card_ref(snap) is not None,
     )
 
 

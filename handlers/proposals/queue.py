@@ -1,4 +1,5 @@
-"""`/propose queue`: what waits for the editors' decision, oldest first.
+"""`/propose queue`: what waits for the editors' decision, oldest first, and the
+messages postgate has not managed to deliver yet.
 
 For editors: a card that could not be posted, or is buried far up the review
 channel, is found here. Each line says who proposed it, when, how long it has
@@ -11,29 +12,47 @@ from datetime import datetime, timedelta
 
 from handlers.context import Context, WorkflowConfig
 from handlers.events import Reply
-from handlers.messages import Message
+from handlers.messages import Message, MessageField
+from handlers.outbox import WHAT
 from handlers.proposals.cards import when
+from storage import outbox as owed_store
 from storage import proposals as repo
+from storage.outbox import Owed
 from storage.proposals import ProposalSummary
 
 SHOWN = 25  # a long queue is summed up after this many
+UNDELIVERED_AFTER = timedelta(minutes=1)  # younger messages are still on their way
 
 
 async def editors_queue(ctx: Context) -> Reply:
+    now = ctx.services.clock.now()
     async with ctx.services.db.session() as session:
         waiting, total = await repo.waiting_for_decision(
             session, workspace=ctx.workspace, limit=SHOWN
         )
-    return queue_reply(
-        waiting, total=total, config=ctx.services.config, now=ctx.services.clock.now()
-    )
+        stuck = await owed_store.undelivered(
+            session, workspace=ctx.workspace, since=now - UNDELIVERED_AFTER
+        )
+    return queue_reply(waiting, total=total, stuck=stuck, config=ctx.services.config, now=now)
 
 
 def queue_reply(
-    waiting: list[ProposalSummary], *, total: int, config: WorkflowConfig, now: datetime
+    waiting: list[ProposalSummary],
+    *,
+    total: int,
+    stuck: list[Owed],
+    config: WorkflowConfig,
+    now: datetime,
 ) -> Reply:
+    fields = (
+        (MessageField("Not delivered yet; postgate keeps trying", _undelivered(stuck, now)),)
+        if stuck
+        else ()
+    )
     if not waiting:
-        return Reply(Message(body="Nothing waits for a decision: the review queue is empty."))
+        return Reply(
+            Message(body="Nothing waits for a decision: the review queue is empty.", fields=fields)
+        )
     lines = [_line(p, config=config, now=now) for p in waiting]
     if total > len(waiting):
         lines.append(f"...and {total - len(waiting)} more, newer than these.")
@@ -41,9 +60,20 @@ def queue_reply(
         Message(
             title=f"Waiting for a decision: {total}, oldest first",
             body="\n".join(lines),
+            fields=fields,
             footer="React on a proposal's card to decide it; /propose status N shows one in full.",
         )
     )
+
+
+def _undelivered(stuck: list[Owed], now: datetime) -> str:
+    lines = [
+        f"proposal {o.proposal_id}: its {WHAT[o.kind]} ({_waited(now - o.created_at)})"
+        for o in stuck[:SHOWN]
+    ]
+    if len(stuck) > SHOWN:
+        lines.append(f"...and {len(stuck) - SHOWN} more.")
+    return "\n".join(lines)
 
 
 def _line(p: ProposalSummary, *, config: WorkflowConfig, now: datetime) -> str:

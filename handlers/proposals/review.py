@@ -4,7 +4,8 @@ Only editors count, never the proposer on their own post; other reactions are
 ignored. Exactly-once lives in the database (see storage/proposals.py): a
 replayed delivery is dropped by its event id, a repeated vote by the votes'
 unique key, and the decision by a guarded status change that only one
-transaction can win. Platform effects run after the commit.
+transaction can win. The messages a vote owes (the card's update, a decision's
+post and notice) are written to the outbox in the vote's transaction.
 """
 
 from __future__ import annotations
@@ -13,15 +14,15 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers import outbox
 from handlers.context import Context, WorkflowConfig
 from handlers.emoji import emoji_name
 from handlers.events import Actor, ReactionEvent
-from handlers.proposals import board
 from handlers.proposals.cards import approvals_needed
 from handlers.proposals.moves import move_and_record
 from storage import audit
 from storage import proposals as repo
-from storage.models import AuditKind, ProposalStatus, VoteKind
+from storage.models import AuditKind, OutboxKind, ProposalStatus, VoteKind
 from storage.proposals import ProposalSnapshot
 
 log = logging.getLogger(__name__)
@@ -59,15 +60,15 @@ async def _decide(
     snap: ProposalSnapshot,
     kind: VoteKind,
     actor: Actor,
-) -> bool:
-    """Apply the vote just cast; True when it moved the proposal (one winner only)."""
+) -> ProposalStatus | None:
+    """Apply the vote just cast; the status it moved the proposal to (one winner only)."""
     now = ctx.services.clock.now()
     if kind == VoteKind.APPROVE:
         approvers = await repo.voters(
             session, proposal_id=snap.id, revision=snap.revision, kind=VoteKind.APPROVE
         )
         if len(approvers) < approvals_needed(snap, ctx.services.config):
-            return False
+            return None
         names = [name for _id, name in approvers]
         target, event_kind = (
             ProposalStatus.APPROVED,
@@ -80,7 +81,7 @@ async def _decide(
         names = [actor.name]
         target, event_kind = ProposalStatus.CHANGES_REQUESTED, AuditKind.CHANGES_REQUESTED
     final = target != ProposalStatus.CHANGES_REQUESTED
-    return await move_and_record(
+    moved = await move_and_record(
         session,
         workspace=ctx.workspace,
         proposal_id=snap.id,
@@ -93,6 +94,7 @@ async def _decide(
         actor=actor,
         detail={"by": names, "revision": snap.revision},
     )
+    return target if moved else None
 
 
 async def _withdraw_vote(
@@ -133,7 +135,6 @@ async def handle_reaction(event: ReactionEvent, ctx: Context) -> None:
     open_for = [ProposalStatus.PENDING]
     if not event.added:
         open_for.append(ProposalStatus.CHANGES_REQUESTED)
-    decided = False
     async with ctx.services.db.transaction() as session:
         if event.event_id is not None and not await repo.mark_processed(
             session, workspace=ctx.workspace, key=f"reaction:{event.event_id}", at=now
@@ -170,12 +171,13 @@ async def handle_reaction(event: ReactionEvent, ctx: Context) -> None:
             actor_name=event.actor.name,
             detail={"vote": str(kind), "revision": snap.revision},
         )
-        if event.added:
-            decided = await _decide(session, ctx, snap=snap, kind=kind, actor=event.actor)
-    fresh = await board.load(ctx, proposal_id)
-    if fresh is None:
-        return
-    if decided:
-        await board.announce(ctx, fresh)
-    else:
-        await board.refresh_card(ctx, fresh)
+        decided = (
+            await _decide(session, ctx, snap=snap, kind=kind, actor=event.actor)
+            if event.added
+            else None
+        )
+        if decided is None:
+            outbox.owe(session, ctx, proposal_id=snap.id, kind=OutboxKind.CARD_UPDATE)
+        else:
+            outbox.owe_decision(session, ctx, proposal_id=snap.id, status=decided)
+    await outbox.send(ctx, proposal_id=proposal_id)

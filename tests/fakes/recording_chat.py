@@ -14,7 +14,7 @@ from datetime import datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from handlers.messages import Mention, Message
-from handlers.port import ChannelRole, Group, MessageRef
+from handlers.port import ChannelRole, Group, MessageRef, SendKey
 from tests.clock import FixedClock
 
 STEERING = Mention.group("S-steer", "steering")
@@ -41,7 +41,9 @@ class RecordingPort:
     def platform(self) -> str:
         return "test"
 
-    async def post(self, *, channel: ChannelRole | str, message: Message) -> MessageRef:
+    async def post(
+        self, *, channel: ChannelRole | str, message: Message, key: SendKey | None = None
+    ) -> MessageRef:
         self.posts.append(Posted(str(channel), message))
         return MessageRef(str(channel), str(next(self._ids)))
 
@@ -52,7 +54,12 @@ class RecordingPort:
         return None
 
     async def notify(
-        self, *, user_id: str, message: Message, about: MessageRef | None = None
+        self,
+        *,
+        user_id: str,
+        message: Message,
+        about: MessageRef | None = None,
+        key: SendKey | None = None,
     ) -> None:
         self.notes.append((user_id, message))
 

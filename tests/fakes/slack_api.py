@@ -14,7 +14,13 @@ the methods postgate uses with Slack-shaped JSON. Point `SLACK_API_URL` at `api_
   them, and each shared file lands in `files` (`FakeFile`: name, title, size, bytes,
   channel, thread, comment).
 - `fail_http("auth.test", 500)` makes the next call answer that HTTP status with an HTML
-  page (not JSON), as Slack's edge does in an outage.
+  page (not JSON), as Slack's edge does in an outage; `outage(method, times=N)` the next
+  N calls, with 500 or with 429 and a `Retry-After`.
+- `lose_answers(method)`: Slack does the next call (a message is posted) but the answer
+  never arrives: the connection drops, or with `hang=True` the answer never comes.
+- Messages posted are kept per channel (`messages(channel)`), updated by `chat.update`,
+  and read back newest first by `conversations.history`, with their `metadata` only when
+  `include_all_metadata` is true, as Slack does.
 - Every answer carries Slack's `x-oauth-scopes` header: the token's scopes (`scopes`).
 - `conversations.info` says `is_member` false for the ids in `outside_channels` and
   `channel_not_found` for those in `missing_channels`; `users.info` answers
@@ -80,6 +86,9 @@ class FakeSlack:
     _rate_limited: set[str] = field(default_factory=set)
     _failing: dict[str, str] = field(default_factory=dict)
     _failing_http: dict[str, int] = field(default_factory=dict)
+    _outages: dict[str, list[tuple[int, int | None]]] = field(default_factory=dict)
+    _losing: dict[str, bool] = field(default_factory=dict)  # method -> hang
+    posted: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     scopes: tuple[str, ...] | None = None  # None: every scope the manifest asks for
     outside_channels: set[str] = field(default_factory=set)
     missing_channels: set[str] = field(default_factory=set)
@@ -147,6 +156,20 @@ class FakeSlack:
     def fail_http(self, method: str, status: int) -> None:
         """The next call to `method` answers HTTP `status` with an HTML page."""
         self._failing_http[method] = status
+
+    def outage(
+        self, method: str, *, times: int, status: int = 500, retry_after: int | None = None
+    ) -> None:
+        """The next `times` calls to `method` fail: HTTP 500 (an HTML page) or 429."""
+        self._outages.setdefault(method, []).extend([(status, retry_after)] * times)
+
+    def lose_answers(self, method: str, *, hang: bool = False) -> None:
+        """The next call to `method` is done, but its answer is lost."""
+        self._losing[method] = hang
+
+    def messages(self, channel: str) -> list[dict[str, Any]]:
+        """The messages in a channel, oldest first (thread replies included)."""
+        return self.posted.get(channel, [])
 
     def calls_to(self, method: str) -> list[FakeCall]:
         return [c for c in self.calls if c.method == method]
@@ -299,6 +322,17 @@ class FakeSlack:
             return web.json_response(
                 {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "0"}
             )
+        if self._outages.get(method):
+            status, wait = self._outages[method].pop(0)
+            if status == 429:
+                return web.json_response(
+                    {"ok": False, "error": "ratelimited"},
+                    status=429,
+                    headers={"Retry-After": str(wait or 0)},
+                )
+            return web.Response(
+                status=status, text="<html>Slack is having trouble</html>", content_type="text/html"
+            )
         if method in self._failing_http:
             return web.Response(
                 status=self._failing_http.pop(method),
@@ -314,6 +348,11 @@ class FakeSlack:
             # As Slack does: only an app-level token opens a Socket Mode connection.
             return web.json_response({"ok": False, "error": "not_allowed_token_type"})
         answer = self._answer(method, params)
+        if method in self._losing:
+            if self._losing.pop(method):
+                await asyncio.Event().wait()  # the answer never comes
+            assert request.transport is not None
+            request.transport.close()  # done, but the connection drops before the answer
         return web.json_response(answer, headers=headers)
 
     def _scopes(self) -> tuple[str, ...]:
@@ -337,6 +376,18 @@ class FakeSlack:
             "members": list(members[start:end]),
             "response_metadata": {"next_cursor": following},
         }
+
+    def _history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A channel's latest messages, newest first; metadata only when asked for."""
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("true", "1")
+        limit = int(params.get("limit") or 100)
+        latest = list(reversed(self.posted.get(str(params.get("channel", "")), [])))[:limit]
+        shown = [
+            {k: v for k, v in m.items() if with_metadata or k != "metadata"}
+            for m in latest
+            if m["thread_ts"] is None  # thread replies are read with conversations.replies
+        ]
+        return {"ok": True, "messages": shown, "has_more": False}
 
     def _next_ts(self) -> str:
         return f"{int(time.time())}.{self._ts():06d}"
@@ -372,6 +423,17 @@ class FakeSlack:
         if method == "chat.postMessage":
             channel = str(params.get("channel", ""))
             ts = self._next_ts()
+            metadata = params.get("metadata")
+            self.posted.setdefault(channel, []).append(
+                {
+                    "ts": ts,
+                    "text": params.get("text", ""),
+                    "blocks": params.get("blocks"),
+                    "thread_ts": params.get("thread_ts"),
+                    "metadata": json.loads(metadata) if isinstance(metadata, str) else metadata,
+                    "bot_id": BOT_ID,
+                }
+            )
             return {
                 "ok": True,
                 "channel": channel,
@@ -379,7 +441,12 @@ class FakeSlack:
                 "message": {"text": params.get("text", ""), "ts": ts, "bot_id": BOT_ID},
             }
         if method == "chat.update":
+            for message in self.posted.get(str(params.get("channel")), []):
+                if message["ts"] == params.get("ts"):
+                    message.update(text=params.get("text", ""), blocks=params.get("blocks"))
             return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")}
+        if method == "conversations.history":
+            return self._history(params)
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._next_ts()}
         if method == "reactions.add":

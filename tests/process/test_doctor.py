@@ -59,7 +59,7 @@ async def test_a_database_behind_the_migrations(database_url: str, tmp_path: Pat
     await asyncio.to_thread(downgrade, database_url, "0005")
     code, out = await doctor(child_env(database_url), tmp_path)
     assert code == 1
-    assert failures(out) == ["✗ database schema at 0005, this postgate needs 0006"]
+    assert failures(out) == ["✗ database schema at 0005, this postgate needs 0007"]
     assert "postgate db upgrade" in out
 
 

@@ -16,7 +16,7 @@ from handlers.context import Context, Services, WorkflowConfig
 from handlers.dispatch import run_command
 from handlers.events import Actor, Invocation, Reply
 from handlers.messages import Mention, Message
-from handlers.port import ChannelRole, Group, MessageRef
+from handlers.port import ChannelRole, Group, MessageRef, SendKey
 from storage.db import Database
 from tests.guidance_index import shipped_synonyms
 
@@ -29,7 +29,9 @@ class RecordingPort:
     def __init__(self) -> None:
         self.calls: list[str] = []
 
-    async def post(self, *, channel: ChannelRole | str, message: Message) -> MessageRef:
+    async def post(
+        self, *, channel: ChannelRole | str, message: Message, key: SendKey | None = None
+    ) -> MessageRef:
         self.calls.append("post")
         return MessageRef(str(channel), str(len(self.calls)))
 
@@ -40,7 +42,12 @@ class RecordingPort:
         self.calls.append("react")
 
     async def notify(
-        self, *, user_id: str, message: Message, about: MessageRef | None = None
+        self,
+        *,
+        user_id: str,
+        message: Message,
+        about: MessageRef | None = None,
+        key: SendKey | None = None,
     ) -> None:
         self.calls.append("notify")
 

@@ -142,7 +142,9 @@ async def test_request_changes_then_edit_then_approve(ws: LocalWorkspace) -> Non
     new_text = "Thank you to everyone who canvassed in St Ives and Ramsey on Saturday!"
     out = await run(ws, "/as alex", f"/propose edit 1 {new_text}")
     assert lines_to(out, "private to alex") == ["[private to alex] Proposal 1 is now version 2."]
-    assert "[#review] (card updated) Proposal 1 from alex: waiting for an editor" in out
+    # A fresh card per revision: the old one says it is superseded, the new one waits.
+    assert "[#review] (card updated) Proposal 1 from alex: superseded by revision 2" in out
+    assert "[#review] Proposal 1 from alex: waiting for an editor" in out
     row = await proposal(ws, 1)
     assert (row.status, row.revision) == ("pending", 2)
 
@@ -157,6 +159,7 @@ async def test_request_changes_then_edit_then_approve(ws: LocalWorkspace) -> Non
         "changes_requested",
         "revised",
         "checked",
+        "posted_for_review",
         "vote_added",
         "approved",
     ]

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import discord
 
 from bot.platforms.discord.render import DiscordMessage, mention_markup, render
 from handlers.emoji import emoji_char
 from handlers.messages import Mention, Message
-from handlers.port import ChannelRole, Group, MessageRef, PlatformError
+from handlers.port import ChannelRole, Group, MessageRef, PlatformError, SendKey
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -55,11 +55,15 @@ class DiscordPort:
     def _messageable(self, channel_id: int) -> discord.PartialMessageable:
         return self._client.get_partial_messageable(channel_id)
 
-    async def post(self, *, channel: ChannelRole | str, message: Message) -> MessageRef:
+    async def post(
+        self, *, channel: ChannelRole | str, message: Message, key: SendKey | None = None
+    ) -> MessageRef:
         channel_id = self._channel_id(channel)
         target = self._messageable(channel_id)
         (card,) = render(message, single=True)
-        sent = await _call(f"posting to channel {channel_id}", lambda: _send(target, card))
+        sent = await _call(
+            f"posting to channel {channel_id}", lambda: _send(target, card, nonce=_nonce(key))
+        )
         return MessageRef(str(channel_id), str(sent.id))
 
     async def update(self, *, ref: MessageRef, message: Message) -> None:
@@ -83,22 +87,36 @@ class DiscordPort:
         )
 
     async def notify(
-        self, *, user_id: str, message: Message, about: MessageRef | None = None
+        self,
+        *,
+        user_id: str,
+        message: Message,
+        about: MessageRef | None = None,
+        key: SendKey | None = None,
     ) -> None:
         """A DM; when the member does not accept DMs from the bot, a reply to `about`
         (or a message in the review channel) that mentions them."""
         parts = render(message)
         try:
             dm = await self._client.create_dm(discord.Object(int(user_id)))
-            for part in parts:
-                await _send(dm, part)
+            for i, part in enumerate(parts):
+                await _send(dm, part, nonce=_nonce(key, i))
             return
-        except discord.HTTPException as exc:
+        except discord.Forbidden as exc:
             log.info("no DM to %s (%s %s); replying in the channel", user_id, exc.status, exc.code)
-        await self._reply_in_channel(user_id=user_id, parts=parts, about=about)
+        except discord.HTTPException as exc:
+            raise PlatformError(
+                f"Discord refused a DM: HTTP {exc.status} (code {exc.code})"
+            ) from None
+        await self._reply_in_channel(user_id=user_id, parts=parts, about=about, key=key)
 
     async def _reply_in_channel(
-        self, *, user_id: str, parts: Sequence[DiscordMessage], about: MessageRef | None
+        self,
+        *,
+        user_id: str,
+        parts: Sequence[DiscordMessage],
+        about: MessageRef | None,
+        key: SendKey | None,
     ) -> None:
         who = Mention.user(user_id)
         channel_id = int(about.channel) if about else self._channel_id(ChannelRole.REVIEW)
@@ -122,9 +140,11 @@ class DiscordPort:
             first_reference = reference if i == 0 else None
 
             async def send(
-                part: DiscordMessage = part, ref: discord.MessageReference | None = first_reference
+                part: DiscordMessage = part,
+                ref: discord.MessageReference | None = first_reference,
+                nonce: str | None = _nonce(key, i, "c"),
             ) -> discord.Message:
-                return await _send(target, part, ref)
+                return await _send(target, part, ref, nonce=nonce)
 
             await _call(f"replying in channel {channel_id}", send)
 
@@ -133,25 +153,30 @@ class DiscordPort:
         return (found,) if found is not None else ()
 
 
+def _nonce(key: SendKey | None, part: int = 0, where: str = "") -> str | None:
+    """Discord's nonce for an owed message (discord.py sends it with enforce_nonce):
+    a retry within minutes gets the message an earlier attempt made, not a second one."""
+    if key is None:
+        return None
+    return f"{key.value}{where}" if part == 0 else f"{key.value}{where}.{part}"
+
+
 async def _send(
     target: discord.abc.Messageable,
     part: DiscordMessage,
     reference: discord.MessageReference | None = None,
+    *,
+    nonce: str | None = None,
 ) -> discord.Message:
+    extra: dict[str, Any] = {} if nonce is None else {"nonce": nonce}
     if reference is not None:
-        return await target.send(
-            content=part.content or None,
-            embeds=list(part.embeds),
-            files=part.discord_files(),
-            allowed_mentions=part.allowed_mentions,
-            reference=reference,
-            mention_author=False,
-        )
+        extra.update(reference=reference, mention_author=False)
     return await target.send(
         content=part.content or None,
         embeds=list(part.embeds),
         files=part.discord_files(),
         allowed_mentions=part.allowed_mentions,
+        **extra,
     )
 
 

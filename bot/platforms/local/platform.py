@@ -39,7 +39,7 @@ from handlers.dispatch import run_command
 from handlers.emoji import emoji_char, emoji_name
 from handlers.events import Actor, Invocation, ReactionEvent, Role
 from handlers.messages import Mention, Message
-from handlers.port import ChannelRole, Group, MessageRef
+from handlers.port import ChannelRole, Group, MessageRef, SendKey
 from handlers.proposals import board
 from handlers.proposals.review import handle_reaction, vote_kind
 
@@ -84,7 +84,9 @@ class LocalPort:
             )
         self._emit(render(message, where=where, updated=updated, attachments=labels))
 
-    async def post(self, *, channel: ChannelRole | str, message: Message) -> MessageRef:
+    async def post(
+        self, *, channel: ChannelRole | str, message: Message, key: SendKey | None = None
+    ) -> MessageRef:
         name = str(channel)
         # Unique across restarts: the database keeps card references.
         ref = MessageRef(channel=name, message_id=f"{name}-{uuid.uuid4().hex[:12]}")
@@ -99,7 +101,12 @@ class LocalPort:
         return None
 
     async def notify(
-        self, *, user_id: str, message: Message, about: MessageRef | None = None
+        self,
+        *,
+        user_id: str,
+        message: Message,
+        about: MessageRef | None = None,
+        key: SendKey | None = None,
     ) -> None:
         await self.show(f"dm to {clean(user_id)}", message)
 

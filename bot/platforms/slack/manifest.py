@@ -29,6 +29,9 @@ BOT_SCOPES = (
     "usergroups:read",  # who is in the steering group
     "channels:read",  # postgate doctor: is the bot in each channel; a steering channel's members
     "groups:read",  # the same for private channels
+    "channels:history",  # finding a post whose answer was lost, so it is not posted twice
+    "groups:history",  # the same in a private review or approved channel
+    "im:history",  # the same for a DM to a proposer
 )
 BOT_EVENTS = ("reaction_added", "reaction_removed")
 SLACK_TEXT_LIMIT = 100  # a command's description and usage hint

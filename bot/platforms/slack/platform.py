@@ -26,7 +26,6 @@ from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
 from slack_sdk.signature import SignatureVerifier
@@ -75,7 +74,9 @@ REPLAY_SETTLE = timedelta(seconds=5)
 
 
 def build_client(settings: Settings) -> AsyncWebClient:
-    """The one Web API client: `SLACK_API_URL` reaches every call, 429s are retried."""
+    """The one Web API client: `SLACK_API_URL` reaches every call, 429s are retried.
+    A dropped connection is not: Slack may have posted the message already, and the
+    outbox retries what postgate owes after looking for it (handlers/outbox.py)."""
     if settings.slack_bot_token is None:
         raise ValueError("SLACK_BOT_TOKEN is not set")
     base_url = settings.slack_api_url or SLACK_API
@@ -84,10 +85,7 @@ def build_client(settings: Settings) -> AsyncWebClient:
     return AsyncWebClient(
         token=settings.slack_bot_token.get_secret_value(),
         base_url=base_url,
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(max_retry_count=2),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
-        ],
+        retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3)],
     )
 
 

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
@@ -26,7 +27,7 @@ from bot.platforms.slack.render import SlackMessage, escape, render
 from handlers.emoji import emoji_name
 from handlers.events import Reply
 from handlers.messages import Mention, Message, text
-from handlers.port import ChannelRole, Group, MessageRef, PlatformError
+from handlers.port import ChannelRole, Group, MessageRef, PlatformError, SendKey
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +40,23 @@ _ROLE_SETTING = {
 }
 
 
+# An owed message carries its outbox key in Slack's message metadata, so that a retry
+# finds a post whose answer was lost (conversations.history) instead of posting twice.
+KEY_EVENT = "postgate_outbox"
+LOOK_BACK = 200  # the channel's latest messages searched for a lost post
+
+
 async def _call(method: str, call: Callable[[], Awaitable[T]]) -> T:
     try:
         return await call()
     except SlackApiError as exc:
-        raise PlatformError(f"Slack {method} failed: {exc.response.get('error')}") from None
-    except (SlackClientError, OSError, TimeoutError) as exc:
+        wait = exc.response.headers.get("Retry-After") if exc.response.status_code == 429 else None
+        error = exc.response.get("error") or f"HTTP {exc.response.status_code}"
+        raise PlatformError(
+            f"Slack {method} failed: {error}",
+            retry_after=float(wait) if wait and str(wait).isdigit() else None,
+        ) from None
+    except (SlackClientError, aiohttp.ClientError, OSError, TimeoutError) as exc:
         raise PlatformError(f"Slack {method} failed: {type(exc).__name__}") from None
 
 
@@ -76,16 +88,29 @@ class SlackChatPort:
             raise PlatformError(f"{_ROLE_SETTING[channel]} is not set")
         return found
 
-    async def post(self, *, channel: ChannelRole | str, message: Message) -> MessageRef:
+    async def post(
+        self, *, channel: ChannelRole | str, message: Message, key: SendKey | None = None
+    ) -> MessageRef:
         target = self.channel_id(channel)
-        return await self._post(channel=target, message=message)
+        return await self._post(channel=target, message=message, key=key)
 
     async def _post(
-        self, *, channel: str, message: Message, thread_ts: str | None = None
+        self,
+        *,
+        channel: str,
+        message: Message,
+        thread_ts: str | None = None,
+        key: SendKey | None = None,
     ) -> MessageRef:
         """The message, then its files just below it (in the same thread, if any)."""
+        if key is not None and key.retry and thread_ts is None:
+            found = await self._find(channel=channel, key=key.value)
+            if found is not None:
+                return found
         if not message.attachments:
-            return await self._send(channel=channel, rendered=render(message), thread_ts=thread_ts)
+            return await self._send(
+                channel=channel, rendered=render(message), thread_ts=thread_ts, key=key
+            )
         files = message.attachments
         note = just_below(files)
         ref = await self._send(
@@ -104,10 +129,32 @@ class SlackChatPort:
                 log.warning("%s; the message still says the files are below", exc)
         return ref
 
+    async def _find(self, *, channel: str, key: str) -> MessageRef | None:
+        """postgate's recent message in `channel` that carries `key`, if there is one."""
+        answer = await _call(
+            "conversations.history",
+            lambda: self._client.conversations_history(
+                channel=channel, limit=LOOK_BACK, include_all_metadata=True
+            ),
+        )
+        for found in answer.get("messages") or []:
+            metadata = found.get("metadata") or {}
+            payload = metadata.get("event_payload") or {}
+            if metadata.get("event_type") == KEY_EVENT and payload.get("key") == key:
+                return MessageRef(channel=channel, message_id=str(found["ts"]))
+        return None
+
     async def _send(
-        self, *, channel: str, rendered: SlackMessage, thread_ts: str | None = None
+        self,
+        *,
+        channel: str,
+        rendered: SlackMessage,
+        thread_ts: str | None = None,
+        key: SendKey | None = None,
     ) -> MessageRef:
         extra: dict[str, Any] = {"thread_ts": thread_ts} if thread_ts else {}
+        if key is not None:
+            extra["metadata"] = {"event_type": KEY_EVENT, "event_payload": {"key": key.value}}
         response = await _call(
             "chat.postMessage",
             lambda: self._client.chat_postMessage(
@@ -146,15 +193,20 @@ class SlackChatPort:
             raise PlatformError(
                 f"Slack reactions.add failed: {exc.response.get('error')}"
             ) from None
-        except (SlackClientError, OSError, TimeoutError) as exc:
+        except (SlackClientError, aiohttp.ClientError, OSError, TimeoutError) as exc:
             raise PlatformError(f"Slack reactions.add failed: {type(exc).__name__}") from None
 
     async def notify(
-        self, *, user_id: str, message: Message, about: MessageRef | None = None
+        self,
+        *,
+        user_id: str,
+        message: Message,
+        about: MessageRef | None = None,
+        key: SendKey | None = None,
     ) -> None:
         """A DM; if Slack refuses one, a thread reply on `about` that mentions them."""
         try:
-            await self.direct_message(user_id=user_id, message=message)
+            await self.direct_message(user_id=user_id, message=message, key=key)
             return
         except PlatformError as exc:
             if about is None:
@@ -166,8 +218,10 @@ class SlackChatPort:
             thread_ts=about.message_id,
         )
 
-    async def direct_message(self, *, user_id: str, message: Message) -> MessageRef:
-        return await self._post(channel=await self._dm_channel(user_id), message=message)
+    async def direct_message(
+        self, *, user_id: str, message: Message, key: SendKey | None = None
+    ) -> MessageRef:
+        return await self._post(channel=await self._dm_channel(user_id), message=message, key=key)
 
     async def _dm_channel(self, user_id: str) -> str:
         opened = await _call(

@@ -107,9 +107,11 @@ async def test_propose_card_editor_approves_card_updated_approved_posted_propose
                 and any(c.method == "conversations.open" for c in calls)
             )
         )
-        [update] = slack.fake.calls_to("chat.update")
+        # The card says what is true: first that the post is on its way, then that it is out.
+        posting, update = slack.fake.calls_to("chat.update")
+        assert "Posting it to the approved channel" in _dump(posting)
         assert (update.params["channel"], update.params["ts"]) == (REVIEW, ts)
-        assert "Approved" in _dump(update) or "approved" in _dump(update)
+        assert "Sent to the approved channel" in _dump(update)
         [approved] = _posts(slack.fake, APPROVED)
         assert "street stall" in _dump(approved)
         [dm_open] = slack.fake.calls_to("conversations.open")

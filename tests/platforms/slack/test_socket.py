@@ -73,7 +73,7 @@ async def test_propose_and_approve_over_socket_mode(database_url: str) -> None:
                 and any(c.method == "conversations.open" for c in calls)
             )
         )
-        [update] = fake.calls_to("chat.update")
+        update = fake.calls_to("chat.update")[-1]
         assert update.params["ts"] == proposal.card_message_id
         [reply] = fake.calls_to("response_url")
         assert reply.params["response_type"] == "ephemeral"
