@@ -10,8 +10,8 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 
 from handlers.context import Context
+from handlers.delivery import prune
 from handlers.ideas.digests import Outcome, run_digest, run_due_reminders, run_kpi_digest, run_nudge
-from handlers.inbox import prune
 from handlers.proposals.expiry import expire_overdue
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ async def expire_proposals(workspace: str) -> None:
 
 
 async def prune_deliveries(workspace: str) -> None:
-    """Forget finished inbox items and reaction ids older than 30 days."""
+    """Forget deliveries older than 30 days."""
     await _run("delivery pruning", workspace, prune)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import signal
 from collections.abc import Awaitable, Sequence
@@ -71,7 +70,6 @@ class Runtime:
                 log.info("%s platform started (workspace %s)", platform.name, platform.workspace)
             for item in self.background:
                 await item.start(started)
-            freeze_startup_heap()
             waiters: list[asyncio.Task[object]] = [
                 asyncio.create_task(_wait(p.wait_closed())) for p in started
             ]
@@ -92,14 +90,6 @@ class Runtime:
                     await platform.stop()
                 except Exception:
                     log.exception("stopping %s failed", platform.name)
-
-
-def freeze_startup_heap() -> None:
-    """Move what start-up built (the guidance index, the checker's rules, the libraries)
-    out of the garbage collector's sight: a full collection scanning it all paused the
-    loop for 100-150 ms, every ack in flight with it (benchmarks/slack_ack.py)."""
-    gc.collect()
-    gc.freeze()
 
 
 async def _wait(awaitable: Awaitable[object]) -> object:

@@ -1,13 +1,12 @@
 """One `postgate run` per database.
 
-Two processes serving one database would both send every reminder, both work through
-the same deliveries, and on SQLite one would clear journal entries that only the other
-had accepted. So `postgate run` holds a lock on its database for as long as it serves,
-and a second one is refused at start, with a message that says why.
+Two processes serving one database would both send every reminder, and both replay
+the same unfinished deliveries. So `postgate run` holds a lock on its database for as
+long as it serves, and a second one is refused at start, with a message that says why.
 
-- SQLite: an exclusive `flock` on a file beside the database (`postgate.db-run`, as
-  the journal is `postgate.db-inbox`), which holds the running process's id. The
-  system lets go of the lock when the process ends, however it ends. On a filesystem
+- SQLite: an exclusive `flock` on a file beside the database (`postgate.db-run`),
+  which holds the running process's id. The system lets go of the lock when the
+  process ends, however it ends. On a filesystem
   with no locks at all (some network mounts), postgate serves and warns.
 - PostgreSQL: a session-level advisory lock on a connection of its own, in autocommit
   so that it holds no transaction open. The server lets go of it when the connection
