@@ -13,7 +13,7 @@ import sys
 from bot.cli.main import UserError
 from bot.cli.printable import printable
 from bot.settings import load_settings
-from guidance.lookup import GuidanceIndex
+from guidance.lookup.lookup import GuidanceIndex
 from guidance.policy import PolicyError, load_policy
 from guidance.sections import load_guidance
 from handlers.guidance import answer_message
