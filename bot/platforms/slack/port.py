@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot.platforms.slack.errors import error_code
 from bot.platforms.slack.files import (
     in_direct_messages,
     just_above,
@@ -43,7 +44,7 @@ async def _call(method: str, call: Callable[[], Awaitable[T]]) -> T:
     try:
         return await call()
     except SlackApiError as exc:
-        raise PlatformError(f"Slack {method} failed: {exc.response.get('error')}") from None
+        raise PlatformError(f"Slack {method} failed: {error_code(exc)}") from None
     except (SlackClientError, OSError, TimeoutError) as exc:
         raise PlatformError(f"Slack {method} failed: {type(exc).__name__}") from None
 
@@ -141,11 +142,9 @@ class SlackChatPort:
                 channel=ref.channel, timestamp=ref.message_id, name=emoji_name(emoji)
             )
         except SlackApiError as exc:
-            if exc.response.get("error") == "already_reacted":
+            if error_code(exc) == "already_reacted":
                 return
-            raise PlatformError(
-                f"Slack reactions.add failed: {exc.response.get('error')}"
-            ) from None
+            raise PlatformError(f"Slack reactions.add failed: {error_code(exc)}") from None
         except (SlackClientError, OSError, TimeoutError) as exc:
             raise PlatformError(f"Slack reactions.add failed: {type(exc).__name__}") from None
 

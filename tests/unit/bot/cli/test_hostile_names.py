@@ -17,7 +17,7 @@ from bot.cli.main import main
 from bot.cli.printable import hidden_spans, printable
 from bot.cli.spreadsheet_cells import spreadsheet_cell
 from bot.settings import load_settings
-from guidance.checker import Checker
+from guidance.checker.checker import Checker
 from guidance.policy import load_policy
 from storage import audit
 from storage import proposals as repo

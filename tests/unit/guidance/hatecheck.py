@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-CASES = Path(__file__).resolve().parent / "data" / "hatecheck" / "test_suite_cases.csv"
+CASES = Path(__file__).resolve().parents[2] / "data" / "hatecheck" / "test_suite_cases.csv"
 MAY_BLOCK = frozenset(
     {"profanity_nh", "slur_reclaimed_nh", "target_indiv_nh", "target_group_nh", "target_obj_nh"}
 )

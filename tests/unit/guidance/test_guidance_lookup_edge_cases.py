@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from guidance.lookup import EXACT_SCORE, MAX_QUERY_WORDS, GuidanceIndex
+from guidance.lookup.lookup import EXACT_SCORE, MAX_QUERY_WORDS, GuidanceIndex
 from guidance.sections import load_guidance, parse_guidance
-from tests.guidance_index import shipped_index
+from tests.unit.guidance.guidance_index import shipped_index
 
 ODD_QUERIES = [
     "",

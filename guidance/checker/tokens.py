@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import NamedTuple, Protocol
 
-from guidance.normalise import Folded
+from guidance.checker.normalise import Folded
 
 WORD = "word"
 LINK = "link"

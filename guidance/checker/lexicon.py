@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TypeVar
 
-from guidance.normalise import fold
-from guidance.tokens import MASKED, NoVocabulary, Token, tokenise, word_forms
+from guidance.checker.normalise import fold
+from guidance.checker.tokens import MASKED, NoVocabulary, Token, tokenise, word_forms
 
 # What a policy entry is for, e.g. ("word", "abuse") or ("near", "drugs", 0, 1).
 Tag = tuple[str | int, ...]
@@ -67,10 +67,6 @@ class Lexicon:
     def _add_prefixes(self, word: str) -> None:
         for form in (word, word + "s"):
             self._prefixes.update(form[:k] for k in range(1, len(form) + 1))
-
-    def single_words(self) -> list[str]:
-        """Every single-word entry, as matched."""
-        return list(self._words)
 
     def is_prefix(self, start: str) -> bool:
         return start in self._prefixes

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from guidance.lookup import GuidanceIndex
+from guidance.lookup.lookup import GuidanceIndex
 from guidance.policy import load_policy
 from guidance.sections import load_guidance
 

@@ -3,7 +3,7 @@
 The policy lists the groups (by protected characteristic) and the frames (threats,
 hatred, dehumanising comparisons, negative attributes, denial of rights) as templates:
 "{group} ... should be {violent_done}". At policy load every phrase of every list goes
-into the checker's one word index (guidance.lexicon), and each template becomes a short
+into the checker's one word index (guidance.checker.lexicon), and each template becomes a short
 sequence of pieces. A post is looked up in the index once; a template is then tried only
 where its first piece was found, so every frame meets every group the same way, and a
 post that names no group costs next to nothing.
@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from guidance.lexicon import Hit, Lexicon, Tag
+from guidance.checker.lexicon import Hit, Lexicon, Tag
+from guidance.checker.tokens import Token
 from guidance.policy import Frame, Hate
-from guidance.tokens import Token
 
 _GAP = 4  # "...": up to four words
 _FILL = 3  # "~": up to three filler phrases

@@ -40,11 +40,6 @@ def _stemmer() -> snowballstemmer.stemmer:
     return snowballstemmer.stemmer("english")
 
 
-def normalise(text: str) -> str:
-    """NFKC (full-width letters to ASCII), curly apostrophes straightened, lower case."""
-    return unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).casefold()
-
-
 def words(text: str) -> list[str]:
     """Every word, normalised, possessive "'s" dropped ("party's" -> "party").
 

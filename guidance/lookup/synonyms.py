@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from guidance.terms import content_stems, stem, words
+from guidance.lookup.terms import content_stems, stem, words
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,9 +4,9 @@
     report = checker.check(text)       # verdict + findings with spans into `text`
 
 How it reads a post: the allow list is applied to the words as written; the text is
-folded (guidance.normalise) and split into tokens that see through disguises
-(guidance.tokens); every policy word and phrase is looked up in one index
-(guidance.lexicon); then each rule turns its hits into findings.
+folded (guidance.checker.normalise) and split into tokens that see through disguises
+(guidance.checker.tokens); every policy word and phrase is looked up in one index
+(guidance.checker.lexicon); then each rule turns its hits into findings.
 """
 
 from __future__ import annotations
@@ -18,19 +18,18 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
-from guidance import advisories
-from guidance.allow import allow_pattern
-from guidance.contacts import find_phones
-from guidance.counterspeech import CounterSpeechReader, Reading
-from guidance.frames import Frames
-from guidance.lexicon import Hit, Lexicon, Tag
-from guidance.misspell import Misspellings
-from guidance.nearby import combinations
-from guidance.normalise import Folded, fold
-from guidance.policy import NAME_WORD, Near, Policy, Rule, load_policy
-from guidance.report import Finding, Report, Severity
-from guidance.spans import NO_SPANS, Spans
-from guidance.tokens import (
+from guidance.checker import advisories
+from guidance.checker.allow import allow_pattern
+from guidance.checker.contacts import find_phones
+from guidance.checker.counterspeech import CounterSpeechReader, Reading
+from guidance.checker.frames import Frames
+from guidance.checker.lexicon import Hit, Lexicon, Tag
+from guidance.checker.misspell import Misspellings
+from guidance.checker.nearby import combinations
+from guidance.checker.normalise import Folded, fold
+from guidance.checker.report import Finding, Report, Severity
+from guidance.checker.spans import NO_SPANS, Spans
+from guidance.checker.tokens import (
     ALLOWED,
     EMAIL,
     MENTION,
@@ -41,6 +40,7 @@ from guidance.tokens import (
     name_positions,
     tokenise,
 )
+from guidance.policy import NAME_WORD, Near, Policy, Rule, load_policy
 
 _ADVISORIES: dict[str, tuple[Callable[..., Iterator[tuple[int, int]]], float]] = {
     "length": (advisories.too_long, 280),
@@ -64,7 +64,7 @@ class _Draft:
     token: int = -1  # the first token it covers, where known
     last_token: int = -1
     negated: bool = False  # "I never said ...": counts only as counter-speech
-    framed: bool = False  # found by a frame (guidance.frames)
+    framed: bool = False  # found by a frame (guidance.checker.frames)
 
 
 class Checker:

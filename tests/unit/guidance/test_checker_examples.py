@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from guidance.checker import Checker
+from guidance.checker.checker import Checker
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "policy-examples.jsonl"
-COPY = Path(__file__).resolve().parent / "data" / "policy-examples.jsonl"
+SHARED = Path(__file__).resolve().parents[4] / "shared" / "policy-examples.jsonl"
+COPY = Path(__file__).resolve().parents[2] / "data" / "policy-examples.jsonl"
 EXAMPLES = SHARED if SHARED.exists() else COPY
 
 

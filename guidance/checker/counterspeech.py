@@ -5,7 +5,7 @@ editors with a warning of its own instead of being blocked: they decide. A quota
 counts only when the post condemns it; a bare quote still blocks. A homonym ("faggots
 and gravy", "my labrador bitch", "nipped out for a fag") never blocks when its sentence
 shows the innocent reading. All the phrases involved live in the checker's one word
-index (guidance.lexicon), so reading a post costs no extra scan.
+index (guidance.checker.lexicon), so reading a post costs no extra scan.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from guidance.lexicon import Hit, Lexicon, Tag
+from guidance.checker.lexicon import Hit, Lexicon, Tag
+from guidance.checker.spans import NO_SPANS, Spans
+from guidance.checker.tokens import Token
 from guidance.policy import CounterSpeech
-from guidance.spans import NO_SPANS, Spans
-from guidance.tokens import Token
 
 _QUOTES = re.compile(
     r"\"[^\"\n]{2,400}\"|“[^”\n]{2,400}”|(?<![\w'’])['‘][^'‘’\n]{2,400}['’](?![\w'’])"

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from guidance.checker import Checker
-from guidance.report import Severity, Verdict
+from guidance.checker.checker import Checker
+from guidance.checker.report import Severity, Verdict
 
 CHECKER = Checker()
 

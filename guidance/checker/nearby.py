@@ -5,8 +5,8 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 
-from guidance.lexicon import Hit
-from guidance.tokens import Token
+from guidance.checker.lexicon import Hit
+from guidance.checker.tokens import Token
 
 
 def combinations(

@@ -7,8 +7,8 @@ import unicodedata
 
 import pytest
 
-from guidance.checker import Checker
-from guidance.report import Verdict
+from guidance.checker.checker import Checker
+from guidance.checker.report import Verdict
 
 
 @pytest.fixture(scope="module")

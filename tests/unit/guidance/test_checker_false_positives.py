@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from guidance.checker import Checker
-from guidance.report import Severity
+from guidance.checker.checker import Checker
+from guidance.checker.report import Severity
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from guidance.checker import Checker
+from guidance.checker.checker import Checker
 
 
 @pytest.fixture(scope="module")

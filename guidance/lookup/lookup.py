@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
+from guidance.lookup.synonyms import SynonymMap
+from guidance.lookup.terms import is_stop_word, stem, words
 from guidance.sections import Guidance, Section
-from guidance.synonyms import SynonymMap
-from guidance.terms import is_stop_word, stem, words
 
 # BM25F: how much a word in each field counts, and the usual saturation knobs.
 FIELD_WEIGHTS: Mapping[str, float] = {"title": 3.0, "summary": 1.5, "text": 1.0}

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from guidance.checker import Checker
+from guidance.checker.checker import Checker
+from guidance.checker.report import Severity, Verdict
 from guidance.policy import load_policy, parse_policy
-from guidance.report import Severity, Verdict
 
 
 @pytest.fixture(scope="module")

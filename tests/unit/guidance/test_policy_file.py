@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from guidance.checker import Checker
+from guidance.checker.checker import Checker
+from guidance.checker.report import Severity
 from guidance.policy import (
     BLOCK_RULES,
     INFO_RULES,
@@ -18,10 +19,9 @@ from guidance.policy import (
     check_sections,
     load_policy,
 )
-from guidance.report import Severity
 from guidance.sections import load_guidance, parse_guidance
 
-SHIPPED = Path(__file__).resolve().parents[1] / "guidance" / "policy.yaml"
+SHIPPED = Path(__file__).resolve().parents[3] / "guidance" / "policy.yaml"
 
 
 def _write(tmp_path: Path, data: dict[str, object]) -> Path:

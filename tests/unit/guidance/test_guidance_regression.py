@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.guidance_index import shipped_index
+from tests.unit.guidance.guidance_index import shipped_index
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 # (file, questions answered right first when frozen)
 SETS = [
     ("guidance_questions_regression_tuned.jsonl", 58),

@@ -1,7 +1,7 @@
 """HateCheck (Röttger et al., ACL 2021), a suite nobody on the project wrote: the floors.
 
 Every hateful case should block; clean non-hateful ones (counter-speech, negated hate,
-neutral and positive mentions of groups, homonyms) should not. See tests/hatecheck.py
+neutral and positive mentions of groups, homonyms) should not. See tests/unit/guidance/hatecheck.py
 for how the guidance reads each functionality, and docs/policy.md for the figures.
 """
 
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from guidance.checker import Checker
-from guidance.report import Verdict
-from tests.hatecheck import Case, Score, load_cases, score
+from guidance.checker.checker import Checker
+from guidance.checker.report import Verdict
+from tests.unit.guidance.hatecheck import Case, Score, load_cases, score
 
 HATEFUL_FLOOR = 0.90
 CLEAN_CEILING = 0.05

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from guidance.checker import Checker
-from guidance.report import Severity, Verdict
+from guidance.checker.checker import Checker
+from guidance.checker.report import Severity, Verdict
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.guidance_index import shipped_index
+from tests.unit.guidance.guidance_index import shipped_index
 
 QUESTIONS: list[tuple[str, str]] = [
     # whole sentences
