@@ -271,9 +271,7 @@ class Idea(Base):
     # The local day its own due-day reminder went out: never twice for one idea.
     due_reminded_on: Mapped[date | None] = mapped_column(Date)
 
-    __table_args__ = (
-        Index("ix_ideas_workspace_status", "workspace", "status"),
-    )
+    __table_args__ = (Index("ix_ideas_workspace_status", "workspace", "status"),)
 
 
 class ReminderKind(StrEnum):
