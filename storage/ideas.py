@@ -3,7 +3,7 @@ same transaction, so the log and the backlog never disagree."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import cast
@@ -11,8 +11,9 @@ from typing import cast
 from sqlalchemy import Table, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.audit import record
 from storage.delivery_keys import clip, create_once
-from storage.models import AuditEvent, Idea, IdeaAuditKind, IdeaStatus
+from storage.models import Idea, IdeaAuditKind, IdeaStatus
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -47,30 +48,6 @@ def _snapshot(row: Idea) -> IdeaSnapshot:
         snoozed_until=row.snoozed_until,
         closed_at=row.closed_at,
         closed_by=row.closed_by,
-    )
-
-
-def record(
-    session: AsyncSession,
-    *,
-    workspace: str,
-    kind: IdeaAuditKind,
-    at: datetime,
-    actor_id: str | None = None,
-    actor_name: str | None = None,
-    detail: Mapping[str, object] | None = None,
-) -> None:
-    """One audit event for ideas or reminders (never tied to a proposal)."""
-    session.add(
-        AuditEvent(
-            workspace=workspace,
-            at=at,
-            kind=str(kind),
-            proposal_id=None,
-            actor_id=actor_id,
-            actor_name=actor_name,
-            detail=dict(detail or {}),
-        )
     )
 
 

@@ -20,6 +20,7 @@ from handlers.ideas.idea import idea_line, local_today
 from handlers.messages import Message, MessageField, Text, Tone, joined, text
 from handlers.port import ChannelRole, Group, PlatformError
 from handlers.stats.command import kpi_digest_message
+from storage import audit
 from storage import ideas as idea_store
 from storage import reminders as store
 from storage.ideas import IdeaSnapshot
@@ -75,7 +76,7 @@ async def _post(
     kind: ReminderKind,
     channel: ChannelRole,
     message: Message,
-    audit: IdeaAuditKind,
+    event: IdeaAuditKind,
     detail: dict[str, object],
     previous: date | None,
 ) -> Outcome:
@@ -88,7 +89,7 @@ async def _post(
     now = ctx.services.clock.now()
     async with ctx.services.db.transaction() as session:
         await store.mark_sent(session, workspace=ctx.workspace, kind=kind, at=now)
-        idea_store.record(session, workspace=ctx.workspace, kind=audit, at=now, detail=detail)
+        audit.record(session, workspace=ctx.workspace, kind=event, at=now, detail=detail)
     return Outcome.SENT
 
 
@@ -113,7 +114,7 @@ async def run_digest(ctx: Context) -> Outcome:
         kind=ReminderKind.DIGEST,
         channel=ChannelRole.STEERING,
         message=message,
-        audit=IdeaAuditKind.DIGEST_SENT,
+        event=IdeaAuditKind.DIGEST_SENT,
         detail={"open": [i.id for i in open_ideas], "done": [i.id for i in done]},
         previous=previous,
     )
@@ -202,7 +203,7 @@ async def run_due_reminders(ctx: Context) -> Outcome:
             continue
         sent += 1
         async with ctx.services.db.transaction() as session:
-            idea_store.record(
+            audit.record(
                 session,
                 workspace=ctx.workspace,
                 kind=IdeaAuditKind.DUE_REMINDER_SENT,
@@ -251,7 +252,7 @@ async def run_nudge(ctx: Context) -> Outcome:
         kind=ReminderKind.NUDGE,
         channel=ChannelRole.REVIEW,
         message=message,
-        audit=IdeaAuditKind.NUDGE_SENT,
+        event=IdeaAuditKind.NUDGE_SENT,
         detail={"waiting": [p.id for p in waiting]},
         previous=previous,
     )
@@ -277,7 +278,7 @@ async def run_kpi_digest(ctx: Context) -> Outcome:
         kind=ReminderKind.KPIS,
         channel=ChannelRole.STEERING,
         message=message,
-        audit=IdeaAuditKind.KPI_DIGEST_SENT,
+        event=IdeaAuditKind.KPI_DIGEST_SENT,
         detail={
             "from": period.current.start.isoformat(),
             "to": period.current.end.isoformat(),

@@ -18,6 +18,7 @@ from handlers.events import Actor, Invocation, Reply
 from handlers.ideas.dates import MAX_AHEAD_DAYS, friendly_day, parse_day
 from handlers.ideas.dates import age as age_words
 from handlers.messages import Message, MessageField, Tone
+from storage import audit
 from storage import ideas as store
 from storage.delivery_keys import changed_before, record_change
 from storage.ideas import IdeaSnapshot
@@ -189,7 +190,7 @@ async def _act_on(call: Call, ctx: Context) -> Reply:
             by=invocation.actor.name,
         )
         kind = IdeaAuditKind.IDEA_DONE if verb == "done" else IdeaAuditKind.IDEA_DROPPED
-        store.record(
+        audit.record(
             session,
             workspace=ctx.workspace,
             kind=kind,
@@ -234,7 +235,7 @@ async def _snooze(
     await record_change(
         session, workspace=ctx.workspace, delivery_key=invocation.delivery_key, at=now
     )
-    store.record(
+    audit.record(
         session,
         workspace=ctx.workspace,
         kind=IdeaAuditKind.IDEA_SNOOZED,

@@ -20,7 +20,7 @@ from handlers.ideas.digests import is_paused
 from handlers.ideas.idea import local_today, nothing_changed
 from handlers.ideas.schedules import ScheduleError, describe, next_run, parse_schedule
 from handlers.messages import Message, MessageField, Tone
-from storage import ideas as audit
+from storage import audit
 from storage import reminders as store
 from storage.models import IdeaAuditKind, ReminderKind
 from storage.reminders import ScheduleSnapshot
