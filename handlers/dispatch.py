@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import logging
 
-from handlers.commands.parse import call_for, read
+from handlers.commands.parse import read
 from handlers.commands.registry import command_list, find_command
-from handlers.commands.spec import permitted, usage_lines
+from handlers.commands.spec import Call, permitted, usage_lines
 from handlers.context import Context
 from handlers.events import Invocation, Reply
 from handlers.messages import Message, Tone
@@ -43,7 +43,10 @@ async def run_command(invocation: Invocation, ctx: Context) -> Reply:
             )
         )
     try:
-        return await reading.subcommand.handler(call_for(reading, invocation), ctx)
+        call = Call(
+            invocation=invocation, subcommand=reading.subcommand.name, values=reading.values
+        )
+        return await reading.subcommand.handler(call, ctx)
     except Exception:
         log.exception(
             "/%s by %s in %s failed", command.name, invocation.actor.id, invocation.workspace

@@ -53,21 +53,20 @@ def _greeting(ctx: Context, group: Group) -> Text:
 
 async def _claim(
     ctx: Context, kind: ReminderKind, today: date
-) -> tuple[Outcome | None, ScheduleSnapshot, date | None]:
-    """(an outcome that ends the run, or None), the schedule row, and the day it last ran
-    before this claim (to give the claim back if posting fails)."""
+) -> tuple[Outcome | None, ScheduleSnapshot]:
+    """An outcome that ends the run (or None), and the schedule as it was before this
+    claim: its `last_run_on` is given back if posting fails."""
     async with ctx.services.db.transaction() as session:
         schedule = await store.get_schedule(session, workspace=ctx.workspace, kind=kind)
         if schedule.paused and not is_paused(schedule, today=today):
             await store.end_pause(session, workspace=ctx.workspace, kind=kind)
         if is_paused(schedule, today=today):
             log.info("%s reminder in %s is paused; nothing sent", kind, ctx.workspace)
-            return Outcome.PAUSED, schedule, schedule.last_run_on
-        previous = schedule.last_run_on
+            return Outcome.PAUSED, schedule
         if not await store.claim_run(session, workspace=ctx.workspace, kind=kind, day=today):
             log.info("%s reminder in %s already ran on %s", kind, ctx.workspace, today)
-            return Outcome.ALREADY, schedule, previous
-    return None, schedule, previous
+            return Outcome.ALREADY, schedule
+    return None, schedule
 
 
 async def _post(
@@ -97,7 +96,7 @@ async def run_digest(ctx: Context) -> Outcome:
     """The weekly digest to the steering channel: open ideas oldest first, with age and
     proposer, due dates coming up, and what was done since the last digest."""
     today = local_today(ctx)
-    stop, schedule, previous = await _claim(ctx, ReminderKind.DIGEST, today)
+    stop, schedule = await _claim(ctx, ReminderKind.DIGEST, today)
     if stop is not None:
         return stop
     now = ctx.services.clock.now()
@@ -116,7 +115,7 @@ async def run_digest(ctx: Context) -> Outcome:
         message=message,
         event=IdeaAuditKind.DIGEST_SENT,
         detail={"open": [i.id for i in open_ideas], "done": [i.id for i in done]},
-        previous=previous,
+        previous=schedule.last_run_on,
     )
 
 
@@ -171,7 +170,7 @@ def digest_message(
 async def run_due_reminders(ctx: Context) -> Outcome:
     """One message per open idea that falls due today, on that morning, once."""
     today = local_today(ctx)
-    stop, _schedule, _previous = await _claim(ctx, ReminderKind.DUE, today)
+    stop, _schedule = await _claim(ctx, ReminderKind.DUE, today)
     if stop is not None:
         return stop
     now = ctx.services.clock.now()
@@ -217,7 +216,7 @@ async def run_nudge(ctx: Context) -> Outcome:
     """One message to the review channel, mentioning the editors, listing the proposals
     waiting for them, oldest first."""
     today = local_today(ctx)
-    stop, _schedule, previous = await _claim(ctx, ReminderKind.NUDGE, today)
+    stop, schedule = await _claim(ctx, ReminderKind.NUDGE, today)
     if stop is not None:
         return stop
     async with ctx.services.db.session() as session:
@@ -254,14 +253,14 @@ async def run_nudge(ctx: Context) -> Outcome:
         message=message,
         event=IdeaAuditKind.NUDGE_SENT,
         detail={"waiting": [p.id for p in waiting]},
-        previous=previous,
+        previous=schedule.last_run_on,
     )
 
 
 async def run_kpi_digest(ctx: Context) -> Outcome:
     """Last week's KPIs and chart to the steering channel, as `/stats last week` shows them."""
     today = local_today(ctx)
-    stop, _schedule, previous = await _claim(ctx, ReminderKind.KPIS, today)
+    stop, schedule = await _claim(ctx, ReminderKind.KPIS, today)
     if stop is not None:
         return stop
     try:
@@ -270,7 +269,10 @@ async def run_kpi_digest(ctx: Context) -> Outcome:
         # Nothing was posted: give the day back, as a refused post does.
         async with ctx.services.db.transaction() as session:
             await store.release_run(
-                session, workspace=ctx.workspace, kind=ReminderKind.KPIS, previous=previous
+                session,
+                workspace=ctx.workspace,
+                kind=ReminderKind.KPIS,
+                previous=schedule.last_run_on,
             )
         raise
     return await _post(
@@ -283,5 +285,5 @@ async def run_kpi_digest(ctx: Context) -> Outcome:
             "from": period.current.start.isoformat(),
             "to": period.current.end.isoformat(),
         },
-        previous=previous,
+        previous=schedule.last_run_on,
     )

@@ -36,18 +36,14 @@ _WHAT = {
 
 
 def _next(ctx: Context, schedule: ScheduleSnapshot, today: date) -> datetime | None:
-    kind = schedule.kind
     tz = ctx.services.config.timezone
     now = ctx.services.clock.now()
-    live = (
-        ctx.services.reminders.next_run(workspace=ctx.workspace, kind=kind)
-        if ctx.services.reminders
-        else None
-    )
     if is_paused(schedule, today=today):
         if schedule.paused_until is None:
             return None
         return next_run(schedule.cron, timezone=tz, now=now, not_before=schedule.paused_until)
+    scheduler = ctx.services.reminders
+    live = scheduler.next_run(workspace=ctx.workspace, kind=schedule.kind) if scheduler else None
     return live or next_run(schedule.cron, timezone=tz, now=now)
 
 
@@ -159,7 +155,7 @@ async def _pause_or_resume(call: Call, ctx: Context) -> Reply:
             workspace=ctx.workspace,
             kind=IdeaAuditKind.REMINDERS_PAUSED
             if verb == "pause"
-            else (IdeaAuditKind.REMINDERS_RESUMED),
+            else IdeaAuditKind.REMINDERS_RESUMED,
             at=now,
             actor_id=invocation.actor.id,
             actor_name=invocation.actor.name,
