@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     reject_emoji: CommaList = Field(default=("x",), alias="POSTGATE_REJECT_EMOJI")
     changes_emoji: CommaList = Field(default=("pencil2", "memo"), alias="POSTGATE_CHANGES_EMOJI")
     log_level: str = Field(default="INFO", alias="POSTGATE_LOG_LEVEL")
+    lock_wait_seconds: float = Field(default=2.0, ge=0.1, le=60, alias="POSTGATE_LOCK_WAIT_SECONDS")
 
     slack_bot_token: SecretStr | None = Field(default=None, alias="SLACK_BOT_TOKEN")
     slack_signing_secret: SecretStr | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
