@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import BeforeValidator, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-CommaList = Annotated[tuple[str, ...], NoDecode]
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
@@ -22,6 +21,9 @@ def _split_commas(value: object) -> object:
     if isinstance(value, str):
         return tuple(part.strip() for part in value.split(",") if part.strip())
     return value
+
+
+CommaList = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_split_commas)]
 
 
 class Settings(BaseSettings):
@@ -79,18 +81,6 @@ class Settings(BaseSettings):
     discord_editor_role: int | None = Field(default=None, alias="DISCORD_EDITOR_ROLE")
     discord_proposer_role: int | None = Field(default=None, alias="DISCORD_PROPOSER_ROLE")
     discord_steering_role: int | None = Field(default=None, alias="DISCORD_STEERING_ROLE")
-
-    _split = field_validator(
-        "local_editors",
-        "local_steering",
-        "approve_emoji",
-        "reject_emoji",
-        "changes_emoji",
-        "slack_editors",
-        "slack_proposers",
-        "slack_steering_users",
-        mode="before",
-    )(_split_commas)
 
     @field_validator("timezone")
     @classmethod

@@ -8,9 +8,9 @@ gets an answer and changes nothing. A handler's failure is answered by
 
 from __future__ import annotations
 
-from handlers.commands.parse import call_for, read
+from handlers.commands.parse import read
 from handlers.commands.registry import command_list, find_command
-from handlers.commands.spec import permitted, usage_lines
+from handlers.commands.spec import Call, permitted, usage_lines
 from handlers.context import Context
 from handlers.events import Invocation, Reply
 from handlers.messages import Message, Tone
@@ -38,4 +38,5 @@ async def run_command(invocation: Invocation, ctx: Context) -> Reply:
                 tone=Tone.WARNING,
             )
         )
-    return await reading.subcommand.handler(call_for(reading, invocation), ctx)
+    call = Call(invocation=invocation, subcommand=reading.subcommand.name, values=reading.values)
+    return await reading.subcommand.handler(call, ctx)

@@ -3,14 +3,15 @@ same transaction, so the log and the backlog never disagree."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import AuditEvent, Idea, IdeaAuditKind, IdeaStatus
+from storage.audit import record
+from storage.models import Idea, IdeaAuditKind, IdeaStatus
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -45,30 +46,6 @@ def _snapshot(row: Idea) -> IdeaSnapshot:
         snoozed_until=row.snoozed_until,
         closed_at=row.closed_at,
         closed_by=row.closed_by,
-    )
-
-
-def record(
-    session: AsyncSession,
-    *,
-    workspace: str,
-    kind: IdeaAuditKind,
-    at: datetime,
-    actor_id: str | None = None,
-    actor_name: str | None = None,
-    detail: Mapping[str, object] | None = None,
-) -> None:
-    """One audit event for ideas or reminders (never tied to a proposal)."""
-    session.add(
-        AuditEvent(
-            workspace=workspace,
-            at=at,
-            kind=str(kind),
-            proposal_id=None,
-            actor_id=actor_id,
-            actor_name=actor_name,
-            detail=dict(detail or {}),
-        )
     )
 
 

@@ -18,6 +18,7 @@ from handlers.events import Actor, Invocation, Reply
 from handlers.ideas.dates import MAX_AHEAD_DAYS, friendly_day, parse_day
 from handlers.ideas.dates import age as age_words
 from handlers.messages import Message, MessageField, Tone
+from storage import audit
 from storage import ideas as store
 from storage.ideas import IdeaSnapshot
 from storage.models import IdeaAuditKind, IdeaStatus
@@ -187,7 +188,7 @@ async def _act_on(call: Call, ctx: Context) -> Reply:
             by=invocation.actor.name,
         )
         kind = IdeaAuditKind.IDEA_DONE if verb == "done" else IdeaAuditKind.IDEA_DROPPED
-        store.record(
+        audit.record(
             session,
             workspace=ctx.workspace,
             kind=kind,
@@ -222,7 +223,7 @@ async def _snooze(
     if until > today + timedelta(days=366):
         return nothing_changed("Snooze for at most a year; /idea drop takes it off the list.")
     await store.snooze_idea(session, idea_id=idea.id, until=start_of_day(until, ctx))
-    store.record(
+    audit.record(
         session,
         workspace=ctx.workspace,
         kind=IdeaAuditKind.IDEA_SNOOZED,
