@@ -9,6 +9,8 @@ Slack, Discord and the local workspace call it the same way:
   marks the delivery done (`storage.db.also_commit`), so the mark and the work's
   effect are committed together or not at all; work that commits nothing (a usage
   answer, a lookup) is marked done right after;
+- runs take turns, in the order they came: a reaction added then taken back is
+  handled in that order, and a burst's acks never wait behind all its work at once;
 - `replay`, at start, runs what an earlier process received and never finished.
   The platform's own way to answer (a response URL, an interaction token) has
   expired by then and is never stored, so the answer goes to the member privately.
@@ -57,6 +59,7 @@ class Deliveries:
         self.ctx = ctx
         self._refresh = refresh
         self._running: set[asyncio.Task[Any]] = set()
+        self._turn = asyncio.Lock()  # fair: waiters go in the order they came
 
     async def receive(self, *, key: str, event: Event) -> bool:
         """Store a delivery before its ack; False when its key was stored before."""
@@ -77,7 +80,8 @@ class Deliveries:
         """Do a received delivery's work once and answer a command through `answer`
         (by default privately, as after a restart). Never raises but to cancel."""
         with self.in_progress():
-            reply = await self._work(key, event)
+            async with self._turn:
+                reply = await self._work(key, event)
             if reply is not None and isinstance(event, Invocation):
                 try:
                     await (answer or self._privately(event))(reply)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -49,8 +51,13 @@ class Database:
         self.url = url
         target = async_url(url)
         self.engine: AsyncEngine = create_async_engine(target, echo=echo, pool_pre_ping=True)
+        # SQLite has one writer at a time; a transaction waiting for it in SQLite's busy
+        # handler sleeps in steps of up to 100 ms, so this process's transactions take
+        # turns here instead, woken the moment the one before them ends.
+        self._writer: asyncio.Lock | contextlib.nullcontext[None] = contextlib.nullcontext()
         if target.get_backend_name() == "sqlite":
             event.listen(self.engine.sync_engine, "connect", sqlite_pragmas)
+            self._writer = asyncio.Lock()
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @property
@@ -60,7 +67,7 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One unit of work: commit on success, roll back on any error."""
-        async with self._sessions() as session, session.begin():
+        async with self._writer, self._sessions() as session, session.begin():
             yield session
             extra = also_commit.get()
             if extra is not None:
