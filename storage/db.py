@@ -50,12 +50,19 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
         target = async_url(url)
-        self.engine: AsyncEngine = create_async_engine(target, echo=echo, pool_pre_ping=True)
+        sqlite = target.get_backend_name() == "sqlite"
+        # PostgreSQL: room for a burst of deliveries, each inserted on a connection of
+        # its own before its ack; connections beyond the pool are closed when handed
+        # back, and opening them again for every burst slowed the acks.
+        pool = {} if sqlite else {"pool_size": 20}
+        self.engine: AsyncEngine = create_async_engine(
+            target, echo=echo, pool_pre_ping=True, **pool
+        )
         # SQLite has one writer at a time; a transaction waiting for it in SQLite's busy
         # handler sleeps in steps of up to 100 ms, so this process's transactions take
         # turns here instead, woken the moment the one before them ends.
         self._writer: asyncio.Lock | contextlib.nullcontext[None] = contextlib.nullcontext()
-        if target.get_backend_name() == "sqlite":
+        if sqlite:
             event.listen(self.engine.sync_engine, "connect", sqlite_pragmas)
             self._writer = asyncio.Lock()
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
