@@ -20,7 +20,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from guidance.checker import Checker
+from guidance.checker.checker import Checker
 
 SENTENCES = [
     "Thank you to everyone who joined our canvass in Godmanchester this morning!",

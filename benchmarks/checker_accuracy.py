@@ -20,7 +20,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from guidance.checker import Checker  # noqa: E402
+from guidance.checker.checker import Checker  # noqa: E402
 
 DEFAULT_FILES = [
     ROOT.parent / "shared" / "policy-examples.jsonl",

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/guidance_lookup.py [--rounds N]
 
-Over the member questions of tests/test_guidance_questions.py it prints, for
+Over the member questions of tests/unit/guidance/test_guidance_questions.py it prints, for
 postgate's `GuidanceIndex` and for a named naive baseline measured in the same
 run, lookups per second, p50/p99 latency and how many questions got the
 expected section first, then the speed ratio. The baseline is what one might
@@ -26,10 +26,10 @@ from rapidfuzz import fuzz
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from guidance.lookup import GuidanceIndex
+from guidance.lookup.lookup import GuidanceIndex
 from guidance.policy import load_policy
 from guidance.sections import Guidance, load_guidance
-from tests.test_guidance_questions import QUESTIONS
+from tests.unit.guidance.test_guidance_questions import QUESTIONS
 
 LONG_QUERY = ("is it ok to say the tories are liars about parking in st ives " * 80)[:5000]
 

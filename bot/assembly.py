@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 from bot.settings import Settings
 from bot.startup.policy import load_consistent
-from guidance.checker import Checker
-from guidance.lookup import GuidanceIndex
+from guidance.checker.checker import Checker
+from guidance.lookup.lookup import GuidanceIndex
 from handlers.clock import Clock, SystemClock
 from handlers.context import Services, WorkflowConfig
 from storage.db import Database

@@ -15,7 +15,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from guidance.report import Severity
+from guidance.checker.report import Severity
 from guidance.sections import Guidance
 
 BLOCK_RULES = (

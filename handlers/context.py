@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from guidance.checker import Checker
-from guidance.lookup import GuidanceIndex
+from guidance.checker.checker import Checker
+from guidance.lookup.lookup import GuidanceIndex
 from guidance.sections import Guidance
 from handlers.clock import Clock, SystemClock
 from handlers.port import ChatPort

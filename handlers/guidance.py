@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from guidance.lookup import GuidanceIndex, Lookup
+from guidance.lookup.lookup import GuidanceIndex, Lookup
 from guidance.sections import Guidance, Section
 from handlers.commands.spec import Arg, ArgKind, Call, Command, Subcommand
 from handlers.context import Context, Services

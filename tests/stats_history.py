@@ -12,7 +12,7 @@ from collections import Counter
 from datetime import UTC, datetime
 
 from bot.platforms.local.platform import LocalWorkspace
-from guidance.checker import Checker
+from guidance.checker.checker import Checker
 from guidance.policy import load_policy
 from handlers.proposals.expiry import expire_overdue
 from tests.clock import FixedClock

@@ -12,9 +12,9 @@ from typing import IO
 from bot.cli.printable import hidden_spans, printable
 from bot.settings import load_settings
 from bot.startup.policy import load_consistent
-from guidance.checker import Checker
+from guidance.checker.checker import Checker
+from guidance.checker.report import Finding, Report, Severity, Verdict
 from guidance.policy import Policy, PolicyError
-from guidance.report import Finding, Report, Severity, Verdict
 from guidance.sections import GuidanceError, load_guidance
 
 _COLOURS = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from guidance.checker import Checker
+from guidance.checker.checker import Checker
 from storage.proposals import StoredFinding
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from guidance.normalise import is_invisible
+from guidance.checker.normalise import is_invisible
 
 # Categories that draw nothing on their own: marks need a letter to sit on, controls
 # and separators are space.

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.cli.main import main
-from guidance.checker import Checker
+from guidance.checker.checker import Checker
 from guidance.policy import load_policy
 from storage.db import Database
 from storage.models import AuditEvent, FindingRow, Revision

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from guidance.checker import Checker
-from guidance.lookup import GuidanceIndex
+from guidance.checker.checker import Checker
+from guidance.lookup.lookup import GuidanceIndex
 from guidance.policy import load_policy
 from guidance.sections import load_guidance
 from handlers.commands.registry import find_command
@@ -18,7 +18,7 @@ from handlers.events import Actor, Invocation, Reply
 from handlers.messages import Mention, Message
 from handlers.port import ChannelRole, Group, MessageRef, SendKey
 from storage.db import Database
-from tests.guidance_index import shipped_synonyms
+from tests.unit.guidance.guidance_index import shipped_synonyms
 
 
 class RecordingPort:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.platforms.local.platform import LocalWorkspace
-from guidance.checker import Checker
+from guidance.checker.checker import Checker
 from guidance.policy import load_policy
 from handlers.messages import MentionKind
 from handlers.proposals.expiry import expire_overdue

@@ -17,6 +17,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.platforms.slack.errors import error_code
 from handlers.messages import Attachment
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ async def upload_files(
             initial_comment=initial_comment,
         )
     except SlackApiError as exc:
-        reason = str(exc.response.get("error") or "slack_error")
+        reason = error_code(exc)
     except (SlackClientError, OSError, TimeoutError) as exc:
         reason = type(exc).__name__
     else:

@@ -16,6 +16,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot.platforms.slack.errors import error_code
 from bot.platforms.slack.files import (
     in_direct_messages,
     just_above,
@@ -51,9 +52,8 @@ async def _call(method: str, call: Callable[[], Awaitable[T]]) -> T:
         return await call()
     except SlackApiError as exc:
         wait = exc.response.headers.get("Retry-After") if exc.response.status_code == 429 else None
-        error = exc.response.get("error") or f"HTTP {exc.response.status_code}"
         raise PlatformError(
-            f"Slack {method} failed: {error}",
+            f"Slack {method} failed: {error_code(exc)}",
             retry_after=float(wait) if wait and str(wait).isdigit() else None,
         ) from None
     except (SlackClientError, aiohttp.ClientError, OSError, TimeoutError) as exc:
@@ -188,11 +188,9 @@ class SlackChatPort:
                 channel=ref.channel, timestamp=ref.message_id, name=emoji_name(emoji)
             )
         except SlackApiError as exc:
-            if exc.response.get("error") == "already_reacted":
+            if error_code(exc) == "already_reacted":
                 return
-            raise PlatformError(
-                f"Slack reactions.add failed: {exc.response.get('error')}"
-            ) from None
+            raise PlatformError(f"Slack reactions.add failed: {error_code(exc)}") from None
         except (SlackClientError, aiohttp.ClientError, OSError, TimeoutError) as exc:
             raise PlatformError(f"Slack reactions.add failed: {type(exc).__name__}") from None
 

@@ -12,7 +12,7 @@ import pytest
 
 from bot.cli.check import render
 from bot.cli.main import main
-from guidance.checker import Checker
+from guidance.checker.checker import Checker
 
 ROOT = Path(__file__).resolve().parents[4]
 

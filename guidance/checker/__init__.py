@@ -1,0 +1,1 @@
+"""The draft checker: a post against the policy's rules, with findings citing the guidance."""

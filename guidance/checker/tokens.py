@@ -1,0 +1,301 @@
+"""Split folded text into word tokens, seeing through the usual disguises.
+
+Each token keeps its folded span and the forms it could stand for: "sh1t" -> shit,
+"scuuum" -> scum, "s c u m" -> scum (a joined run of single letters), "#ToryScum" ->
+tory + scum. Links, emails and @handles become tokens of their own kind.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import NamedTuple, Protocol
+
+from guidance.checker.normalise import Folded
+
+WORD = "word"
+LINK = "link"
+EMAIL = "email"
+MENTION = "mention"
+MASKED = "masked"
+ALLOWED = "allowed"
+
+SHORTENERS = frozenset(
+    {
+        "bit.ly",
+        "tinyurl.com",
+        "goo.gl",
+        "is.gd",
+        "cutt.ly",
+        "rb.gy",
+        "ow.ly",
+        "tiny.cc",
+        "shorturl.at",
+        "t.ly",
+        "buff.ly",
+        "rebrand.ly",
+        "s.id",
+        "shorte.st",
+        "adf.ly",
+        "v.gd",
+        "tinu.be",
+    }
+)
+
+_TLDS = "com|co\\.uk|org\\.uk|org|uk|net|ly|gl|gd|io|me|cc|gy|info|biz|at|id|st|be|app"
+# Possessive and atomic groups keep every pattern linear in the length of the text.
+_MASTER = re.compile(
+    r"(?P<email>(?<![\w.+-])[a-z0-9._%+-]{1,64}@[a-z0-9-]++(?:\.[a-z0-9-]++)+)"
+    r"|(?P<url>(?:https?://|www\.)[^\s<>\"']++"
+    rf"|(?<![\w.@/-])(?:[a-z0-9-]++\.)++(?:{_TLDS})\b(?:/[^\s<>\"']*+)?)"
+    r"|(?P<mention>(?<![\w@.])@[a-z0-9_]{1,30}+)"
+    r"|(?P<split>(?<![a-z0-9@$])[a-z0-9@$](?:[\s.\-_*,+/~|]{1,3}+[a-z0-9@$](?![a-z0-9@$'])){2,}+)"
+    r"|(?P<word>[a-z0-9@$|*'!#_]++|£)"
+)
+_SENTENCE_END = re.compile(r"[.!?]++(?=\s|$)|\n")
+_RUN3 = re.compile(r"(.)\1\1+")
+_RUN2 = re.compile(r"(.)\1+")
+_LEET = str.maketrans("0134578@$!|9", "oieastbasiig")
+_LEET_L = str.maketrans("0134578@$!|9", "olea stbasllg".replace(" ", ""))
+_LEET_CHARS = frozenset("0134578@$!|9")
+_SPLIT_LETTER = re.compile(r"[a-z0-9@$]")
+_CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+_INNER_CAPITAL = re.compile(r"[a-z][A-Z]")
+_MAX_SPLIT_RUN = 16
+# Letters that fold to one Latin letter but are often typed for another: Cyrillic "у"
+# looks like "y" yet stands in for "u" ("сунт"). Words holding one get both readings.
+_AMBIGUOUS = {"\u0443": "u", "\u0423": "u"}
+
+
+class Token(NamedTuple):  # a tuple: cheap to make, and posts have many
+    start: int
+    end: int
+    forms: tuple[str, ...]
+    sentence: int
+    kind: str = WORD
+
+
+def camel_parts(text: str) -> list[str]:
+    """ "HuntsTories" -> ["hunts", "tories"]; "reform_uk" -> ["reform", "uk"]."""
+    return [part.lower() for part in _CAMEL.findall(text)]
+
+
+class Vocabulary(Protocol):
+    """The policy's words, for joining split letters back into words."""
+
+    def is_word(self, word: str) -> bool: ...
+
+    def is_prefix(self, start: str) -> bool: ...
+
+
+class NoVocabulary:
+    def is_word(self, word: str) -> bool:
+        return False
+
+    def is_prefix(self, start: str) -> bool:
+        return False
+
+
+def tokenise(folded: Folded, *, original: str, vocabulary: Vocabulary) -> list[Token]:
+    """Tokens of `folded.text` in order; `vocabulary` says which split letters to join."""
+    text = folded.text
+    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    ends.append(len(text) + 1)
+    tokens: list[Token] = []
+    append, forms_of, make = tokens.append, word_forms, Token  # local names: this loop is hot
+    sentence = 0
+    next_end = ends[0]
+    for match in _MASTER.finditer(text):
+        kind = match.lastgroup
+        start = match.start()
+        while next_end <= start:
+            sentence += 1
+            next_end = ends[sentence]
+        if kind == "word":
+            raw = match.group()
+            lead, trail, forms, masked = forms_of(raw)
+            if not forms:
+                continue
+            if folded.origin is not None:
+                forms = _other_readings(raw, start, folded.origin, original, forms)
+            begin, finish = start + lead, start + len(raw) - trail
+            # "#ToryScum", and "ToryScum" written without the hash, are read word by word,
+            # unless the whole is a listed word itself ("OnlyFans")
+            camel = folded.origin is None and _INNER_CAPITAL.search(original, begin, finish)
+            if (camel or (begin and text[begin - 1] == "#")) and not any(
+                vocabulary.is_word(form) for form in forms
+            ):
+                parts = _hashtag_parts(folded, original, begin, finish, sentence)
+                if parts:
+                    tokens.extend(parts)
+                    continue
+            append(make(begin, finish, forms, sentence, MASKED if masked else WORD))
+            continue
+        end = match.end()
+        if kind == "split":
+            _add_split(tokens, match, sentence, vocabulary)
+        elif kind == "url":
+            url = match.group().rstrip(".,;:!?)]}'\"")
+            end = start + len(url)
+            host = re.sub(r"^(https?://)?(www\.)?", "", url).split("/", 1)[0]
+            forms = ("link", "shortlink") if host in SHORTENERS else ("link",)
+            tokens.append(Token(start, end, forms, sentence, LINK))
+        elif kind == "email":
+            tokens.append(Token(start, end, ("email",), sentence, EMAIL))
+        else:
+            handle = match.group()[1:]  # "@rse" may also be "arse" in disguise
+            tokens.append(Token(start, end, (handle, "a" + handle), sentence, MENTION))
+    return tokens
+
+
+_CLAUSE_BREAK = re.compile(r"[,;:()\"“”\[\]]|\s[-–—]\s")
+# a new clause starts at these words: "I have nothing against them but ..."
+_CLAUSE_WORDS = frozenset({"but", "though", "although", "yet", "whereas", "while"})
+
+
+def clause_numbers(tokens: Sequence[Token], folded: Folded) -> list[int]:
+    """Each token's clause, counted from 0: a new one at each sentence, at punctuation
+    between words, and at words such as "but"; the reach of a "not" ends at its clause."""
+    numbers = []
+    clause = 0
+    for index, token in enumerate(tokens):
+        if index:
+            before = tokens[index - 1]
+            if (
+                token.sentence != before.sentence
+                or _CLAUSE_BREAK.search(folded.text, before.end, token.start)
+                or (token.forms[:1] and token.forms[0] in _CLAUSE_WORDS)
+            ):
+                clause += 1
+        numbers.append(clause)
+    return numbers
+
+
+def name_positions(tokens: Sequence[Token], folded: Folded, original: str) -> list[int]:
+    """Indexes of capitalised words that look like names: "Councillor Brian Hollis".
+
+    A capital at the start of a sentence proves nothing, unless the next word has one too.
+    """
+    origin = folded.origin
+    capital = []
+    for token in tokens:
+        if token.kind != WORD:
+            capital.append(False)
+            continue
+        at = token.start if origin is None else origin[token.start]
+        word = original[at : at + 2]
+        capital.append(len(word) == 2 and word[0].isupper() and word[1].islower())
+    return [
+        i
+        for i, token in enumerate(tokens)
+        if capital[i]
+        and (
+            (i and tokens[i - 1].sentence == token.sentence)
+            or (i + 1 < len(tokens) and capital[i + 1] and tokens[i + 1].sentence == token.sentence)
+        )
+    ]
+
+
+def _add_split(
+    tokens: list[Token], match: re.Match[str], sentence: int, vocabulary: Vocabulary
+) -> None:
+    """A run of single letters ("s c u m"): join the longest stretches that make a word."""
+    letters = [(m.group().translate(_LEET), match.start() + m.start()) for m in
+               _SPLIT_LETTER.finditer(match.group())]  # fmt: skip
+    chars = "".join(ch for ch, _ in letters)
+    count = len(chars)
+    # letters_before[k]: real letters among the first k, so a stretch of digits alone
+    # ("0 1 4 8 0" in a phone number) is never read as a word
+    letters_before = [0]
+    for at in (position for _, position in letters):
+        letters_before.append(letters_before[-1] + match.string[at].isalpha())
+    # Cover as many letters as possible with listed words: "t o r y s c u m" is
+    # tory + scum, not "torys" + c u m. best[i]: letters covered from i on. Only
+    # stretches that begin a listed word are followed, so this stays linear.
+    best = [0] * (count + 1)
+    step: list[int] = [0] * (count + 1)
+    for i in range(count - 3, -1, -1):
+        best[i], step[i] = best[i + 1], 0
+        top = min(count, i + _MAX_SPLIT_RUN)
+        j = i + 1
+        while j <= top and vocabulary.is_prefix(chars[i:j]):
+            if (
+                j - i >= 3
+                and (j - i) + best[j] > best[i]
+                and letters_before[j] > letters_before[i]
+                and vocabulary.is_word(chars[i:j])
+            ):
+                best[i], step[i] = (j - i) + best[j], j
+            j += 1
+    i = 0
+    while i < count:
+        if step[i]:
+            found = step[i]
+            joined = chars[i:found]
+            tokens.append(Token(letters[i][1], letters[found - 1][1] + 1, (joined,), sentence))
+            i = found
+        else:
+            at = letters[i][1]
+            tokens.append(Token(at, at + 1, (match.string[at],), sentence))
+            i += 1
+
+
+def _other_readings(
+    raw: str, start: int, origin: tuple[int, ...], original: str, forms: tuple[str, ...]
+) -> tuple[str, ...]:
+    """Add the forms a word has when its ambiguous look-alike letters are read the other way."""
+    chars = [original[origin[start + k]] for k in range(len(raw))]
+    if not any(ch in _AMBIGUOUS for ch in chars):
+        return forms
+    other = "".join(_AMBIGUOUS.get(ch, folded) for ch, folded in zip(chars, raw, strict=True))
+    return tuple(dict.fromkeys((*forms, *word_forms(other)[2])))
+
+
+def _hashtag_parts(
+    folded: Folded, original: str, begin: int, finish: int, sentence: int
+) -> list[Token]:
+    """#ToryScum -> tory, scum (only where the original capitals are known one to one)."""
+    if folded.origin is not None:
+        return []
+    parts = list(_CAMEL.finditer(original[begin:finish]))
+    if len(parts) < 2:
+        return []
+    return [
+        Token(begin + p.start(), begin + p.end(), word_forms(p.group().lower())[2], sentence)
+        for p in parts
+    ]
+
+
+@lru_cache(maxsize=65536)
+def word_forms(raw: str) -> tuple[int, int, tuple[str, ...], bool]:
+    """(characters trimmed at the start, at the end, the forms the word could stand for,
+    whether it is masked with stars like "sc*m")."""
+    body = raw.lstrip("'!#")
+    lead = len(raw) - len(body)
+    stripped = body.rstrip("'!#")
+    trail = len(body) - len(stripped)
+    # "f#ck" and "sc_m" are masked like "f*ck"
+    body = stripped.strip("_").replace("#", "*").replace("_", "*")
+    trail += len(stripped) - len(stripped.rstrip("_"))
+    lead += len(stripped) - len(stripped.lstrip("_"))
+    if body.endswith("'s"):
+        body = body[:-2]
+    if not body or not any(c.isalnum() or c in "*£" for c in body):
+        return lead, trail, (), False
+    forms = [body]
+    if "'" in body:
+        forms.append(body.replace("'", ""))
+    # Numbers for letters, in words that have letters of their own ("sh1t", not "P155")
+    if sum(c.isalpha() for c in body) >= 2 and any(c in _LEET_CHARS for c in body):
+        forms.append(body.translate(_LEET))
+        forms.append(body.translate(_LEET_L))
+    if "*" in body and body.replace("*", ""):
+        forms.append(body.replace("*", ""))
+    for form in list(forms):
+        if _RUN3.search(form):
+            forms.append(_RUN3.sub(r"\1", form))
+            forms.append(_RUN3.sub(r"\1\1", form))
+            forms.append(_RUN2.sub(r"\1", form))
+    masked = "*" in body and body[0] != "*" and any(c.isalpha() for c in body)
+    return lead, trail, tuple(dict.fromkeys(forms)), masked

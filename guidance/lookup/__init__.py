@@ -1,0 +1,1 @@
+"""The guidance lookup: a member's question to the sections that answer it."""

@@ -1,0 +1,305 @@
+"""Finding the part of the guidance a member is asking about.
+
+`GuidanceIndex.build(guidance, synonyms=...)` indexes every section once (per
+process); `index.lookup(query)` answers one question:
+
+1. An exact section id or title ("rules", "nec statement", "Who is
+   responsible") wins outright.
+2. Otherwise the query's words are normalised, stop words dropped, misspelt
+   words corrected to the nearest word the guidance or the synonym map uses
+   ("oponents" -> "opponents"), stemmed, and expanded with the party's
+   synonyms ("tories" -> opponents).
+3. Sections are ranked by BM25F over their title (boosted), summary and full
+   text. Sections far behind the best one are left out.
+4. When no section scores well, the answer says so and offers the closest
+   titles instead.
+
+Nothing a member types raises: unknown words, an empty query, emoji, markup or
+a pasted 5,000-character draft all get an answer.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
+
+from guidance.lookup.synonyms import SynonymMap
+from guidance.lookup.terms import is_stop_word, stem, words
+from guidance.sections import Guidance, Section
+
+# BM25F: how much a word in each field counts, and the usual saturation knobs.
+FIELD_WEIGHTS: Mapping[str, float] = {"title": 3.0, "summary": 1.5, "text": 1.0}
+K1 = 1.2
+B = 0.75
+# The score an exact id or title match is reported with: above any ranked score
+# a query can reach (it is capped at MAX_QUERY_WORDS words).
+EXACT_SCORE = 1000.0
+# Below this share of the weight of a word found in one section only, the best
+# section is not a good answer: say so and suggest titles. (With the shipped 8
+# sections that is a score of 0.5; one distinctive word in a long section's text
+# scores about 0.6, a word most sections use about 0.2.)
+MIN_RELEVANCE = 0.28
+# Other sections are offered alongside the best only when this close to it.
+RELATED_FRACTION = 0.3
+# A pasted draft is fine, but only its first words are read: the answer does
+# not improve beyond this, and the time spent stays bounded.
+MAX_QUERY_WORDS = 300
+_MAX_CORRECTIONS_CACHED = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    section: Section
+    score: float
+    exact: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    typed: str
+    understood: str
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """The answer to one question."""
+
+    query: str
+    hits: tuple[Hit, ...]  # best first; empty when nothing matched well
+    suggestions: tuple[Section, ...]  # the closest titles when `hits` is empty
+    corrections: tuple[Correction, ...]  # misspellings the search read differently
+    searchable: bool  # False when the query had no words to search for ("", "?", emoji)
+
+    @property
+    def best(self) -> Hit | None:
+        return self.hits[0] if self.hits else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Query:
+    weights: dict[str, float]  # stem -> weight
+    understood: str  # the words as read, misspellings corrected
+    corrections: tuple[Correction, ...]
+    searchable: bool
+
+
+class GuidanceIndex:
+    """An immutable search index over one `Guidance`; safe to share between tasks."""
+
+    def __init__(
+        self,
+        *,
+        guidance: Guidance,
+        synonyms: SynonymMap,
+        postings: dict[str, list[tuple[int, float]]],
+        vocabulary: list[str],
+        known_words: frozenset[str],
+    ) -> None:
+        self.guidance = guidance
+        self.synonyms = synonyms
+        self._postings = postings
+        # correction targets by first letter, most frequent first
+        self._by_initial: dict[str, list[str]] = {}
+        for word in vocabulary:
+            if len(word) >= 4:
+                self._by_initial.setdefault(word[0], []).append(word)
+        self._known_words = known_words
+        self._known_stems = frozenset(postings)
+        self._corrections: dict[str, str | None] = {}
+        self._exact: dict[str, int] = {}
+        for i, section in enumerate(guidance.sections):
+            self._exact.setdefault(" ".join(words(section.id)), i)
+            self._exact.setdefault(" ".join(words(section.title)), i)
+        self._titles = {i: " ".join(words(s.title)) for i, s in enumerate(guidance.sections)}
+        n = len(guidance.sections)
+        self.min_score = MIN_RELEVANCE * math.log(1 + (n - 0.5) / 1.5)
+
+    @classmethod
+    def build(
+        cls, guidance: Guidance, *, synonyms: Mapping[str, Sequence[str] | str] | None = None
+    ) -> GuidanceIndex:
+        synonym_map = SynonymMap.build(synonyms)
+        fields = [
+            {"title": s.title, "summary": s.summary, "text": s.text} for s in guidance.sections
+        ]
+        field_stems = [
+            {
+                name: [stem(w) for w in words(value) if not is_stop_word(w)]
+                for name, value in f.items()
+            }
+            for f in fields
+        ]
+        average = {
+            name: max(1.0, sum(len(doc[name]) for doc in field_stems) / len(field_stems))
+            for name in FIELD_WEIGHTS
+        }
+        document_frequency: Counter[str] = Counter()
+        for doc in field_stems:
+            document_frequency.update({s for terms in doc.values() for s in terms})
+        n = len(field_stems)
+        postings: dict[str, list[tuple[int, float]]] = {}
+        for i, doc in enumerate(field_stems):
+            weighted: dict[str, float] = {}
+            for name, terms in doc.items():
+                norm = 1 - B + B * len(terms) / average[name]
+                for term, count in Counter(terms).items():
+                    weighted[term] = weighted.get(term, 0.0) + FIELD_WEIGHTS[name] * count / norm
+            for term, tf in weighted.items():
+                df = document_frequency[term]
+                idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+                postings.setdefault(term, []).append((i, idf * tf / (K1 + tf)))
+
+        surface: Counter[str] = Counter()
+        for f in fields:
+            for value in f.values():
+                surface.update(w for w in words(value) if not is_stop_word(w))
+        surface.update({w: 1 for w in synonym_map.surface_words if not is_stop_word(w)})
+        vocabulary = sorted(
+            (w for w in surface if len(w) >= 3 and w.isalpha()), key=lambda w: (-surface[w], w)
+        )
+        return cls(
+            guidance=guidance,
+            synonyms=synonym_map,
+            postings=postings,
+            vocabulary=vocabulary,
+            known_words=frozenset(surface),
+        )
+
+    # -- questions ---------------------------------------------------------------------------
+
+    def search(self, query: str, *, limit: int = 3) -> list[Hit]:
+        """The sections that answer `query`, best first; empty when none answers well."""
+        return list(self.lookup(query, limit=limit).hits)
+
+    def lookup(self, query: str, *, limit: int = 3) -> Lookup:
+        """The full answer: hits, or (when nothing fits) the closest titles."""
+        limit = max(1, limit)
+        sections = self.guidance.sections
+        parsed = self._parse(query)
+        exact = self._exact_match(query)
+        if exact is None:
+            exact = self._exact.get(parsed.understood)
+        ranked = self._rank(parsed.weights)
+        if exact is not None:
+            others = [h for h in ranked if h.section.id != sections[exact].id]
+            hits = [Hit(sections[exact], EXACT_SCORE, exact=True), *self._related(others)]
+            return Lookup(query, tuple(hits[:limit]), (), parsed.corrections, True)
+        if ranked and ranked[0].score >= self.min_score:
+            hits = [ranked[0], *self._related(ranked[1:], best=ranked[0].score)]
+            return Lookup(query, tuple(hits[:limit]), (), parsed.corrections, True)
+        suggestions = self._closest_titles(query, weak=ranked, limit=limit)
+        return Lookup(query, (), suggestions, parsed.corrections, parsed.searchable)
+
+    def section(self, section_id: str) -> Section | None:
+        return self.guidance.get(section_id.strip().lstrip("#").lower())
+
+    def titles_starting(self, prefix: str, *, limit: int = 25) -> list[str]:
+        """Section titles for autocomplete: those whose title or id contains `prefix`,
+        then (if `prefix` matches none) the best search results."""
+        wanted = " ".join(words(prefix))
+        sections = self.guidance.sections
+        if not wanted:
+            return [s.title for s in sections][:limit]
+        found = [
+            s.title
+            for i, s in enumerate(sections)
+            if wanted in self._titles[i] or wanted in " ".join(words(s.id))
+        ]
+        if not found:
+            found = [h.section.title for h in self.search(prefix, limit=limit)]
+        return found[:limit]
+
+    # -- the steps ---------------------------------------------------------------------------
+
+    def _exact_match(self, query: str) -> int | None:
+        key = " ".join(words(query[:300]))
+        return self._exact.get(key) if key else None
+
+    def _parse(self, query: str) -> _Query:
+        all_stems: list[str] = []
+        understood: list[str] = []
+        weights: dict[str, float] = {}
+        corrections: list[Correction] = []
+        for word in words(query)[:MAX_QUERY_WORDS]:
+            if is_stop_word(word):
+                all_stems.append(stem(word))
+                understood.append(word)
+                continue
+            term = stem(word)
+            if word not in self._known_words and term not in self._known_stems:
+                better = self._correct(word)
+                if better is not None:
+                    corrections.append(Correction(word, better))
+                    term = stem(better)
+                    word = better
+            understood.append(word)
+            all_stems.append(term)
+            weights[term] = 1.0
+        for term in self.synonyms.expand(all_stems):
+            weights.setdefault(term, 1.0)
+        return _Query(
+            weights, " ".join(understood), tuple(dict.fromkeys(corrections)), bool(weights)
+        )
+
+    def _correct(self, word: str) -> str | None:
+        """The vocabulary word `word` is most likely a misspelling of, if any."""
+        if not 4 <= len(word) <= 30 or not word.isalpha():
+            return None
+        if word in self._corrections:
+            return self._corrections[word]
+        # One slip (a swapped pair counts as one) up to eight letters, two in a
+        # longer word; more than that is another word ("swearing" is not "steering").
+        # People rarely mistype the first letter, and a real word one letter away
+        # from a short one ("table", "able") is usually a different word.
+        allowed = 1 if len(word) <= 8 else 2
+        candidates = self._by_initial.get(word[0], ())
+        found = process.extractOne(
+            word,
+            candidates,
+            scorer=DamerauLevenshtein.distance,
+            score_cutoff=allowed,
+        )
+        better = found[0] if found is not None else None
+        if len(self._corrections) >= _MAX_CORRECTIONS_CACHED:
+            self._corrections.clear()
+        self._corrections[word] = better
+        return better
+
+    def _rank(self, weights: Mapping[str, float]) -> list[Hit]:
+        scores: dict[int, float] = {}
+        for term, weight in weights.items():
+            for doc, part in self._postings.get(term, ()):
+                scores[doc] = scores.get(doc, 0.0) + weight * part
+        order = sorted(scores, key=lambda doc: (-scores[doc], doc))
+        sections = self.guidance.sections
+        return [Hit(sections[doc], round(scores[doc], 4)) for doc in order if scores[doc] > 0]
+
+    def _related(self, ranked: Sequence[Hit], *, best: float | None = None) -> list[Hit]:
+        floor = self.min_score if best is None else max(self.min_score, best * RELATED_FRACTION)
+        return [h for h in ranked if h.score >= floor]
+
+    def _closest_titles(
+        self, query: str, *, weak: Sequence[Hit], limit: int
+    ) -> tuple[Section, ...]:
+        sections = self.guidance.sections
+        chosen: list[int] = [sections.index(h.section) for h in weak[:limit]]
+        text = " ".join(words(query[:300]))
+        if text and len(chosen) < limit:
+            for _title, _score, i in process.extract(
+                text, self._titles, scorer=fuzz.WRatio, limit=len(sections)
+            ):
+                if i not in chosen:
+                    chosen.append(i)
+                if len(chosen) >= limit:
+                    break
+        for i in range(len(sections)):
+            if len(chosen) >= limit:
+                break
+            if i not in chosen:
+                chosen.append(i)
+        return tuple(sections[i] for i in chosen[:limit])

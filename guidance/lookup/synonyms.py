@@ -1,0 +1,65 @@
+"""The party's synonym map, compiled for query-time expansion.
+
+The policy file holds `synonyms:` as `term or phrase -> [words it means]`, e.g.
+`tories: [opponents]`, `who can post: [approved users]`. A key matches the
+query's words by stem, stop words included (so "who can post" is a phrase, and
+"Tories" matches `tory`); a match adds the stems of what it means to the query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from guidance.lookup.terms import content_stems, stem, words
+
+
+@dataclass(frozen=True, slots=True)
+class SynonymMap:
+    # key phrase as a tuple of stems -> the content stems it adds
+    _entries: Mapping[tuple[str, ...], tuple[str, ...]]
+    _longest: int
+    # the words as the party wrote them, so typo correction can aim at them
+    surface_words: frozenset[str] = frozenset()
+
+    @classmethod
+    def build(cls, synonyms: Mapping[str, Sequence[str] | str] | None) -> SynonymMap:
+        entries: dict[tuple[str, ...], list[str]] = {}
+        surface: set[str] = set()
+        for term, meanings in (synonyms or {}).items():
+            key = tuple(stem(w) for w in words(str(term)))
+            surface.update(words(str(term)))
+            if not key:
+                continue
+            values = [meanings] if isinstance(meanings, str) else list(meanings)
+            added = entries.setdefault(key, [])
+            for meaning in values:
+                surface.update(words(str(meaning)))
+                added.extend(s for s in content_stems(str(meaning)) if s not in added)
+        frozen = {k: tuple(v) for k, v in entries.items() if v}
+        return cls(frozen, max((len(k) for k in frozen), default=0), frozenset(surface))
+
+    def expand(self, stems: Sequence[str]) -> list[str]:
+        """The stems added by every key found in `stems` (all words, stop words kept).
+
+        Longest keys win at each position, so "rude words" is one phrase and not
+        also "words".
+        """
+        added: list[str] = []
+        i = 0
+        while i < len(stems):
+            for size in range(min(self._longest, len(stems) - i), 0, -1):
+                meaning = self._entries.get(tuple(stems[i : i + size]))
+                if meaning is not None:
+                    added.extend(meaning)
+                    i += size
+                    break
+            else:
+                i += 1
+        return added
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def keys(self) -> Iterable[tuple[str, ...]]:
+        return self._entries.keys()

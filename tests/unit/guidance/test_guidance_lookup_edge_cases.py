@@ -1,0 +1,178 @@
+"""The lookup index on the awkward inputs members (and pasted drafts) produce."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from guidance.lookup.lookup import EXACT_SCORE, MAX_QUERY_WORDS, GuidanceIndex
+from guidance.sections import load_guidance, parse_guidance
+from tests.unit.guidance.guidance_index import shipped_index
+
+ODD_QUERIES = [
+    "",
+    "   \n\t ",
+    "?!?!",
+    "🙂",
+    "🙂🎉🔥 👍🏽",
+    "'; DROP TABLE proposals; --",
+    "SELECT * FROM users WHERE 1=1 OR ''=''",
+    "<script>alert('x')</script>",
+    "<!channel> <@U0123> @everyone @here",
+    "\x00\x01\u200b\ufeff\u202e",
+    "ｆｕｌｌ ｗｉｄｔｈ ｓｗｅａｒｉｎｇ",
+    "x" * 5000,
+    "zzzz " * 1000,
+    ("is it ok to call the tories liars on facebook " * 120)[:5000],
+    "a",
+    "42",
+    "https://example.org/some/very/long/path?with=query&and=more",
+]
+
+
+@pytest.mark.parametrize("query", ODD_QUERIES)
+def test_odd_queries_get_hits_or_suggestions_never_an_error(query: str) -> None:
+    result = shipped_index().lookup(query, limit=3)
+    assert len(result.hits) <= 3
+    assert result.hits or len(result.suggestions) == 3
+    assert all(h.score > 0 for h in result.hits)
+
+
+@pytest.mark.parametrize("query", ["", "  ", "?!", "🙂🎉", "the and of", "it is"])
+def test_nothing_to_search_for_is_reported_as_such(query: str) -> None:
+    result = shipped_index().lookup(query)
+    assert result.hits == ()
+    assert result.searchable is False
+    assert len(result.suggestions) == 3
+
+
+def test_unknown_words_say_nothing_matched_and_offer_the_closest_titles() -> None:
+    result = shipped_index().lookup("xylophone quartz zebra")
+    assert result.hits == ()
+    assert result.searchable is True
+    assert len({s.id for s in result.suggestions}) == 3
+    assert result.corrections == ()
+
+
+def test_a_misspelt_section_id_still_finds_the_section() -> None:
+    result = shipped_index().lookup("principals")
+    assert result.best is not None
+    assert result.best.section.id == "principles"
+    assert result.best.exact
+
+
+def test_a_long_draft_pasted_in_finds_what_it_is_about() -> None:
+    draft = ("Huge news for residents this week. " * 40) + "The Tory scum are at it again."
+    hits = shipped_index().search(draft)
+    assert hits
+    assert "rules" in [h.section.id for h in hits]
+
+
+def test_only_the_first_words_of_a_huge_query_are_read() -> None:
+    filler = "zzzz " * MAX_QUERY_WORDS
+    assert shipped_index().search(filler + "jargon") == []
+    assert shipped_index().search("jargon " + filler)[0].section.id == "rules"
+
+
+@pytest.mark.parametrize(
+    ("query", "section_id"),
+    [
+        ("why", "why"),
+        ("rules", "rules"),
+        ("RULES", "rules"),
+        ("#principles", "principles"),
+        ("nec statement", "nec-statement"),
+        ("WHO IS RESPONSIBLE?", "responsibilities"),
+        ("Why does this guidance exist", "why"),
+        ("who can pots", "who-can-post"),  # a slip in an id still counts as the id
+    ],
+)
+def test_exact_ids_and_titles_win_outright(query: str, section_id: str) -> None:
+    hits = shipped_index().search(query)
+    assert hits[0].section.id == section_id
+    assert hits[0].exact
+    assert hits[0].score == EXACT_SCORE
+    assert all(not h.exact for h in hits[1:])
+
+
+def test_hits_are_best_first_within_the_limit_and_stable() -> None:
+    index = shipped_index()
+    for query in ["who can post", "abuse online", "share articles and videos"]:
+        hits = index.search(query, limit=3)
+        assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+        assert len({h.section.id for h in hits}) == len(hits)
+        assert index.search(query, limit=3) == hits
+    assert len(index.search("approved users", limit=1)) == 1
+    assert len(index.search("approved users", limit=0)) == 1
+
+
+def test_misspellings_are_corrected_and_reported() -> None:
+    result = shipped_index().lookup("gudiance on oponents")
+    assert {(c.typed, c.understood) for c in result.corrections} == {
+        ("gudiance", "guidance"),
+        ("oponents", "opponents"),
+    }
+
+
+def test_real_words_are_not_bent_into_other_words() -> None:
+    index = GuidanceIndex.build(load_guidance(None), synonyms={})
+    for word in ["swearing", "table", "tabel", "councillor", "parking"]:
+        result = index.lookup(word)
+        assert [c.typed for c in result.corrections] == [], word
+
+
+def test_an_upper_case_acronym_is_a_word_but_the_pronoun_is_not() -> None:
+    index = shipped_index()
+    assert index.search("IT")[0].section.id == "responsibilities"
+    assert index.lookup("it").searchable is False
+
+
+def test_synonyms_come_from_the_map_given() -> None:
+    guidance = load_guidance(None)
+    plain = GuidanceIndex.build(guidance)
+    assert plain.search("brexit") == []
+    index = GuidanceIndex.build(
+        guidance,
+        synonyms={"brexit": ["unsolicited views", "political"], "new starter": "approved users"},
+    )
+    assert index.search("brexit")[0].section.id == "rules"
+    assert index.search("I'm a new starter")
+    assert index.search("bobbins", limit=1) == []
+
+
+def test_synonym_phrases_match_whole_and_in_order() -> None:
+    guidance = load_guidance(None)
+    index = GuidanceIndex.build(guidance, synonyms={"blue team": ["opponents"]})
+    assert index.search("the blue team")[0].section.id == "rules"
+    assert index.search("team blue") == []
+
+
+def test_a_party_s_own_guidance_is_indexed_the_same_way() -> None:
+    guidance = parse_guidance(
+        "# Rules\n\n## Photos {#photos}\nSummary: Ask first.\n\nAsk a parent before "
+        "posting photos of children.\n\n## Money {#money}\nNever ask for donations.\n"
+    )
+    index = GuidanceIndex.build(guidance, synonyms={"kids": ["children"]})
+    assert index.search("pictures of kids?")[0].section.id == "photos"
+    assert index.search("donatoins")[0].section.id == "money"
+    assert index.search("money")[0].exact
+
+
+def test_autocomplete_titles() -> None:
+    index = shipped_index()
+    assert index.titles_starting("") == [s.title for s in index.guidance.sections]
+    assert index.titles_starting("princ") == [
+        "Five basic principles for Huntingdon CLP's use of social media"
+    ]
+    assert index.titles_starting("nec")[0] == "National Executive Committee Statement"
+    assert index.titles_starting("swearing")[0] == "Rules for approved users"
+    assert len(index.titles_starting("x" * 5000)) <= 25
+
+
+@settings(max_examples=150, deadline=None)
+@given(query=st.text(max_size=300), limit=st.integers(min_value=-2, max_value=10))
+def test_any_text_gets_an_answer(query: str, limit: int) -> None:
+    result = shipped_index().lookup(query, limit=limit)
+    assert len(result.hits) <= max(1, limit)
+    assert result.hits or result.suggestions
