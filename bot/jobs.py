@@ -10,8 +10,8 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 
 from handlers.context import Context
-from handlers.ideas.digests import Outcome, run_digest, run_due_reminders, run_kpi_digest, run_nudge
-from handlers.inbox import prune
+from handlers.delivery import prune
+from handlers.ideas.digests import run_digest, run_due_reminders, run_kpi_digest, run_nudge
 from handlers.proposals.expiry import expire_overdue
 
 log = logging.getLogger(__name__)
@@ -29,12 +29,8 @@ def unbind() -> None:
     _running.clear()
 
 
-def context_for(workspace: str) -> Context | None:
-    return _running.get(workspace)
-
-
 async def _run(name: str, workspace: str, job: Callable[[Context], Awaitable[object]]) -> None:
-    ctx = context_for(workspace)
+    ctx = _running.get(workspace)
     if ctx is None:
         # The job belongs to a platform that is not running in this process (for example
         # Slack's jobs while only the local workspace runs): leave it for when it is.
@@ -69,19 +65,5 @@ async def expire_proposals(workspace: str) -> None:
 
 
 async def prune_deliveries(workspace: str) -> None:
-    """Forget finished inbox items and reaction ids older than 30 days."""
+    """Forget deliveries older than 30 days."""
     await _run("delivery pruning", workspace, prune)
-
-
-__all__ = [
-    "Outcome",
-    "bind",
-    "context_for",
-    "expire_proposals",
-    "prune_deliveries",
-    "send_digest",
-    "send_due_reminders",
-    "send_kpi_digest",
-    "send_nudge",
-    "unbind",
-]

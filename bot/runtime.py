@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import signal
 from collections.abc import Awaitable, Sequence
@@ -13,7 +12,7 @@ from typing import Protocol
 from bot.platforms.base import Platform
 from bot.settings import Settings
 from handlers.context import Services
-from storage.instance_lock import instance_lock
+from storage.instance_lock import NO_WAIT_SECONDS, HeldLock, instance_lock
 from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
@@ -35,8 +34,10 @@ class Runtime:
         services: Services,
         platforms: Sequence[Platform],
         background: Sequence[Background] = (),
+        no_wait: bool = False,
     ) -> None:
         self.settings = settings
+        self.no_wait = no_wait
         self.services = services
         self.platforms = list(platforms)
         self.background = list(background)
@@ -46,17 +47,22 @@ class Runtime:
         self._stop.set()
 
     async def run(self) -> None:
-        """Migrate, take the database's lock (`storage.instance_lock`: one postgate per
-        database), start everything, serve until a platform closes or a signal arrives.
-        AlreadyRunning, before anything starts, when another postgate serves it."""
-        await asyncio.to_thread(upgrade, self.settings.resolved_database_url)
+        """Take the database's lock (`storage.instance_lock`: one postgate serves a
+        database, another stands by until it stops), migrate, start everything, serve
+        until a platform closes or a signal arrives. With `no_wait`, AlreadyRunning
+        before anything starts when another postgate serves it; LockLost, once all is
+        stopped, when the lock was lost while serving."""
+        wait = NO_WAIT_SECONDS if self.no_wait else None
         try:
-            async with instance_lock(self.services.db):
-                await self._serve()
+            async with instance_lock(
+                self.services.db, every=self.settings.lock_wait_seconds, wait=wait
+            ) as lock:
+                await asyncio.to_thread(upgrade, self.settings.resolved_database_url)
+                await self._serve(lock)
         finally:
             await self.services.db.dispose()
 
-    async def _serve(self) -> None:
+    async def _serve(self, lock: HeldLock) -> None:
         loop = asyncio.get_running_loop()
         handled: list[signal.Signals] = []
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -71,14 +77,17 @@ class Runtime:
                 log.info("%s platform started (workspace %s)", platform.name, platform.workspace)
             for item in self.background:
                 await item.start(started)
-            freeze_startup_heap()
             waiters: list[asyncio.Task[object]] = [
                 asyncio.create_task(_wait(p.wait_closed())) for p in started
             ]
             waiters.append(asyncio.create_task(_wait(self._stop.wait())))
-            _done, pending = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+            watch = asyncio.create_task(lock.watch())
+            waiters.append(watch)
+            done, pending = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
             for task in pending:
                 task.cancel()
+            if watch in done:
+                watch.result()  # LockLost: stop serving (below), then say why
         finally:
             for sig in handled:
                 loop.remove_signal_handler(sig)
@@ -94,19 +103,13 @@ class Runtime:
                     log.exception("stopping %s failed", platform.name)
 
 
-def freeze_startup_heap() -> None:
-    """Move what start-up built (the guidance index, the checker's rules, the libraries)
-    out of the garbage collector's sight: a full collection scanning it all paused the
-    loop for 100-150 ms, every ack in flight with it (benchmarks/slack_ack.py)."""
-    gc.collect()
-    gc.freeze()
-
-
 async def _wait(awaitable: Awaitable[object]) -> object:
     return await awaitable
 
 
-def build_runtime(settings: Settings, services: Services, *, local: bool = False) -> Runtime:
+def build_runtime(
+    settings: Settings, services: Services, *, local: bool = False, no_wait: bool = False
+) -> Runtime:
     """What `postgate run` serves: every platform whose token is set (or the local
     workspace), with the reminder scheduler beside them."""
     from bot.platforms import enabled_platforms
@@ -117,4 +120,5 @@ def build_runtime(settings: Settings, services: Services, *, local: bool = False
         services=services,
         platforms=enabled_platforms(settings, services, local=local),
         background=[ReminderScheduler(settings=settings, services=services)],
+        no_wait=no_wait,
     )

@@ -212,7 +212,7 @@ class ReminderScheduler:
                 lambda: scheduler.modify_job(ident, misfire_grace_time=grace_seconds, coalesce=True)
             )
         if repr(job.trigger) != repr(new_trigger) and not isinstance(new_trigger, IntervalTrigger):
-            # The schedule was changed while this job store was not running.
+            # Changed by /reminders set, or while this job store was not running.
             await _off_the_loop(lambda: scheduler.reschedule_job(ident, trigger=new_trigger))
             log.info("rescheduled %s to %s", ident, new_trigger)
 
@@ -233,13 +233,7 @@ class ReminderScheduler:
         ident = job_id(kind, workspace)
         new_trigger = trigger(cron, timezone=self._services.config.timezone)
         async with self._lock:
-            await self._move(scheduler, ident, kind, new_trigger, workspace=workspace)
-        log.info("%s moved to %s", ident, cron)
-
-    async def _move(
-        self, scheduler: Any, ident: str, kind: str, new_trigger: Any, *, workspace: str
-    ) -> None:
-        if scheduler.get_job(ident) is None:
+            # Adds the job if it is missing, else moves it to the new time.
             await self._ensure(
                 ident,
                 _JOBS[ReminderKind(kind)],
@@ -247,8 +241,7 @@ class ReminderScheduler:
                 workspace=workspace,
                 grace=REMINDER_GRACE,
             )
-        else:
-            await _off_the_loop(lambda: scheduler.reschedule_job(ident, trigger=new_trigger))
+        log.info("%s moved to %s", ident, cron)
 
     def next_run(self, *, workspace: str, kind: str) -> datetime | None:
         if self._scheduler is None:

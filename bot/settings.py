@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import BeforeValidator, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-CommaList = Annotated[tuple[str, ...], NoDecode]
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
@@ -22,6 +21,9 @@ def _split_commas(value: object) -> object:
     if isinstance(value, str):
         return tuple(part.strip() for part in value.split(",") if part.strip())
     return value
+
+
+CommaList = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_split_commas)]
 
 
 class Settings(BaseSettings):
@@ -50,6 +52,7 @@ class Settings(BaseSettings):
     reject_emoji: CommaList = Field(default=("x",), alias="POSTGATE_REJECT_EMOJI")
     changes_emoji: CommaList = Field(default=("pencil2", "memo"), alias="POSTGATE_CHANGES_EMOJI")
     log_level: str = Field(default="INFO", alias="POSTGATE_LOG_LEVEL")
+    lock_wait_seconds: float = Field(default=2.0, ge=0.1, le=60, alias="POSTGATE_LOCK_WAIT_SECONDS")
 
     slack_bot_token: SecretStr | None = Field(default=None, alias="SLACK_BOT_TOKEN")
     slack_signing_secret: SecretStr | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
@@ -78,18 +81,6 @@ class Settings(BaseSettings):
     discord_editor_role: int | None = Field(default=None, alias="DISCORD_EDITOR_ROLE")
     discord_proposer_role: int | None = Field(default=None, alias="DISCORD_PROPOSER_ROLE")
     discord_steering_role: int | None = Field(default=None, alias="DISCORD_STEERING_ROLE")
-
-    _split = field_validator(
-        "local_editors",
-        "local_steering",
-        "approve_emoji",
-        "reject_emoji",
-        "changes_emoji",
-        "slack_editors",
-        "slack_proposers",
-        "slack_steering_users",
-        mode="before",
-    )(_split_commas)
 
     @field_validator("timezone")
     @classmethod

@@ -1,23 +1,19 @@
 """The one door every command goes through, whatever the platform.
 
 It finds the command, reads the line against its declaration, checks the caller may run
-the subcommand, runs it, and turns any failure into a kind reply: no traceback ever
-reaches a member; the log gets the details. A line that does not fit, or a caller
-without the role, gets an answer and changes nothing.
+the subcommand, and runs it. A line that does not fit, or a caller without the role,
+gets an answer and changes nothing. A handler's failure is answered by
+`handlers.delivery`, which can tell whether anything was changed.
 """
 
 from __future__ import annotations
 
-import logging
-
-from handlers.commands.parse import call_for, read
+from handlers.commands.parse import read
 from handlers.commands.registry import command_list, find_command
-from handlers.commands.spec import permitted, usage_lines
+from handlers.commands.spec import Call, permitted, usage_lines
 from handlers.context import Context
 from handlers.events import Invocation, Reply
 from handlers.messages import Message, Tone
-
-log = logging.getLogger(__name__)
 
 
 async def run_command(invocation: Invocation, ctx: Context) -> Reply:
@@ -42,18 +38,5 @@ async def run_command(invocation: Invocation, ctx: Context) -> Reply:
                 tone=Tone.WARNING,
             )
         )
-    try:
-        return await reading.subcommand.handler(call_for(reading, invocation), ctx)
-    except Exception:
-        log.exception(
-            "/%s by %s in %s failed", command.name, invocation.actor.id, invocation.workspace
-        )
-        return Reply(
-            Message(
-                body=(
-                    f"Sorry, something went wrong with /{command.name} and nothing was changed. "
-                    "Please try again in a minute; if it keeps happening, tell an IT officer."
-                ),
-                tone=Tone.DANGER,
-            )
-        )
+    call = Call(invocation=invocation, subcommand=reading.subcommand.name, values=reading.values)
+    return await reading.subcommand.handler(call, ctx)

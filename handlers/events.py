@@ -41,26 +41,19 @@ class Actor:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Invocation:
-    """`/command text` as typed by `actor` in `workspace`.
-
-    `delivery_key` names the platform delivery (its inbox key, unique per workspace)
-    when the call came through the inbox: a command that creates something stores it,
-    so running the same delivery again creates nothing twice.
-    """
+    """`/command text` as typed by `actor` in `workspace`."""
 
     workspace: str
     actor: Actor
     command: str
     text: str
     channel: str | None = None
-    delivery_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReactionEvent:
     """A reaction added or removed. `message` names the card; the local workspace
-    names the proposal instead. `event_id` is the platform's delivery id, used to
-    drop redeliveries."""
+    names the proposal instead. `event_id` is the platform's delivery id."""
 
     workspace: str
     actor: Actor

@@ -1,33 +1,19 @@
-"""Splitting long plain text into pieces a platform accepts, without breaking its shape.
+"""Long plain text as pieces a platform accepts (Slack's section holds 3000 characters,
+a Discord embed 4096), cut at the gentlest boundary that fits:
 
-Platforms cap a message's text: Slack's section block holds 3000 characters,
-a Discord embed description 4096 and a Discord message 2000. A renderer calls
-
-    split_text(text, limit=3000)
-
-and gets chunks, each at most `limit` characters, that read as the original
-did when shown one after another. It cuts at the gentlest boundary that fits:
-
-1. between paragraphs (a blank line);
-2. between lines, but never inside a list item ("* ", "- ", "• ", "1)", "1.")
-   with its wrapped continuation lines, nor inside a quotation (lines starting
-   with ">", or a passage in “curly quotes” spanning several lines), unless
-   that item or quotation alone is longer than `limit`;
+1. between paragraphs;
+2. between lines, but never inside a list item with its wrapped lines, nor inside a
+   quotation (`>` lines, or “curly quotes” spanning lines), unless that alone is too long;
 3. between sentences;
-4. between words; and only a single "word" longer than `limit` (a URL, say)
-   is cut mid-word.
+4. between words; only a single word longer than the limit (a URL) is cut mid-word.
 
-Text is never rewritten: bullets, numbering and quote marks stay as the party
-wrote them, and the chunks hold every word of the original in order. Blank
-lines at a cut are dropped; each chunk is stripped of leading and trailing
-blank lines. Empty or all-blank text gives no chunks.
+Text is never rewritten: the chunks hold every word of the original in order.
 """
 
 from __future__ import annotations
 
 import re
 
-# A list item starts with a bullet or a number; a quotation line with ">".
 _ITEM_START = re.compile(r"^\s*(?:[*\-•·]\s+|\d{1,3}[).]\s+|[a-zA-Z][).]\s+)")
 _QUOTE_LINE = re.compile(r"^\s*>")
 _OPEN_QUOTE = "“"
@@ -37,11 +23,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+")
 
 
 def split_text(text: str, *, limit: int) -> list[str]:
-    """`text` as chunks of at most `limit` characters, cut at the gentlest boundary.
-
-    `limit` must be at least 1. See the module docstring for the order of
-    boundaries tried; the pieces keep the original formatting.
-    """
+    """`text` as chunks of at most `limit` characters; none for blank text."""
     if limit < 1:
         raise ValueError("limit must be at least 1")
     text = text.strip("\n")

@@ -12,14 +12,14 @@ from datetime import datetime
 from sqlalchemy import Row, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import AuditEvent, AuditKind, Proposal
+from storage.models import AuditEvent, AuditKind, IdeaAuditKind, Proposal
 
 
 def record(
     session: AsyncSession,
     *,
     workspace: str,
-    kind: AuditKind,
+    kind: AuditKind | IdeaAuditKind,
     at: datetime,
     proposal_id: int | None = None,
     actor_id: str | None = None,

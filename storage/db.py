@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Table, event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -15,6 +20,13 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from storage.urls import async_url
+
+# Work that every transaction of the current task commits with its own: while a
+# delivery runs, the mark that it is done (`handlers.delivery`), so the mark and the
+# work's effect are committed together or not at all.
+also_commit: ContextVar[Callable[[AsyncSession], Awaitable[object]] | None] = ContextVar(
+    "also_commit", default=None
+)
 
 
 def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -38,11 +50,22 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
         target = async_url(url)
-        self.engine: AsyncEngine = create_async_engine(target, echo=echo, pool_pre_ping=True)
-        if target.get_backend_name() == "sqlite":
+        sqlite = target.get_backend_name() == "sqlite"
+        # PostgreSQL: room for a burst of deliveries, each inserted on a connection of
+        # its own before its ack; connections beyond the pool are closed when handed
+        # back, and opening them again for every burst slowed the acks.
+        pool = {} if sqlite else {"pool_size": 20}
+        self.engine: AsyncEngine = create_async_engine(
+            target, echo=echo, pool_pre_ping=True, **pool
+        )
+        # SQLite has one writer at a time; a transaction waiting for it in SQLite's busy
+        # handler sleeps in steps of up to 100 ms, so this process's transactions take
+        # turns here instead, woken the moment the one before them ends.
+        self._writer: asyncio.Lock | contextlib.nullcontext[None] = contextlib.nullcontext()
+        if sqlite:
             event.listen(self.engine.sync_engine, "connect", sqlite_pragmas)
+            self._writer = asyncio.Lock()
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        self._before_dispose: list[Callable[[], Awaitable[None]]] = []
 
     @property
     def is_sqlite(self) -> bool:
@@ -51,8 +74,11 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One unit of work: commit on success, roll back on any error."""
-        async with self._sessions() as session, session.begin():
+        async with self._writer, self._sessions() as session, session.begin():
             yield session
+            extra = also_commit.get()
+            if extra is not None:
+                await extra(session)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -60,13 +86,16 @@ class Database:
         async with self._sessions() as session:
             yield session
 
-    def before_dispose(self, close: Callable[[], Awaitable[None]]) -> None:
-        """Run `close` when the database is disposed, before its engine: for a
-        connection kept out of the pool, which the engine's dispose does not close."""
-        self._before_dispose.append(close)
-
     async def dispose(self) -> None:
-        closes, self._before_dispose = self._before_dispose, []
-        for close in closes:
-            await close()
         await self.engine.dispose()
+
+
+async def insert_ignoring_duplicates(
+    session: AsyncSession, table: Table, values: Mapping[str, object]
+) -> bool:
+    """Insert one row; False (and nothing written) when a unique key already has it."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    # RETURNING, not rowcount: psycopg reports -1 for an INSERT ... ON CONFLICT.
+    key = next(iter(table.primary_key.columns))
+    stmt = insert(table).values(**values).on_conflict_do_nothing().returning(key)
+    return (await session.execute(stmt)).first() is not None

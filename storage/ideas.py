@@ -3,16 +3,15 @@ same transaction, so the log and the backlog never disagree."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import cast
 
-from sqlalchemy import Table, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.delivery_keys import clip, create_once
-from storage.models import AuditEvent, Idea, IdeaAuditKind, IdeaStatus
+from storage.audit import record
+from storage.models import Idea, IdeaAuditKind, IdeaStatus
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -50,30 +49,6 @@ def _snapshot(row: Idea) -> IdeaSnapshot:
     )
 
 
-def record(
-    session: AsyncSession,
-    *,
-    workspace: str,
-    kind: IdeaAuditKind,
-    at: datetime,
-    actor_id: str | None = None,
-    actor_name: str | None = None,
-    detail: Mapping[str, object] | None = None,
-) -> None:
-    """One audit event for ideas or reminders (never tied to a proposal)."""
-    session.add(
-        AuditEvent(
-            workspace=workspace,
-            at=at,
-            kind=str(kind),
-            proposal_id=None,
-            actor_id=actor_id,
-            actor_name=actor_name,
-            detail=dict(detail or {}),
-        )
-    )
-
-
 async def add_idea(
     session: AsyncSession,
     *,
@@ -84,41 +59,29 @@ async def add_idea(
     author_name: str,
     now: datetime,
     due_on: date | None,
-    delivery_key: str | None = None,
 ) -> IdeaSnapshot:
-    """A new open idea and its audit event. When `delivery_key` added an idea in this
-    workspace before (a replayed `/idea`), that idea is returned and nothing is
-    written: the unique (workspace, delivery_key) constraint decides, see
-    `storage.delivery_keys`."""
-    key = clip(delivery_key)
-    new_id, new = await create_once(
-        session,
-        cast(Table, Idea.__table__),
-        {
-            "workspace": workspace,
-            "text": text,
-            "tags": list(tags),
-            "author_id": author_id,
-            "author_name": author_name,
-            "created_at": now,
-            "due_on": due_on,
-            "status": str(IdeaStatus.OPEN),
-            "delivery_key": key,
-        },
+    """A new open idea and its audit event."""
+    idea = Idea(
+        workspace=workspace,
+        text=text,
+        tags=list(tags),
+        author_id=author_id,
+        author_name=author_name,
+        created_at=now,
+        due_on=due_on,
+        status=str(IdeaStatus.OPEN),
     )
-    if new:
-        record(
-            session,
-            workspace=workspace,
-            kind=IdeaAuditKind.IDEA_ADDED,
-            at=now,
-            actor_id=author_id,
-            actor_name=author_name,
-            detail={"idea": new_id, "tags": list(tags), "due_on": due_on and due_on.isoformat()},
-        )
-    idea = await session.get(Idea, new_id)
-    if idea is None:  # written in this transaction, or found by its key in it
-        raise LookupError(f"idea {new_id} vanished")
+    session.add(idea)
+    await session.flush()
+    record(
+        session,
+        workspace=workspace,
+        kind=IdeaAuditKind.IDEA_ADDED,
+        at=now,
+        actor_id=author_id,
+        actor_name=author_name,
+        detail={"idea": idea.id, "tags": list(tags), "due_on": due_on and due_on.isoformat()},
+    )
     return _snapshot(idea)
 
 

@@ -122,9 +122,6 @@ class Proposal(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decided_by: Mapped[str | None] = mapped_column(String(400))
-    # The inbox key of the `/propose` that created it: a replay of that delivery finds
-    # this row instead of creating a second proposal (None when typed locally).
-    delivery_key: Mapped[str | None] = mapped_column(String(200))
 
     revisions: Mapped[list[Revision]] = relationship(
         back_populates="proposal", order_by="Revision.number", cascade="all, delete-orphan"
@@ -132,7 +129,6 @@ class Proposal(Base):
 
     __table_args__ = (
         UniqueConstraint("workspace", "card_channel", "card_message_id"),
-        UniqueConstraint("workspace", "delivery_key"),  # NULLs never collide
         Index("ix_proposals_workspace_created", "workspace", "created_at"),
         Index(  # KPIs (0003); covering time to decision since 0005
             "ix_proposals_workspace_decided",
@@ -230,16 +226,6 @@ class AuditEvent(Base):
     )
 
 
-class ProcessedEvent(Base):
-    """Platform deliveries already handled: a redelivery with the same key is dropped."""
-
-    __tablename__ = "processed_events"
-
-    workspace: Mapped[str] = mapped_column(String(64), primary_key=True)
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
 # --- Campaign ideas and scheduled reminders (issue 7) ---
 
 
@@ -284,13 +270,8 @@ class Idea(Base):
     closed_by: Mapped[str | None] = mapped_column(String(200))
     # The local day its own due-day reminder went out: never twice for one idea.
     due_reminded_on: Mapped[date | None] = mapped_column(Date)
-    # The inbox key of the `/idea` that added it: a replay adds nothing (see Proposal).
-    delivery_key: Mapped[str | None] = mapped_column(String(200))
 
-    __table_args__ = (
-        Index("ix_ideas_workspace_status", "workspace", "status"),
-        UniqueConstraint("workspace", "delivery_key"),  # NULLs never collide
-    )
+    __table_args__ = (Index("ix_ideas_workspace_status", "workspace", "status"),)
 
 
 class ReminderKind(StrEnum):
@@ -331,37 +312,20 @@ apscheduler_jobs = Table(
 )
 
 
-# --- The durable inbox (issue: nothing acknowledged is lost) ---
+# --- Deliveries (issue 15: nothing acknowledged is lost, nothing done twice) ---
 
 
-class InboxKind(StrEnum):
-    COMMAND = "command"
-    REACTION = "reaction"
+class Delivery(Base):
+    """A command, interaction or reaction a platform handed postgate, stored before
+    its ack (`handlers.delivery`). The key makes a redelivery insert nothing;
+    `done_at` is set in the same transaction as the work's effect, so what a stop cut
+    short runs at the next start, and nothing runs twice. No response URLs or
+    interaction tokens here: they expire, and they are secrets of a kind."""
 
+    __tablename__ = "deliveries"
 
-class InboxItem(Base):
-    """A delivery a platform adapter acknowledged, stored before the ack.
-
-    The unique key makes a redelivery a no-op; `done_at` stays empty until the work
-    ran, so work cut short by a stop is replayed at the next start. No response URLs or
-    interaction tokens here: they expire, and they are secrets of a kind.
-    """
-
-    __tablename__ = "inbox_items"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    workspace: Mapped[str] = mapped_column(String(64))
-    platform: Mapped[str] = mapped_column(String(16))
-    kind: Mapped[str] = mapped_column(String(16))
-    key: Mapped[str] = mapped_column(String(200))
+    workspace: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
     event: Mapped[dict[str, object]] = mapped_column(JSON)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(String(200))
-
-    __table_args__ = (
-        UniqueConstraint("workspace", "key"),
-        # Replay reads one workspace's pending rows; pruning reads done ones by age.
-        Index("ix_inbox_items_workspace_done_received", "workspace", "done_at", "received_at"),
-    )

@@ -4,10 +4,8 @@ Every function takes the caller's session, so a use case is one transaction.
 Exactly-once is the database's job here, not memory's:
 - status changes are guarded updates (`... WHERE status IN (...)`) whose row
   count says whether this caller won;
-- votes and processed deliveries rely on unique constraints
-  (`INSERT ... ON CONFLICT DO NOTHING`): a duplicate inserts nothing;
-- so does a proposal created by a delivery (`create_proposal_once`): a replayed
-  `/propose` finds the proposal its first run created;
+- votes rely on a unique constraint (`INSERT ... ON CONFLICT DO NOTHING`): a
+  duplicate inserts nothing;
 - `lock_open` takes the proposal's row (PostgreSQL) or the write lock (SQLite)
   before votes are counted, so two editors at the same instant are serialised.
 """
@@ -22,11 +20,10 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Table, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.delivery_keys import clip, create_once, insert_ignoring_duplicates
+from storage.db import insert_ignoring_duplicates
 from storage.models import (
     OPEN_STATUSES,
     FindingRow,
-    ProcessedEvent,
     Proposal,
     ProposalStatus,
     Revision,
@@ -91,18 +88,6 @@ def _rowcount(result: object) -> int:
     return cast(CursorResult[Any], result).rowcount
 
 
-# --- deliveries -------------------------------------------------------------------
-
-
-async def mark_processed(session: AsyncSession, *, workspace: str, key: str, at: datetime) -> bool:
-    """Remember a platform delivery; False when it was handled before (a replay)."""
-    return await insert_ignoring_duplicates(
-        session,
-        cast(Table, ProcessedEvent.__table__),
-        {"workspace": workspace, "key": key[:200], "at": at},
-    )
-
-
 # --- creating and revising ------------------------------------------------------------
 
 
@@ -121,16 +106,7 @@ def _add_findings(revision: Revision, findings: Iterable[StoredFinding]) -> None
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Created:
-    """The proposal a create call stands for; `new` is False when the same delivery
-    created it before (a replay), and nothing was written this time."""
-
-    id: int
-    new: bool
-
-
-async def create_proposal_once(
+async def create_proposal(
     session: AsyncSession,
     *,
     workspace: str,
@@ -142,37 +118,26 @@ async def create_proposal_once(
     status: ProposalStatus,
     origin_channel: str | None,
     now: datetime,
-    delivery_key: str | None = None,
-) -> Created:
-    """A proposal with revision 1 and its findings (flushed), at most once per
-    delivery: when `delivery_key` created a proposal in this workspace before, that
-    one is returned and nothing is written.
-
-    The guard is the unique (workspace, delivery_key) constraint (see
-    `storage.delivery_keys`), so two replays at the same instant create one proposal.
-    """
-    key = clip(delivery_key)
-    row = {
-        "workspace": workspace,
-        "author_id": author_id,
-        "author_name": author_name[:NAME_MAX],
-        "status": str(status),
-        "verdict": verdict,
-        "overrule": False,
-        "revision": 1,
-        "origin_channel": origin_channel,
-        "created_at": now,
-        "updated_at": now,
-        "delivery_key": key,
-    }
-    new_id, new = await create_once(session, cast(Table, Proposal.__table__), row)
-    if not new:
-        return Created(id=new_id, new=False)
-    revision = Revision(proposal_id=new_id, number=1, text=text, verdict=verdict, created_at=now)
+) -> int:
+    """A proposal with revision 1 and its findings (flushed); its id."""
+    proposal = Proposal(
+        workspace=workspace,
+        author_id=author_id,
+        author_name=author_name[:NAME_MAX],
+        status=str(status),
+        verdict=verdict,
+        overrule=False,
+        revision=1,
+        origin_channel=origin_channel,
+        created_at=now,
+        updated_at=now,
+    )
+    revision = Revision(number=1, text=text, verdict=verdict, created_at=now)
     _add_findings(revision, findings)
-    session.add(revision)
+    proposal.revisions.append(revision)
+    session.add(proposal)
     await session.flush()
-    return Created(id=new_id, new=True)
+    return proposal.id
 
 
 async def add_revision(

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Update, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -57,18 +57,14 @@ def _snapshot(row: ReminderSchedule) -> ScheduleSnapshot:
 async def get_schedule(
     session: AsyncSession, *, workspace: str, kind: ReminderKind
 ) -> ScheduleSnapshot:
-    """The schedule, created with the default time the first time it is asked for."""
     return _snapshot(await _schedule_row(session, workspace=workspace, kind=kind))
 
 
 async def _schedule_row(
     session: AsyncSession, *, workspace: str, kind: ReminderKind
 ) -> ReminderSchedule:
-    """The schedule row, created with the default time the first time it is asked for.
-
-    Created with INSERT ... ON CONFLICT DO NOTHING: a command and the scheduler's start
-    may both ask for it first at the same moment.
-    """
+    """The schedule row, created with the default time the first time it is asked for
+    (ON CONFLICT DO NOTHING: a command and the scheduler's start may both ask first)."""
     row = await session.get(ReminderSchedule, (workspace, str(kind)))
     if row is not None:
         return row
@@ -128,15 +124,8 @@ async def claim_run(
     """Record that `kind` ran on `day` (a local day). False when it already had: the caller
     then sends nothing. The check and the write are one statement, so two runs cannot both win.
     """
-    result = await session.execute(
-        update(ReminderSchedule)
-        .where(
-            ReminderSchedule.workspace == workspace,
-            ReminderSchedule.kind == str(kind),
-            or_(ReminderSchedule.last_run_on.is_(None), ReminderSchedule.last_run_on != day),
-        )
-        .values(last_run_on=day)
-    )
+    not_yet = or_(ReminderSchedule.last_run_on.is_(None), ReminderSchedule.last_run_on != day)
+    result = await session.execute(_update(workspace, kind).where(not_yet).values(last_run_on=day))
     return bool(getattr(result, "rowcount", 0))
 
 
@@ -144,20 +133,18 @@ async def release_run(
     session: AsyncSession, *, workspace: str, kind: ReminderKind, previous: date | None
 ) -> None:
     """Give back a claim whose message could not be posted."""
-    await session.execute(
-        update(ReminderSchedule)
-        .where(ReminderSchedule.workspace == workspace, ReminderSchedule.kind == str(kind))
-        .values(last_run_on=previous)
-    )
+    await session.execute(_update(workspace, kind).values(last_run_on=previous))
 
 
 async def mark_sent(
     session: AsyncSession, *, workspace: str, kind: ReminderKind, at: datetime
 ) -> None:
-    await session.execute(
-        update(ReminderSchedule)
-        .where(ReminderSchedule.workspace == workspace, ReminderSchedule.kind == str(kind))
-        .values(last_sent_at=at)
+    await session.execute(_update(workspace, kind).values(last_sent_at=at))
+
+
+def _update(workspace: str, kind: ReminderKind) -> Update:
+    return update(ReminderSchedule).where(
+        ReminderSchedule.workspace == workspace, ReminderSchedule.kind == str(kind)
     )
 
 

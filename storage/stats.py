@@ -1,11 +1,7 @@
 """KPI queries over the audit log and the proposals, computed by the database.
 
-Every figure is an aggregate the database works out (GROUP BY, conditional sums,
-window functions); Python only receives the handful of numbers it shows. The
-percentiles are computed in SQL on both backends: `percentile_cont` on
-PostgreSQL, and on SQLite (which has none) the same linear interpolation between
-the ranks `row_number()` and `count()` windows give; the tests check that both
-backends report identical figures.
+Every figure is an aggregate the database works out; Python only receives the
+handful of numbers it shows. docs/kpis.md explains each query and its indexes.
 """
 
 from __future__ import annotations
@@ -73,10 +69,8 @@ async def report_session(db: Database) -> AsyncIterator[AsyncSession]:
     """A session for one of the report's queries, which run side by side."""
     async with db.session() as session:
         if not db.is_sqlite:
-            # The report already runs its queries side by side; PostgreSQL's own
-            # parallel workers would only compete with them for the same cores. The
-            # rules' distinct counts sort some 60,000 rows a year: at the default
-            # 4 MB of work memory that sort spilled to disk. One round trip for both.
+            # The report runs its queries side by side, so no parallel workers; the
+            # rules' distinct counts need more than the default 4 MB to stay in memory.
             await session.execute(text(_REPORT_SETTINGS))
         yield session
 
@@ -148,9 +142,8 @@ class _Split:
 
 
 def _split(column: Any, *, current: Window, previous: Window) -> _Split:
-    """Rows are read from the earliest start to the latest end; within that span,
-    when the previous window ends before the current one starts (every period does),
-    one comparison per row tells the windows apart instead of two."""
+    """Rows are read from the earliest start to the latest end; when the previous
+    window ends before the current one starts, one comparison per row tells them apart."""
     since, until = min(current.start, previous.start), max(current.end, previous.end)
     if previous.end <= current.start:
         return _Split(since, until, column >= current.start, column < previous.end)
@@ -163,8 +156,7 @@ def _split(column: Any, *, current: Window, previous: Window) -> _Split:
 
 
 def _tally(condition: ColumnElement[bool]) -> ColumnElement[Any]:
-    """The rows of a group meeting `condition` (`FILTER`: both databases have it, and
-    PostgreSQL counts that way faster than it sums a CASE)."""
+    """The rows of a group meeting `condition` (`FILTER`: both databases have it)."""
     return func.count().filter(condition)
 
 
@@ -223,11 +215,7 @@ def _counts(by_kind: dict[str, int]) -> Counts:
 
 
 def _decided(*, workspace: str, since: datetime, until: datetime) -> ColumnElement[bool]:
-    """Proposals an editor approved (overrules included) or rejected in [since, until).
-
-    The proposal row holds both ends of the wait (created_at, decided_at, set in the
-    same transaction as the decision's audit event), so no self-join of the log is needed.
-    """
+    """Proposals an editor approved (overrules included) or rejected in [since, until)."""
     return and_(
         Proposal.workspace == workspace,
         Proposal.status.in_([ProposalStatus.APPROVED.value, ProposalStatus.REJECTED.value]),
@@ -239,10 +227,9 @@ def _decided(*, workspace: str, since: datetime, until: datetime) -> ColumnEleme
 def _percentiles(durations: Any, dialect: str) -> Any:
     """Per group: the count, the median and the 90th percentile.
 
-    PostgreSQL has `percentile_cont` (an ordered-set aggregate, twice as fast as
-    windows at 100,000 rows). SQLite has none, so there the durations are ranked
-    with windows and the same linear interpolation is done by hand; integer
-    arithmetic finds the ranks, so both give the same figures (the tests check it).
+    PostgreSQL has `percentile_cont`. SQLite has none, so there the durations are
+    ranked with windows and the same linear interpolation is done by hand; integer
+    arithmetic finds the ranks, so both give the same figures.
     """
     d = durations.subquery("d")
     if dialect == "postgresql":
@@ -302,11 +289,8 @@ def _distinct_list(dialect: str, value: Any) -> ColumnElement[Any]:
 def _in_other_workspace(proposal_id: Any, workspace: str) -> ColumnElement[bool]:
     """Whether the proposal belongs to another workspace.
 
-    `NOT` this keeps a workspace's rows without joining all of its proposals: every
-    revision has its proposal (a non-null foreign key), so "no proposal elsewhere"
-    is "its proposal is here", and the database only has to look up the other
-    workspaces' proposals, usually far fewer (a hash of every proposal of the
-    workspace was half the rules query's time at 100,000 proposals).
+    Every revision has its proposal, so `NOT` this keeps a workspace's rows while the
+    database looks up only the other workspaces' proposals, usually far fewer.
     """
     return (
         select(literal(1))
@@ -375,10 +359,8 @@ async def busiest(
     """For each role (e.g. "proposers": PROPOSED events), the `limit` people with the
     most such events in `current`, with their previous count.
 
-    One pass over the log for every role: each person is counted per kind of event,
-    the few hundred counts are added up per role, then ranked within the role by a
-    window function. (Grouping the events by kind rather than by a role worked out
-    for every event took a fifth off the query.)
+    Each person is counted per kind of event, the counts are added up per role, then
+    ranked within the role by a window function.
     """
     split = _split(AuditEvent.at, current=current, previous=previous)
     per_kind = (
@@ -496,11 +478,9 @@ def _week_of(
     """How to put `column` in its week: (the group expression, an optional join, and
     how to turn a group value back into the index of its week in `weeks`).
 
-    Both use the weeks' UTC boundaries (the caller works them out from the local
-    Mondays, so BST and GMT weeks are right). PostgreSQL finds each row's week with `width_bucket`
-    over the sorted week starts (a binary search per row; converting every row to
-    local time for `date_trunc` cost twice as much). SQLite has no `width_bucket`,
-    so there the rows join a small table of the weeks.
+    Both use the weeks' UTC boundaries, worked out from the local Mondays. PostgreSQL
+    finds each row's week with `width_bucket` over the sorted week starts; SQLite has
+    none, so there the rows join a small table of the weeks.
     """
     if dialect == "postgresql":
         starts = bindparam(
@@ -558,12 +538,10 @@ async def counts_and_weeks(
 ) -> tuple[Counts, Counts, dict[int, WeekCounts]]:
     """`count_events` and `weekly_counts` together: on PostgreSQL in one pass over the log.
 
-    The two read the same events (the weeks lie inside the two periods' span, or
-    overlap it), so PostgreSQL counts each event once, into a stretch between two
-    consecutive boundaries of any window or week (`width_bucket`), and then adds up
-    the few hundred stretch counts per period and per week (`GROUPING SETS`). Every
-    stretch lies wholly inside or outside each window and each week, so the sums
-    are exact. SQLite runs the two queries.
+    PostgreSQL counts each event once, into a stretch between two consecutive
+    boundaries of any window or week (`width_bucket`), then adds up the stretch counts
+    per period and per week (`GROUPING SETS`). Every stretch lies wholly inside or
+    outside each window and week, so the sums are exact. SQLite runs the two queries.
     """
     if _dialect(session) != "postgresql" or not weeks:
         now, before = await count_events(
@@ -696,22 +674,3 @@ async def workspaces(session: AsyncSession) -> list[str]:
         .order_by(func.max(AuditEvent.at).desc(), AuditEvent.workspace)
     )
     return [str(r.workspace) for r in (await session.execute(query)).all()]
-
-
-__all__ = [
-    "Counts",
-    "Durations",
-    "Ranked",
-    "WeekFigures",
-    "Window",
-    "busiest",
-    "busiest_voters",
-    "count_events",
-    "counts_and_weeks",
-    "decision_times",
-    "top_rules",
-    "week_figures",
-    "weekly_counts",
-    "weekly_times",
-    "workspaces",
-]

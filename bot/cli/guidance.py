@@ -1,16 +1,7 @@
 """`postgate guidance [QUERY] [--json]`: the same answer as `/guidance`, in the terminal.
 
-Without `--json` it prints the message `/guidance QUERY` shows. With `--json`
-it prints `[{"id", "title", "score", "text"}, ...]`, best first (DESIGN.md):
-
-- a query: the sections that answer it (at most `--limit`), scores from the
-  ranking (an exact id or title match scores 1000.0); `[]` when nothing
-  matches well;
-- no query: every section in the guidance's own order, each with `"score": null`
-  (nothing was ranked).
-
-It reads the guidance named by POSTGATE_GUIDANCE (else the shipped one) and the
-synonyms of POSTGATE_POLICY (else the shipped policy).
+`--json` prints `[{"id", "title", "score", "text"}, ...]`, best first (DESIGN.md);
+with no query, every section in the guidance's order, each with `"score": null`.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import sys
 from collections.abc import Sequence
 
 from bot.assembly import build_services
@@ -14,7 +15,10 @@ from bot.platforms import Platform
 from bot.runtime import build_runtime
 from bot.settings import Settings, load_settings
 from bot.startup.settings_checks import raise_first, setting_problems
-from storage.instance_lock import AlreadyRunning
+from storage.instance_lock import AlreadyRunning, LockLost
+
+# The lock on the database was lost while serving (DESIGN.md: exit 2 is configuration).
+LOCK_LOST_EXIT = 3
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -24,6 +28,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument(
         "--local", action="store_true", help="open the local workspace even if tokens are set"
     )
+    parser.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="refuse to start if another postgate serves the database, instead of standing by",
+    )
     parser.set_defaults(func=_run)
 
 
@@ -32,13 +41,20 @@ def _run(args: argparse.Namespace) -> int:
     install_log_redaction(secrets=_secrets(settings))
     raise_first(setting_problems(settings, local=args.local))
     services = build_services(settings)
-    runtime = build_runtime(settings, services, local=args.local)
+    runtime = build_runtime(settings, services, local=args.local, no_wait=args.no_wait)
     local = _is_local_session(runtime.platforms)
     logging.getLogger().setLevel(_log_level(settings, local=local))
     try:
         asyncio.run(runtime.run())
     except AlreadyRunning as exc:
         raise UserError(str(exc)) from None
+    except LockLost as exc:
+        print(
+            f"postgate: stopped serving: lost the lock on the database ({exc}), so that two "
+            "never serve at once; a restart stands by or serves again",
+            file=sys.stderr,
+        )
+        return LOCK_LOST_EXIT
     return 0
 
 

@@ -94,9 +94,7 @@ def one_line(exc: BaseException, *, url: str | None) -> tuple[str, int]:
     """The line to print and the exit status, for an exception that ended a command."""
     if isinstance(exc, ValidationError):
         return str(settings_error(exc)), CONFIG_EXIT
-    if isinstance(exc, ArgumentError) and url is not None:
-        return str(database_error(exc, url=url)), CONFIG_EXIT
-    if is_database_error(exc) and url is not None:
+    if (isinstance(exc, ArgumentError) or is_database_error(exc)) and url is not None:
         return str(database_error(exc, url=url)), CONFIG_EXIT
     if isinstance(exc, ConfigError):
         return str(exc), CONFIG_EXIT

@@ -6,8 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from handlers.commands.spec import Arg, ArgKind, Call, Command, Subcommand, subcommand_usage, usage
-from handlers.events import Invocation
+from handlers.commands.spec import Arg, ArgKind, Command, Subcommand, subcommand_usage, usage
 
 _TOKEN = re.compile(r"(\S+)\s*")
 
@@ -129,7 +128,3 @@ def _named(command: Command, name: str, rest: str) -> Reading:
     if isinstance(read_args, _Misread):
         return _problem(command, sub, read_args)
     return Reading(sub, read_args[0])
-
-
-def call_for(reading: Reading, invocation: Invocation) -> Call:
-    return Call(invocation=invocation, subcommand=reading.subcommand.name, values=reading.values)

@@ -41,10 +41,6 @@ class Call:
     subcommand: str
     values: Mapping[str, int | str | None]
 
-    @property
-    def actor(self) -> Actor:
-        return self.invocation.actor
-
     def number(self, name: str) -> int | None:
         value = self.values.get(name)
         return value if isinstance(value, int) else None

@@ -20,6 +20,7 @@ from handlers.ideas.idea import idea_line, local_today
 from handlers.messages import Message, MessageField, Text, Tone, joined, text
 from handlers.port import ChannelRole, Group, PlatformError
 from handlers.stats.command import kpi_digest_message
+from storage import audit
 from storage import ideas as idea_store
 from storage import reminders as store
 from storage.ideas import IdeaSnapshot
@@ -52,21 +53,20 @@ def _greeting(ctx: Context, group: Group) -> Text:
 
 async def _claim(
     ctx: Context, kind: ReminderKind, today: date
-) -> tuple[Outcome | None, ScheduleSnapshot, date | None]:
-    """(an outcome that ends the run, or None), the schedule row, and the day it last ran
-    before this claim (to give the claim back if posting fails)."""
+) -> tuple[Outcome | None, ScheduleSnapshot]:
+    """An outcome that ends the run (or None), and the schedule as it was before this
+    claim: its `last_run_on` is given back if posting fails."""
     async with ctx.services.db.transaction() as session:
         schedule = await store.get_schedule(session, workspace=ctx.workspace, kind=kind)
         if schedule.paused and not is_paused(schedule, today=today):
             await store.end_pause(session, workspace=ctx.workspace, kind=kind)
         if is_paused(schedule, today=today):
             log.info("%s reminder in %s is paused; nothing sent", kind, ctx.workspace)
-            return Outcome.PAUSED, schedule, schedule.last_run_on
-        previous = schedule.last_run_on
+            return Outcome.PAUSED, schedule
         if not await store.claim_run(session, workspace=ctx.workspace, kind=kind, day=today):
             log.info("%s reminder in %s already ran on %s", kind, ctx.workspace, today)
-            return Outcome.ALREADY, schedule, previous
-    return None, schedule, previous
+            return Outcome.ALREADY, schedule
+    return None, schedule
 
 
 async def _post(
@@ -75,7 +75,7 @@ async def _post(
     kind: ReminderKind,
     channel: ChannelRole,
     message: Message,
-    audit: IdeaAuditKind,
+    event: IdeaAuditKind,
     detail: dict[str, object],
     previous: date | None,
 ) -> Outcome:
@@ -88,7 +88,7 @@ async def _post(
     now = ctx.services.clock.now()
     async with ctx.services.db.transaction() as session:
         await store.mark_sent(session, workspace=ctx.workspace, kind=kind, at=now)
-        idea_store.record(session, workspace=ctx.workspace, kind=audit, at=now, detail=detail)
+        audit.record(session, workspace=ctx.workspace, kind=event, at=now, detail=detail)
     return Outcome.SENT
 
 
@@ -96,7 +96,7 @@ async def run_digest(ctx: Context) -> Outcome:
     """The weekly digest to the steering channel: open ideas oldest first, with age and
     proposer, due dates coming up, and what was done since the last digest."""
     today = local_today(ctx)
-    stop, schedule, previous = await _claim(ctx, ReminderKind.DIGEST, today)
+    stop, schedule = await _claim(ctx, ReminderKind.DIGEST, today)
     if stop is not None:
         return stop
     now = ctx.services.clock.now()
@@ -113,9 +113,9 @@ async def run_digest(ctx: Context) -> Outcome:
         kind=ReminderKind.DIGEST,
         channel=ChannelRole.STEERING,
         message=message,
-        audit=IdeaAuditKind.DIGEST_SENT,
+        event=IdeaAuditKind.DIGEST_SENT,
         detail={"open": [i.id for i in open_ideas], "done": [i.id for i in done]},
-        previous=previous,
+        previous=schedule.last_run_on,
     )
 
 
@@ -170,7 +170,7 @@ def digest_message(
 async def run_due_reminders(ctx: Context) -> Outcome:
     """One message per open idea that falls due today, on that morning, once."""
     today = local_today(ctx)
-    stop, _schedule, _previous = await _claim(ctx, ReminderKind.DUE, today)
+    stop, _schedule = await _claim(ctx, ReminderKind.DUE, today)
     if stop is not None:
         return stop
     now = ctx.services.clock.now()
@@ -202,7 +202,7 @@ async def run_due_reminders(ctx: Context) -> Outcome:
             continue
         sent += 1
         async with ctx.services.db.transaction() as session:
-            idea_store.record(
+            audit.record(
                 session,
                 workspace=ctx.workspace,
                 kind=IdeaAuditKind.DUE_REMINDER_SENT,
@@ -216,7 +216,7 @@ async def run_nudge(ctx: Context) -> Outcome:
     """One message to the review channel, mentioning the editors, listing the proposals
     waiting for them, oldest first."""
     today = local_today(ctx)
-    stop, _schedule, previous = await _claim(ctx, ReminderKind.NUDGE, today)
+    stop, schedule = await _claim(ctx, ReminderKind.NUDGE, today)
     if stop is not None:
         return stop
     async with ctx.services.db.session() as session:
@@ -251,16 +251,16 @@ async def run_nudge(ctx: Context) -> Outcome:
         kind=ReminderKind.NUDGE,
         channel=ChannelRole.REVIEW,
         message=message,
-        audit=IdeaAuditKind.NUDGE_SENT,
+        event=IdeaAuditKind.NUDGE_SENT,
         detail={"waiting": [p.id for p in waiting]},
-        previous=previous,
+        previous=schedule.last_run_on,
     )
 
 
 async def run_kpi_digest(ctx: Context) -> Outcome:
     """Last week's KPIs and chart to the steering channel, as `/stats last week` shows them."""
     today = local_today(ctx)
-    stop, _schedule, previous = await _claim(ctx, ReminderKind.KPIS, today)
+    stop, schedule = await _claim(ctx, ReminderKind.KPIS, today)
     if stop is not None:
         return stop
     try:
@@ -269,7 +269,10 @@ async def run_kpi_digest(ctx: Context) -> Outcome:
         # Nothing was posted: give the day back, as a refused post does.
         async with ctx.services.db.transaction() as session:
             await store.release_run(
-                session, workspace=ctx.workspace, kind=ReminderKind.KPIS, previous=previous
+                session,
+                workspace=ctx.workspace,
+                kind=ReminderKind.KPIS,
+                previous=schedule.last_run_on,
             )
         raise
     return await _post(
@@ -277,10 +280,10 @@ async def run_kpi_digest(ctx: Context) -> Outcome:
         kind=ReminderKind.KPIS,
         channel=ChannelRole.STEERING,
         message=message,
-        audit=IdeaAuditKind.KPI_DIGEST_SENT,
+        event=IdeaAuditKind.KPI_DIGEST_SENT,
         detail={
             "from": period.current.start.isoformat(),
             "to": period.current.end.isoformat(),
         },
-        previous=previous,
+        previous=schedule.last_run_on,
     )

@@ -18,8 +18,8 @@ from handlers.events import Actor, Invocation, Reply
 from handlers.ideas.dates import MAX_AHEAD_DAYS, friendly_day, parse_day
 from handlers.ideas.dates import age as age_words
 from handlers.messages import Message, MessageField, Tone
+from storage import audit
 from storage import ideas as store
-from storage.delivery_keys import changed_before, record_change
 from storage.ideas import IdeaSnapshot
 from storage.models import IdeaAuditKind, IdeaStatus
 
@@ -116,7 +116,6 @@ async def _add(call: Call, ctx: Context) -> Reply:
             author_name=invocation.actor.name,
             now=ctx.services.clock.now(),
             due_on=due,
-            delivery_key=invocation.delivery_key,  # a replay adds nothing, answers the same
         )
     extra = f" Due {friendly_day(due, today=today)}." if due else ""
     return _reply(
@@ -189,7 +188,7 @@ async def _act_on(call: Call, ctx: Context) -> Reply:
             by=invocation.actor.name,
         )
         kind = IdeaAuditKind.IDEA_DONE if verb == "done" else IdeaAuditKind.IDEA_DROPPED
-        store.record(
+        audit.record(
             session,
             workspace=ctx.workspace,
             kind=kind,
@@ -216,13 +215,6 @@ async def _snooze(
     now: datetime,
     session: AsyncSession,
 ) -> Reply:
-    if idea.snoozed_until is not None and await changed_before(
-        session, workspace=ctx.workspace, delivery_key=invocation.delivery_key
-    ):
-        # A replay: its first run snoozed the idea, counting from the day it came. The
-        # answer is the same; counting again from today would move the date.
-        woken = idea.snoozed_until.astimezone(ctx.services.config.timezone).date()
-        return _snoozed(idea, woken, today=today)
     until = parse_day(span, today=today)
     if until is None:
         return nothing_changed(f'postgate could not read "{span}" as a time; try 3d, 2w or 1m.')
@@ -231,10 +223,7 @@ async def _snooze(
     if until > today + timedelta(days=366):
         return nothing_changed("Snooze for at most a year; /idea drop takes it off the list.")
     await store.snooze_idea(session, idea_id=idea.id, until=start_of_day(until, ctx))
-    await record_change(
-        session, workspace=ctx.workspace, delivery_key=invocation.delivery_key, at=now
-    )
-    store.record(
+    audit.record(
         session,
         workspace=ctx.workspace,
         kind=IdeaAuditKind.IDEA_SNOOZED,

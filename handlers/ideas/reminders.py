@@ -20,7 +20,7 @@ from handlers.ideas.digests import is_paused
 from handlers.ideas.idea import local_today, nothing_changed
 from handlers.ideas.schedules import ScheduleError, describe, next_run, parse_schedule
 from handlers.messages import Message, MessageField, Tone
-from storage import ideas as audit
+from storage import audit
 from storage import reminders as store
 from storage.models import IdeaAuditKind, ReminderKind
 from storage.reminders import ScheduleSnapshot
@@ -36,18 +36,14 @@ _WHAT = {
 
 
 def _next(ctx: Context, schedule: ScheduleSnapshot, today: date) -> datetime | None:
-    kind = schedule.kind
     tz = ctx.services.config.timezone
     now = ctx.services.clock.now()
-    live = (
-        ctx.services.reminders.next_run(workspace=ctx.workspace, kind=kind)
-        if ctx.services.reminders
-        else None
-    )
     if is_paused(schedule, today=today):
         if schedule.paused_until is None:
             return None
         return next_run(schedule.cron, timezone=tz, now=now, not_before=schedule.paused_until)
+    scheduler = ctx.services.reminders
+    live = scheduler.next_run(workspace=ctx.workspace, kind=schedule.kind) if scheduler else None
     return live or next_run(schedule.cron, timezone=tz, now=now)
 
 
@@ -159,7 +155,7 @@ async def _pause_or_resume(call: Call, ctx: Context) -> Reply:
             workspace=ctx.workspace,
             kind=IdeaAuditKind.REMINDERS_PAUSED
             if verb == "pause"
-            else (IdeaAuditKind.REMINDERS_RESUMED),
+            else IdeaAuditKind.REMINDERS_RESUMED,
             at=now,
             actor_id=invocation.actor.id,
             actor_name=invocation.actor.name,

@@ -22,7 +22,6 @@ from handlers.proposals.queue import editors_queue
 from handlers.proposals.visible import has_visible_text
 from storage import audit
 from storage import proposals as repo
-from storage.delivery_keys import changed_before, record_change
 from storage.models import OPEN_STATUSES, AuditKind, ProposalStatus
 from storage.proposals import ProposalSnapshot
 
@@ -71,10 +70,9 @@ async def _new(call: Call, ctx: Context) -> Reply:
     now = ctx.services.clock.now()
     actor = inv.actor
     async with ctx.services.db.transaction() as session:
-        created = await repo.create_proposal_once(
+        proposal_id = await repo.create_proposal(
             session,
             workspace=ctx.workspace,
-            delivery_key=inv.delivery_key,
             author_id=actor.id,
             author_name=actor.name,
             text=draft,
@@ -84,35 +82,21 @@ async def _new(call: Call, ctx: Context) -> Reply:
             origin_channel=inv.channel,
             now=now,
         )
-        if created.new:
-            _record_revision(
-                session,
-                workspace=ctx.workspace,
-                proposal_id=created.id,
-                revision=1,
-                made=AuditKind.PROPOSED,
-                result=result,
-                actor=actor,
-                now=now,
-            )
-    snap = await _load(ctx, created.id)
+        _record_revision(
+            session,
+            workspace=ctx.workspace,
+            proposal_id=proposal_id,
+            revision=1,
+            made=AuditKind.PROPOSED,
+            result=result,
+            actor=actor,
+            now=now,
+        )
+    snap = await _load(ctx, proposal_id)
     if snap.status == ProposalStatus.BLOCKED:
         return feedback.blocked(snap, overrule_approvals=ctx.services.config.overrule_approvals)
-    if not created.new:
-        return await _answer_again(ctx, snap)
     posted = await board.put_up_card(ctx, snap)
     return feedback.acknowledged(snap, posted=posted)
-
-
-async def _answer_again(ctx: Context, snap: ProposalSnapshot) -> Reply:
-    """A replayed `/propose TEXT`: its proposal exists. The first run may have stopped
-    before the card went up; then it goes up now, once. A card already up is left as
-    it is (the proposal may have moved on since), and the answer is the first one."""
-    if board.card_ref(snap) is not None:
-        return feedback.acknowledged(snap, posted=True)
-    if snap.status == ProposalStatus.PENDING:
-        return feedback.acknowledged(snap, posted=await board.put_up_card(ctx, snap))
-    return feedback.status_one(snap, config=ctx.services.config)  # withdrawn meanwhile
 
 
 async def _load(ctx: Context, proposal_id: int) -> ProposalSnapshot:
@@ -153,8 +137,8 @@ async def _revise(
     result: CheckResult,
     now: datetime,
 ) -> int | None:
-    """Add the edited text as the next revision, with its audit events and the mark
-    that this delivery made it; None when the proposal moved on meanwhile."""
+    """Add the edited text as the next revision, with its audit events; None when the
+    proposal moved on meanwhile."""
     number = await repo.add_revision(
         session,
         proposal_id=snap.id,
@@ -177,7 +161,6 @@ async def _revise(
         actor=inv.actor,
         now=now,
     )
-    await record_change(session, workspace=ctx.workspace, delivery_key=inv.delivery_key, at=now)
     return number
 
 
@@ -199,12 +182,7 @@ async def _edit(call: Call, ctx: Context) -> Reply:
     result = check_draft(ctx.services.checker, draft)
     now = ctx.services.clock.now()
     async with ctx.services.db.transaction() as session:
-        if await changed_before(session, workspace=ctx.workspace, delivery_key=inv.delivery_key):
-            # A replay: its first run added this revision. The answer is the same, and the
-            # card is refreshed, in case that run stopped before it could be.
-            number_now: int | None = snap.revision
-        else:
-            number_now = await _revise(session, inv, ctx, snap, draft=draft, result=result, now=now)
+        number_now = await _revise(session, inv, ctx, snap, draft=draft, result=result, now=now)
     if number_now is None:
         return feedback.problem(
             f"Proposal {snap.id} changed while you were editing it (an editor may have just "

@@ -1,15 +1,13 @@
 """Editors decide with reactions on the review card.
 
 Only editors count, never the proposer on their own post; other reactions are
-ignored. Exactly-once lives in the database (see storage/proposals.py): a
-replayed delivery is dropped by its event id, a repeated vote by the votes'
-unique key, and the decision by a guarded status change that only one
-transaction can win. Platform effects run after the commit.
+ignored. Exactly-once lives in the database: a redelivery is dropped by its
+key (`handlers.delivery`), a repeated vote by the votes' unique key, and the
+decision by a guarded status change that only one transaction can win (see
+storage/proposals.py). Platform effects run after the commit.
 """
 
 from __future__ import annotations
-
-import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,8 +21,6 @@ from storage import audit
 from storage import proposals as repo
 from storage.models import AuditKind, ProposalStatus, VoteKind
 from storage.proposals import ProposalSnapshot
-
-log = logging.getLogger(__name__)
 
 
 def vote_kind(emoji: str, config: WorkflowConfig) -> VoteKind | None:
@@ -135,11 +131,6 @@ async def handle_reaction(event: ReactionEvent, ctx: Context) -> None:
         open_for.append(ProposalStatus.CHANGES_REQUESTED)
     decided = False
     async with ctx.services.db.transaction() as session:
-        if event.event_id is not None and not await repo.mark_processed(
-            session, workspace=ctx.workspace, key=f"reaction:{event.event_id}", at=now
-        ):
-            log.info("dropped a redelivered reaction %s", event.event_id)
-            return
         if not await repo.lock_open(
             session, workspace=ctx.workspace, proposal_id=proposal_id, statuses=open_for, now=now
         ):

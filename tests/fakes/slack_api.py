@@ -27,6 +27,7 @@ the methods postgate uses with Slack-shaped JSON. Point `SLACK_API_URL` at `api_
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import json
 import time
@@ -43,6 +44,14 @@ BOT_USER_ID = "UBOT0001"
 BOT_ID = "BBOT0001"
 APP_ID = "A0POSTGATE"
 TEAM_ID = "T0POSTGATE"
+
+
+@functools.cache
+def _manifest_scopes() -> tuple[str, ...]:
+    # Read once: parsing the manifest on every answer made the fake slower than the app.
+    manifest = Path(__file__).parents[2] / "slack" / "manifest.yml"
+    loaded = yaml.safe_load(manifest.read_text(encoding="utf-8"))
+    return tuple(loaded["oauth_config"]["scopes"]["bot"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,11 +326,7 @@ class FakeSlack:
         return web.json_response(answer, headers=headers)
 
     def _scopes(self) -> tuple[str, ...]:
-        if self.scopes is not None:
-            return self.scopes
-        manifest = Path(__file__).parents[2] / "slack" / "manifest.yml"
-        loaded = yaml.safe_load(manifest.read_text(encoding="utf-8"))
-        return tuple(loaded["oauth_config"]["scopes"]["bot"])
+        return self.scopes if self.scopes is not None else _manifest_scopes()
 
     def _members(self, params: dict[str, Any]) -> dict[str, Any]:
         """A page of a channel's members; the cursor is where the next page starts."""

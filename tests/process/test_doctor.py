@@ -59,7 +59,8 @@ async def test_a_database_behind_the_migrations(database_url: str, tmp_path: Pat
     await asyncio.to_thread(downgrade, database_url, "0005")
     code, out = await doctor(child_env(database_url), tmp_path)
     assert code == 1
-    assert failures(out) == ["✗ database schema at 0005, this postgate needs 0006"]
+    [failure] = failures(out)
+    assert failure.startswith("✗ database schema at 0005, this postgate needs ")  # the head
     assert "postgate db upgrade" in out
 
 

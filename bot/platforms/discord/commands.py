@@ -9,13 +9,14 @@ is deferred at once (Discord allows 3 seconds to answer), then goes through
 `handlers.dispatch.run_command`, and the reply follows: ephemeral when private, a
 message in the channel otherwise.
 
-Before the defer (Discord's ack) each call is stored in the durable inbox
-(`handlers.inbox`) under its interaction id, so a stop between the defer and the
-answer loses nothing: the next start runs it and answers by direct message.
+Before the defer (Discord's ack) each call is received (`handlers.delivery`) under
+its interaction id, so a stop between the defer and the answer loses nothing: the
+next start runs it and answers by direct message.
 """
 
 from __future__ import annotations
 
+import functools
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
@@ -26,12 +27,10 @@ from discord import app_commands
 
 from bot.platforms.discord.events import RoleMap, invocation_from
 from bot.platforms.discord.render import DiscordMessage, render
-from bot.platforms.discord.work import InFlight
-from handlers import inbox
 from handlers.commands.registry import all_commands
 from handlers.commands.spec import Arg, ArgKind, Command, Subcommand
-from handlers.context import Context
-from handlers.events import Invocation, Reply
+from handlers.delivery import Deliveries
+from handlers.events import Reply
 from handlers.messages import Message, Tone
 
 log = logging.getLogger(__name__)
@@ -80,15 +79,13 @@ class CommandBridge:
     def __init__(
         self,
         *,
-        context: Context,
+        deliveries: Deliveries,
         role_map: RoleMap,
         guild_id: int,
-        in_flight: InFlight | None = None,
     ) -> None:
-        self._ctx = context
+        self._deliveries = deliveries
         self._role_map = role_map
         self._guild_id = guild_id
-        self._in_flight = in_flight if in_flight is not None else InFlight()
 
     def register(self, tree: app_commands.CommandTree[discord.Client]) -> None:
         guild = discord.Object(self._guild_id)
@@ -147,7 +144,7 @@ class CommandBridge:
     def _completer(
         self, spec: Command
     ) -> Callable[[Interaction, str], Coroutine[Any, Any, list[Choice]]]:
-        services = self._ctx.services
+        services = self._deliveries.ctx.services
         suggest = spec.autocomplete
         assert suggest is not None
 
@@ -184,10 +181,6 @@ class CommandBridge:
         await self._run(interaction, spec=spec, text=text)
 
     async def _run(self, interaction: Interaction, *, spec: Command, text: str) -> None:
-        with self._in_flight.tracking():
-            await self._store_and_run(interaction, spec=spec, text=text)
-
-    async def _store_and_run(self, interaction: Interaction, *, spec: Command, text: str) -> None:
         invocation = invocation_from(
             interaction,
             command=spec.name,
@@ -195,25 +188,15 @@ class CommandBridge:
             role_map=self._role_map,
             guild_id=self._guild_id,
         )
-        # Stored before the defer: once Discord has its ack, the command is not lost.
-        item = await inbox.accept(
-            self._ctx, platform="discord", key=interaction_key(interaction), event=invocation
-        )
-        # Then defer at once: checking, storing and posting may take longer than 3 s.
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        if item is None:
-            log.info("dropped a redelivered interaction for /%s", spec.name)
-            return
-
-        async def answer(_invocation: Invocation, reply: Reply) -> None:
-            try:
-                await self._answer(interaction, reply)
-            except discord.HTTPException as exc:
-                log.warning(
-                    "answering /%s failed: HTTP %s (code %s)", spec.name, exc.status, exc.code
-                )
-
-        await inbox.process(item, self._ctx, answer=answer)
+        key = interaction_key(interaction)
+        with self._deliveries.in_progress():
+            # Received before the defer: once Discord has its ack, the command is not lost.
+            new = await self._deliveries.receive(key=key, event=invocation)
+            # Then defer at once: checking, storing and posting may take longer than 3 s.
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            if new:
+                answer = functools.partial(self._answer, interaction)
+                await self._deliveries.run(key=key, event=invocation, answer=answer)
 
     async def _answer(self, interaction: Interaction, reply: Reply) -> None:
         parts = render(reply.message)

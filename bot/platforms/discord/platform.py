@@ -4,9 +4,9 @@
 app commands to `DISCORD_GUILD_ID` so they appear at once, and returns. Votes come
 from raw reaction events, which fire whatever the cache holds (after a restart too).
 
-Commands and votes go through the durable inbox (`handlers.inbox`): stored before
-they are acknowledged or handled, and what a stop cut short runs again once the next
-start has connected (answers to commands then come by direct message).
+Commands and votes are deliveries (`handlers.delivery`): received before they are
+acknowledged or handled, and what a stop cut short runs again once the next start
+has connected (answers to commands then come by direct message).
 
 Intents: `guilds` (the guild, its channels and roles) and `guild_reactions` (votes).
 No privileged intent: roles come from the member object in each interaction and
@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import timedelta
+import uuid
 from typing import Any
 
 import discord
@@ -38,22 +38,17 @@ from bot.platforms.discord.events import (
 )
 from bot.platforms.discord.port import DiscordPort
 from bot.platforms.discord.render import render
-from bot.platforms.discord.work import InFlight
 from bot.settings import Settings
-from handlers import inbox
 from handlers.context import Context, Services
+from handlers.delivery import Deliveries
 from handlers.events import Actor
 from handlers.messages import Mention
 from handlers.port import ChannelRole, Group, PlatformError
-from handlers.proposals.review import handle_reaction
 
 log = logging.getLogger(__name__)
 
 READY_TIMEOUT = 30.0  # seconds to log in, connect and receive the guild
 SHUTDOWN_GRACE_SECONDS = 5.0  # for work in flight at a stop
-# Work left by an earlier process is replayed once it is this old: a process still
-# stopping (a rolling restart) may be finishing it.
-REPLAY_SETTLE = timedelta(seconds=5)
 _RAW_REACTIONS = ("raw_reaction_add", "raw_reaction_remove")
 
 
@@ -94,7 +89,6 @@ class DiscordPlatform:
         services: Services,
         ready_timeout: float = READY_TIMEOUT,
         guild_ready_timeout: float = 2.0,
-        replay_settle: timedelta = REPLAY_SETTLE,
         shutdown_grace: float = SHUTDOWN_GRACE_SECONDS,
     ) -> None:
         if settings.discord_token is None:
@@ -107,9 +101,8 @@ class DiscordPlatform:
         self._services = services
         self._guild_id = settings.discord_guild_id
         self._ready_timeout = ready_timeout
-        self._replay_settle = replay_settle
         self._shutdown_grace = shutdown_grace
-        self._in_flight = InFlight()
+        self._deliveries: Deliveries | None = None
         self._replaying: asyncio.Task[int] | None = None
         self._guild_ready_timeout = guild_ready_timeout
         self._role_map = RoleMap(
@@ -174,24 +167,21 @@ class DiscordPlatform:
             },
             groups={Group.EDITORS: editors, Group.STEERING: steering},
         )
-        context = self._context(self._port)
+        deliveries = self._deliveries = Deliveries(self._context(self._port))
         CommandBridge(
-            context=context,
-            role_map=self._role_map,
-            guild_id=self._guild_id,
-            in_flight=self._in_flight,
+            deliveries=deliveries, role_map=self._role_map, guild_id=self._guild_id
         ).register(bot.tree)
         bot.tree.on_error = self._on_command_error  # type: ignore[method-assign]
 
         async def on_raw_reaction_add(
             payload: discord.RawReactionActionEvent, event_id: str | None
         ) -> None:
-            await self._on_reaction(bot, context, payload, event_id)
+            await self._on_reaction(bot, deliveries, payload, event_id)
 
         async def on_raw_reaction_remove(
             payload: discord.RawReactionActionEvent, event_id: str | None
         ) -> None:
-            await self._on_reaction(bot, context, payload, event_id)
+            await self._on_reaction(bot, deliveries, payload, event_id)
 
         bot.add_listener(on_raw_reaction_add)
         bot.add_listener(on_raw_reaction_remove)
@@ -206,7 +196,7 @@ class DiscordPlatform:
             api_url=self._settings.discord_api_url,
             gateway_url=self._settings.discord_gateway_url,
         )
-        # Anything in the inbox from before this moment is an earlier process's.
+        # Any delivery received before this moment is an earlier process's.
         started_at = self._services.clock.now()
         bot = self._bot = self._build()
         task = self._task = asyncio.create_task(
@@ -223,13 +213,9 @@ class DiscordPlatform:
                 raise PlatformError(f"Discord was not ready within {self._ready_timeout:g} seconds")
             synced = await bot.tree.sync(guild=discord.Object(self._guild_id))
             log.info("synced %d Discord commands to server %s", len(synced), self._guild_id)
+            assert self._deliveries is not None  # built with the bot
             self._replaying = asyncio.create_task(
-                inbox.replay(
-                    self._context(self.port),
-                    received_before=started_at,
-                    settle=self._replay_settle,
-                ),
-                name="postgate-discord-replay",
+                self._deliveries.replay(before=started_at), name="postgate-discord-replay"
             )
         except BaseException:
             ready.cancel()
@@ -261,13 +247,11 @@ class DiscordPlatform:
         bot, task, restore = self._bot, self._task, self._restore
         self._bot = self._task = self._restore = None
         replaying, self._replaying = self._replaying, None
-        if replaying is not None and not replaying.done():
-            # Let it finish its current step (a query cancelled midway outlives the loop);
-            # what it had not finished stays pending in the inbox for the next start.
-            await asyncio.wait({replaying}, timeout=self._shutdown_grace)
-            replaying.cancel()
+        if self._deliveries is not None:
+            await self._deliveries.stop(grace=self._shutdown_grace)
+        if replaying is not None:
+            replaying.cancel()  # not yet started: the next start replays instead
             await asyncio.gather(replaying, return_exceptions=True)
-        await self._in_flight.drain(grace=self._shutdown_grace)
         try:
             if bot is not None:
                 await bot.close()
@@ -285,7 +269,7 @@ class DiscordPlatform:
     async def _on_reaction(
         self,
         bot: commands.Bot,
-        context: Context,
+        deliveries: Deliveries,
         payload: discord.RawReactionActionEvent,
         event_id: str | None,
     ) -> None:
@@ -293,30 +277,14 @@ class DiscordPlatform:
             return  # postgate's own reactions on its cards
         if payload.guild_id != self._guild_id:
             return
-        with self._in_flight.tracking():
-            await self._handle_reaction(bot, context, payload, event_id)
-
-    async def _handle_reaction(
-        self,
-        bot: commands.Bot,
-        context: Context,
-        payload: discord.RawReactionActionEvent,
-        event_id: str | None,
-    ) -> None:
         try:
             actor = await self._reactor(bot, payload)
             event = reaction_event(payload, actor=actor, guild_id=self._guild_id, event_id=event_id)
-            if event_id is None:
-                # No delivery id to key it by: handled as it comes, like before the inbox.
-                await handle_reaction(event, context)
-                return
-            item = await inbox.accept(
-                context, platform=self.name, key=f"discord-reaction:{event_id}", event=event
-            )
-            if item is None:
-                log.info("dropped a redelivered reaction %s", event_id)
-                return
-            await inbox.process(item, context)
+            # A dispatch without a delivery id cannot be told from a redelivery: a key
+            # of its own still makes it a delivery like any other.
+            key = f"discord-reaction:{event_id or uuid.uuid4().hex}"
+            if await deliveries.receive(key=key, event=event):
+                await deliveries.run(key=key, event=event)
         except Exception:
             log.exception(
                 "a reaction on message %s by %s was not handled",

@@ -5,6 +5,10 @@ switches user, `/react N EMOJI` and `/unreact N EMOJI` react on proposal N's
 review card, every other `/command` is the same command as on Slack. Each output
 line names the channel it went to.
 
+Commands and reactions are deliveries (`handlers.delivery`), as on Slack and
+Discord: received, then run, and what a killed session left undone runs at the next
+start, answered privately.
+
 `LocalWorkspace` is the public entry point for scripts and tests (feed it lines,
 read what came out); `LocalPlatform` wires it to stdin and stdout.
 """
@@ -35,13 +39,13 @@ from bot.platforms.local.terminal import (
 )
 from bot.settings import Settings
 from handlers.context import Context, Services
-from handlers.dispatch import run_command
+from handlers.delivery import Answer, Deliveries, Event
 from handlers.emoji import emoji_char, emoji_name
-from handlers.events import Actor, Invocation, ReactionEvent, Role
+from handlers.events import Actor, Invocation, ReactionEvent, Reply, Role
 from handlers.messages import Mention, Message
 from handlers.port import ChannelRole, Group, MessageRef
 from handlers.proposals import board
-from handlers.proposals.review import handle_reaction, vote_kind
+from handlers.proposals.review import vote_kind
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +135,7 @@ class LocalWorkspace:
         )
         self.port = LocalPort(emit=self._emit, editors=editors, steering=steering, files=folder)
         self.ctx = Context(services=services, port=self.port, workspace=WORKSPACE)
+        self.deliveries = Deliveries(self.ctx)
         self.user = user
 
     @classmethod
@@ -232,9 +237,12 @@ class LocalWorkspace:
         invocation = Invocation(
             workspace=WORKSPACE, actor=actor, command=command, text=rest, channel=COMMS
         )
-        reply = await run_command(invocation, self.ctx)
-        where = f"#{COMMS}" if reply.visibility == "channel" else f"private to {actor.name}"
-        await self.port.show(where, reply.message)
+
+        async def answer(reply: Reply) -> None:
+            where = f"#{COMMS}" if reply.visibility == "channel" else f"private to {actor.name}"
+            await self.port.show(where, reply.message)
+
+        await self._deliver(invocation, answer=answer)
         if command == "help":
             self._say(
                 "Only here, in the local workspace: /as NAME switches user, "
@@ -284,7 +292,14 @@ class LocalWorkspace:
             proposal_id=proposal_id,
             event_id=f"local-{uuid.uuid4().hex}",
         )
-        await handle_reaction(event, self.ctx)
+        await self._deliver(event)
+
+    async def _deliver(self, event: Event, *, answer: Answer | None = None) -> None:
+        """What a platform does with a delivery: receive it, then run it. A line typed
+        is never delivered twice, so its key is new each time."""
+        key = f"local:{uuid.uuid4().hex}"
+        if await self.deliveries.receive(key=key, event=event):
+            await self.deliveries.run(key=key, event=event, answer=answer)
 
 
 class LocalPlatform:
@@ -347,6 +362,8 @@ class LocalPlatform:
         if self.interactive:
             self._print(self.local.greeting())
         self.local.listeners.append(self._show)
+        # What a session killed mid-line left undone; its answers come privately.
+        await self.local.deliveries.replay(before=self.local.ctx.services.clock.now())
         self._task = asyncio.create_task(self._serve())
 
     async def _serve(self) -> None:

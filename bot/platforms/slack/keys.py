@@ -1,4 +1,4 @@
-"""Delivery keys for the inbox: the same Slack delivery always gets the same key.
+"""Delivery keys (`handlers.delivery`): the same Slack delivery always gets the same key.
 
 Events carry Slack's own `event_id`. Slash commands and form submissions carry no
 such id, so their key is a hash: of the command's `trigger_id` (unique per command

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -23,6 +22,7 @@ from handlers.events import Actor, Role
 log = logging.getLogger(__name__)
 
 CACHE_SECONDS = 60.0
+NAME_CACHE_SECONDS = 600.0  # names change rarely
 
 
 class SlackPeople:
@@ -35,8 +35,6 @@ class SlackPeople:
         steering_group: str | None,
         steering_users: tuple[str, ...] = (),
         steering_channel: str | None = None,
-        cache_seconds: float = CACHE_SECONDS,
-        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._client = client
         self._editors = frozenset(editors)
@@ -44,8 +42,6 @@ class SlackPeople:
         self._steering_group = steering_group
         self._steering_users = frozenset(steering_users)
         self._steering_channel = steering_channel
-        self._cache_seconds = cache_seconds
-        self._clock = clock
         self._steering: tuple[float, frozenset[str]] | None = None
         self._steering_lock = asyncio.Lock()  # one lookup when many arrive together
         self._names: dict[str, tuple[float, str]] = {}
@@ -67,8 +63,8 @@ class SlackPeople:
             return self._steering_users | await self._refresh_steering()
 
     async def _refresh_steering(self) -> frozenset[str]:
-        now = self._clock()
-        if self._steering is not None and now - self._steering[0] < self._cache_seconds:
+        now = time.monotonic()
+        if self._steering is not None and now - self._steering[0] < CACHE_SECONDS:
             return self._steering[1]
         try:
             members: set[str] = set()
@@ -98,9 +94,9 @@ class SlackPeople:
                 return members
 
     async def name_of(self, user_id: str) -> str:
-        now = self._clock()
+        now = time.monotonic()
         cached = self._names.get(user_id)
-        if cached is not None and now - cached[0] < self._cache_seconds * 10:
+        if cached is not None and now - cached[0] < NAME_CACHE_SECONDS:
             return cached[1]
         try:
             response = await self._client.users_info(user=user_id)

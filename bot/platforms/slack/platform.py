@@ -4,18 +4,19 @@ Socket Mode when `SLACK_APP_TOKEN` is set, otherwise HTTP on `/slack/events` (pl
 `GET /health`) at `POSTGATE_PORT`. Every Web API call goes through one client built
 with `SLACK_API_URL` and a Retry-After-honouring rate-limit handler.
 
-Listeners keep each delivery in the durable inbox (`handlers.inbox`: an append to a
-journal on SQLite, an insert on PostgreSQL), ack, and hand the work to `AfterAck`:
-Slack gives three seconds, and checking, storing and posting may take longer. A
-redelivery is acked and not run twice; work a stop cut short runs at the next start,
-and its answer comes by direct message.
+Each listener receives the delivery (`handlers.delivery`: one insert), acks, and
+starts the work in a task of its own: Slack gives three seconds, and checking,
+storing and posting may take longer. (Not bolt's lazy listeners: they deep-copy the
+request's context for each delivery, the web client and its pooled session with it.)
+A redelivery is acked and not run twice; work a stop cut short runs at the next
+start, and its answer comes by direct message.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timedelta
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -30,8 +31,6 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
 )
 from slack_sdk.signature import SignatureVerifier
-from slack_sdk.socket_mode.async_client import AsyncBaseSocketModeClient
-from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.platforms.base import Platform
@@ -41,7 +40,6 @@ from bot.platforms.slack.events import (
     FORM_BLOCK_ID,
     FORM_CALLBACK_ID,
     BadPayload,
-    SlashCommand,
     form_view,
     parse_command,
     parse_form_submission,
@@ -52,16 +50,13 @@ from bot.platforms.slack.installed_app import OnlyInstalledApp, installed_app
 from bot.platforms.slack.keys import command_key, event_key, form_key
 from bot.platforms.slack.people import SlackPeople
 from bot.platforms.slack.port import SlackChatPort
-from bot.platforms.slack.work import AfterAck
 from bot.settings import Settings
 from bot.startup.errors import ConfigError
-from handlers import inbox
 from handlers.commands.registry import all_commands, find_command
 from handlers.context import Context, Services
+from handlers.delivery import Answer, Deliveries, Event
 from handlers.events import Actor, Invocation, ReactionEvent, Reply
-from handlers.inbox import Answer
 from handlers.port import ChannelRole, ChatPort, PlatformError
-from storage.inbox import Pending
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +64,18 @@ SLACK_API = "https://slack.com/api/"
 _BOLT_LOG = logging.getLogger("bot.platforms.slack.bolt")
 SHUTDOWN_GRACE_SECONDS = 5.0
 HTTP_TIMEOUT_SECONDS = 30.0
-# Work left by an earlier process is replayed once it is this old: a process still
-# stopping (a rolling restart) may be finishing it.
-REPLAY_SETTLE = timedelta(seconds=5)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Received:
+    """A delivery as a listener parsed it. The response URL and trigger id live in
+    memory only: they expire, and they are secrets of a kind."""
+
+    key: str
+    event: Event
+    response_url: str = ""
+    trigger_id: str = ""
+    form_prompt: str = ""  # set when an empty command opens a form instead
 
 
 def build_client(settings: Settings) -> AsyncWebClient:
@@ -136,13 +140,11 @@ class SlackPlatform:
         services: Services,
         host: str,
         shutdown_grace: float = SHUTDOWN_GRACE_SECONDS,
-        replay_settle: timedelta = REPLAY_SETTLE,
     ) -> None:
         self._settings = settings
         self._services = services
         self._host = host
         self._shutdown_grace = shutdown_grace
-        self._replay_settle = replay_settle
         self._client = build_client(settings)
         self._socket_mode = settings.slack_app_token is not None
         secret = settings.slack_signing_secret
@@ -156,7 +158,8 @@ class SlackPlatform:
             client=self._client,
             signing_secret=secret.get_secret_value() if secret else "",
             request_verification_enabled=secret is not None,
-            # Our listeners only ack and schedule, so the response goes out at once.
+            # Listeners store the delivery before the response goes out, and start
+            # the work after it.
             process_before_response=True,
             logger=_BOLT_LOG,
         )
@@ -182,11 +185,11 @@ class SlackPlatform:
                 settings.slack_steering_channel if settings.slack_steering_channel_members else None
             ),
         )
-        self._work = AfterAck()
         self._team_id = ""
-        self._contexts: dict[str, Context] = {}
+        self._deliveries = self._deliveries_for("")
+        self._replaying: asyncio.Task[int] | None = None
         self._runner: web.AppRunner | None = None
-        self._socket: _ReceivingSocketModeHandler | None = None
+        self._socket: AsyncSocketModeHandler | None = None
         self._bound_port: int | None = None
         self._closed = asyncio.Event()
         self._register()
@@ -214,8 +217,9 @@ class SlackPlatform:
         auth = await auth_test(self._client, api_url=self._settings.slack_api_url)
         installed = await installed_app(client=self._client, auth=auth)
         self._team_id = installed.team_id
+        self._deliveries = self._deliveries_for(self._team_id)
         self._app.use(OnlyInstalledApp(installed))
-        # Anything in the inbox from before this moment is an earlier process's.
+        # Any delivery received before this moment is an earlier process's.
         started_at = self._services.clock.now()
         # One pooled HTTP session for every Web API call (slack-sdk opens one per call
         # otherwise): keep-alive connections, far less work per card.
@@ -225,15 +229,12 @@ class SlackPlatform:
         if self._socket_mode:
             token = self._settings.slack_app_token
             assert token is not None
-            self._socket = _ReceivingSocketModeHandler(
-                self._app,
-                app_token=token.get_secret_value(),
-                web_client=self._client,
-                work=self._work,
+            self._socket = AsyncSocketModeHandler(
+                self._app, app_token=token.get_secret_value(), web_client=self._client
             )
             await self._socket.connect_async()  # type: ignore[no-untyped-call]
             log.info("Slack Socket Mode connected for %s", self.workspace)
-            self._start_replay(started_at)
+            self._replaying = asyncio.create_task(self._deliveries.replay(before=started_at))
             return
         web_app = web.Application()
         web_app.router.add_post("/slack/events", self._http_events)
@@ -258,7 +259,7 @@ class SlackPlatform:
         sockets = getattr(server, "sockets", None) or []
         self._bound_port = int(sockets[0].getsockname()[1]) if sockets else self._settings.port
         log.info("Slack HTTP mode listening on port %s for %s", self._bound_port, self.workspace)
-        self._start_replay(started_at)
+        self._replaying = asyncio.create_task(self._deliveries.replay(before=started_at))
 
     async def wait_closed(self) -> None:
         await self._closed.wait()
@@ -273,38 +274,44 @@ class SlackPlatform:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-        await self._work.drain(grace=self._shutdown_grace)
+        await self._deliveries.stop(grace=self._shutdown_grace)
+        if self._replaying is not None:
+            self._replaying.cancel()  # not yet started: the next start replays instead
+            await asyncio.gather(self._replaying, return_exceptions=True)
         if self._client.session is not None:
             await self._client.session.close()
             self._client.session = None
 
     # -- HTTP mode ---------------------------------------------------------------------
     async def _http_events(self, request: web.Request) -> web.Response:
-        with self._work.receiving():
-            try:
-                bolt_req = bolt_request(
-                    body=await request.read(),
-                    headers=request.headers,
-                    query=request.query_string,
-                    content_type=request.content_type,
-                    verifier=self._verifier,
-                )
-            except Refused as refused:
-                log.info("refused a Slack request: %s", refused.reason)
-                return web.Response(status=refused.status)
-            return await to_aiohttp_response(await self._app.async_dispatch(bolt_req))
+        try:
+            bolt_req = bolt_request(
+                body=await request.read(),
+                headers=request.headers,
+                query=request.query_string,
+                content_type=request.content_type,
+                verifier=self._verifier,
+            )
+        except Refused as refused:
+            log.info("refused a Slack request: %s", refused.reason)
+            return web.Response(status=refused.status)
+        return await to_aiohttp_response(await self._app.async_dispatch(bolt_req))
 
     async def _health(self, _request: web.Request) -> web.Response:
         return web.json_response({"ok": True, "workspace": self.workspace})
 
-    # -- listeners: store, ack, then schedule the work -----------------------------------
+    # -- listeners: receive and ack, then start the work --------------------------------
     def _register(self) -> None:
         # Every command in the registry, the same way: adding one is one line elsewhere.
         for spec in all_commands():
             self._app.command(f"/{spec.name}")(self._on_command)
         self._app.view(FORM_CALLBACK_ID)(self._on_form)
-        self._app.event("reaction_added")(self._on_reaction)
-        self._app.event("reaction_removed")(self._on_reaction)
+        for name in ("reaction_added", "reaction_removed"):
+            self._app.event(name)(self._on_reaction)
+
+    def _deliveries_for(self, team_id: str) -> Deliveries:
+        ctx = Context(services=self._services, port=self._port, workspace=workspace_key(team_id))
+        return Deliveries(ctx, refresh=self._actor_now)
 
     async def _on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         try:
@@ -313,31 +320,22 @@ class SlackPlatform:
             await ack()
             log.warning("ignored a slash command payload: %s", exc)
             return
-        ctx = self._context(command.team_id)
-        invocation = _invocation(
-            ctx,
-            user_id=command.user_id,
-            user_name=command.user_name,
-            command=command.command,
-            text=command.text,
-            channel_id=command.channel_id,
-        )
-        item = await self._accept_then_ack(
-            ack, ctx=ctx, key=command_key(command, body), event=invocation
-        )
-        if item is None:
-            return
         spec = None if command.text else find_command(command.command)
-        if spec is not None and spec.opens_form_when_empty:
-            # The trigger_id dies 3 s after the command: open the form now, not in turn.
-            self._work.spawn(
-                self._open_form(command=command, item=item, prompt=spec.arg_description),
-                what=f"form for /{spec.name}",
-                queued=False,
-            )
-            return
-        answer = self._answer_to(response_url=command.response_url)
-        self._work.spawn(self._process(item, answer=answer), what=f"command /{command.command}")
+        opens_form = spec is not None and spec.opens_form_when_empty and command.trigger_id
+        received = Received(
+            key=command_key(command, body),
+            event=self._invocation(
+                user_id=command.user_id,
+                user_name=command.user_name,
+                command=command.command,
+                text=command.text,
+                channel_id=command.channel_id,
+            ),
+            response_url=command.response_url,
+            trigger_id=command.trigger_id,
+            form_prompt=spec.arg_description if spec is not None and opens_form else "",
+        )
+        await self._receive(ack, received)
 
     async def _on_form(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         try:
@@ -346,18 +344,14 @@ class SlackPlatform:
             await ack()
             log.warning("ignored a form submission: %s", exc)
             return
-        ctx = self._context(form.team_id)
-        invocation = _invocation(
-            ctx,
+        event = self._invocation(
             user_id=form.user_id,
             user_name=form.user_name,
             command=form.context.command,
             text=form.text,
             channel_id=form.context.channel_id,
         )
-        item = await self._accept_then_ack(ack, ctx=ctx, key=form_key(body), event=invocation)
-        if item is not None:
-            self._work.spawn(self._process(item, answer=self._answer_to()), what="form submission")
+        await self._receive(ack, Received(key=form_key(body), event=event))
 
     async def _on_reaction(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         try:
@@ -369,92 +363,80 @@ class SlackPlatform:
         if reaction is None:
             await ack()
             return
-        ctx = self._context(reaction.team_id)
         event = ReactionEvent(
-            workspace=ctx.workspace,
+            workspace=self.workspace,
             actor=_as_received(reaction.user_id),
             emoji=reaction.emoji,
             added=reaction.added,
             message=reaction.message,
             event_id=reaction.event_id,
         )
-        item = await self._accept_then_ack(
-            ack, ctx=ctx, key=event_key(reaction.event_id), event=event
-        )
-        if item is None:
-            return
-        self._work.spawn(self._process(item), what=f"event {reaction.event_id}")
+        await self._receive(ack, Received(key=event_key(reaction.event_id), event=event))
 
-    async def _accept_then_ack(
-        self, ack: AsyncAck, *, ctx: Context, key: str, event: Invocation | ReactionEvent
-    ) -> Pending | None:
+    async def _receive(self, ack: AsyncAck, received: Received) -> None:
         """Store the delivery, then ack: once Slack has its ack, the work is not lost.
-        None when the key was stored before (a redelivery: acked, not run again)."""
-        item = await inbox.accept(ctx, platform=self.name, key=key, event=event)
+        A redelivery is acked and not run again."""
+        new = await self._deliveries.receive(key=received.key, event=received.event)
         await ack()
-        if item is None:
-            log.info("dropped a redelivery (%s)", key)
-        return item
+        if new:
+            self._deliveries.spawn(self._run(received), name=f"slack {received.key}")
 
-    # -- the work ----------------------------------------------------------------------
-    def _context(self, team_id: str) -> Context:
-        # One per workspace, reused: built before every ack otherwise.
-        ctx = self._contexts.get(team_id)
-        if ctx is None:
-            ctx = Context(
-                services=self._services, port=self._port, workspace=workspace_key(team_id)
-            )
-            self._contexts[team_id] = ctx
-        return ctx
+    async def _run(self, received: Received) -> None:
+        if received.form_prompt and await self._open_form(received):
+            # The submission is a delivery of its own; this one's work is done.
+            await self._deliveries.done(key=received.key)
+            return
+        await self._deliveries.run(
+            key=received.key, event=received.event, answer=self._answer_to(received)
+        )
+
+    def _invocation(
+        self, *, user_id: str, user_name: str, command: str, text: str, channel_id: str
+    ) -> Invocation:
+        return Invocation(
+            workspace=self.workspace,
+            actor=_as_received(user_id, user_name),
+            command=command,
+            text=text,
+            channel=channel_id or None,
+        )
 
     async def _actor_now(self, received: Actor) -> Actor:
         """Roles and display name as Slack has them now (API calls: after the ack)."""
         return await self._people.actor(user_id=received.id, name=received.name)
 
-    async def _process(self, item: Pending, *, answer: Answer | None = None) -> None:
-        ctx = Context(services=self._services, port=self._port, workspace=item.workspace)
-        await inbox.process(item, ctx, answer=answer, refresh=self._actor_now)
-
-    def _answer_to(self, *, response_url: str = "") -> Answer:
+    def _answer_to(self, received: Received) -> Answer:
         """Answer a command as it arrived: through its response URL, kept in memory only."""
 
-        async def answer(invocation: Invocation, reply: Reply) -> None:
+        async def answer(reply: Reply) -> None:
+            assert isinstance(received.event, Invocation)
             await self._reply(
                 reply=reply,
-                user_id=invocation.actor.id,
-                channel_id=invocation.channel or "",
-                response_url=response_url,
+                user_id=received.event.actor.id,
+                channel_id=received.event.channel or "",
+                response_url=received.response_url,
             )
 
         return answer
 
-    def _start_replay(self, started_at: datetime) -> None:
-        self._work.spawn(self._replay(started_at), what="inbox replay", queued=False)
-
-    async def _replay(self, started_at: datetime) -> None:
-        ctx = self._context(self._team_id)
-        items = await inbox.replayable(ctx, received_before=started_at, settle=self._replay_settle)
-        for item in items:
-            # In turn with new work; answers go by DM (the response URLs have expired).
-            self._work.spawn(self._process(item), what=f"replay of {item.kind} {item.id}")
-
-    async def _open_form(self, *, command: SlashCommand, item: Pending, prompt: str) -> None:
+    async def _open_form(self, received: Received) -> bool:
+        """Open the form an empty command asks for; False when Slack would not."""
+        assert isinstance(received.event, Invocation)
+        command = received.event.command
+        prompt = received.form_prompt
         view = form_view(
-            command=command.command,
-            title=f"/{command.command}",
+            command=command,
+            title=f"/{command}",
             prompt=prompt[:1].upper() + prompt[1:],
-            channel_id=command.channel_id,
+            channel_id=received.event.channel or "",
         )
         try:
-            await self._client.views_open(trigger_id=command.trigger_id, view=view)
+            await self._client.views_open(trigger_id=received.trigger_id, view=view)
         except SlackApiError as exc:
             # No form: the command with no text still gets the handler's own answer.
             log.warning("Slack views.open failed (%s)", error_code(exc))
-            answer = self._answer_to(response_url=command.response_url)
-            self._work.spawn(self._process(item, answer=answer), what=f"command /{command.command}")
-            return
-        # The submission is a delivery of its own; this one's work is done.
-        await inbox.mark_done(self._context(command.team_id), item)
+            return False
+        return True
 
     async def _reply(
         self, *, reply: Reply, user_id: str, channel_id: str, response_url: str = ""
@@ -485,21 +467,6 @@ def _set_bolt_log_level(logger: logging.Logger) -> None:
     logger.setLevel(max(logging.WARNING, logger.getEffectiveLevel()))
 
 
-class _ReceivingSocketModeHandler(AsyncSocketModeHandler):
-    """Socket Mode that marks each delivery as being received, as HTTP mode does: the
-    queued work waits while deliveries are coming in."""
-
-    def __init__(
-        self, app: AsyncApp, *, app_token: str, web_client: AsyncWebClient, work: AfterAck
-    ) -> None:
-        super().__init__(app, app_token=app_token, web_client=web_client)
-        self._work = work
-
-    async def handle(self, client: AsyncBaseSocketModeClient, req: SocketModeRequest) -> None:
-        with self._work.receiving():
-            await super().handle(client, req)  # type: ignore[arg-type]
-
-
 def _as_received(user_id: str, name: str = "") -> Actor:
     """The member as the payload names them; roles are looked up when the work runs."""
     return Actor(id=user_id, name=name)
@@ -516,15 +483,3 @@ def create_platform(
 
 
 __all__ = ["FORM_BLOCK_ID", "SlackPlatform", "build_client", "create_platform"]
-
-
-def _invocation(
-    ctx: Context, *, user_id: str, user_name: str, command: str, text: str, channel_id: str
-) -> Invocation:
-    return Invocation(
-        workspace=ctx.workspace,
-        actor=_as_received(user_id, user_name),
-        command=command,
-        text=text,
-        channel=channel_id or None,
-    )

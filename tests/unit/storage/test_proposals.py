@@ -18,7 +18,7 @@ NOW = FixedClock(START).now()
 
 async def _proposal(db: Database) -> int:
     async with db.transaction() as session:
-        created = await repo.create_proposal_once(
+        proposal_id = await repo.create_proposal(
             session,
             workspace="local",
             author_id="alex",
@@ -40,7 +40,6 @@ async def _proposal(db: Database) -> int:
             origin_channel=None,
             now=NOW,
         )
-        proposal_id = created.id
         audit.record(
             session,
             workspace="local",
@@ -55,9 +54,6 @@ async def _proposal(db: Database) -> int:
 async def test_duplicates_insert_nothing(database: Database) -> None:
     proposal_id = await _proposal(database)
     async with database.transaction() as session:
-        assert await repo.mark_processed(session, workspace="local", key="e1", at=NOW)
-        assert not await repo.mark_processed(session, workspace="local", key="e1", at=NOW)
-        assert await repo.mark_processed(session, workspace="slack:T1", key="e1", at=NOW)
         vote = {
             "proposal_id": proposal_id,
             "revision": 1,

@@ -76,7 +76,7 @@ async def _propose_as(database_url: str, names: tuple[str, ...]) -> None:
     try:
         async with db.session() as session, session.begin():
             for number, name in enumerate(names):
-                created = await repo.create_proposal_once(
+                proposal_id = await repo.create_proposal(
                     session,
                     workspace="slack:T1",
                     author_id=f"U{number}",
@@ -93,7 +93,7 @@ async def _propose_as(database_url: str, names: tuple[str, ...]) -> None:
                     workspace="slack:T1",
                     kind=AuditKind.PROPOSED,
                     at=now,
-                    proposal_id=created.id,
+                    proposal_id=proposal_id,
                     actor_id=f"U{number}",
                     actor_name=name,
                     detail={"revision": 1, "note": name},
