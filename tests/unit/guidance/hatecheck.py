@@ -3,14 +3,13 @@
 Every hateful case should block. Of the non-hateful ones, profanity blocks anyway (a
 party account never swears) and a few functionalities may block (reclaimed slurs, abuse
 of one person, of a non-protected group or of an object); the rest are *clean*: at most
-a warning. The suite is split by template: `development` cases were looked at while
-writing the rules, `held_out` ones only to report figures.
+a warning. The rules were written from HateCheck's categories and tuned until the floors
+held over the whole suite, so it is regression data, not a held-out measurement.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,17 +36,10 @@ class Case:
     text: str
     hateful: bool
     group: str
-    template: str
 
     @property
     def clean(self) -> bool:
         return not self.hateful and self.functionality not in MAY_BLOCK
-
-    @property
-    def held_out(self) -> bool:
-        """Two templates in five, chosen by a hash: the same split on every machine."""
-        key = f"{self.functionality}:{self.template}".encode()
-        return hashlib.sha256(key).digest()[0] % 5 < 2
 
 
 def load_cases() -> list[Case]:
@@ -59,7 +51,6 @@ def load_cases() -> list[Case]:
                 text=row["test_case"].strip(),
                 hateful=row["label_gold"] == "hateful",
                 group=row["target_ident"],
-                template=row["templ_id"],
             )
             for row in csv.DictReader(handle)
         ]

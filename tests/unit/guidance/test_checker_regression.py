@@ -1,6 +1,7 @@
 """The regression posts in tests/data/checker_regression*.jsonl each get an accepted
-verdict and all their required rules. They were written as held-out sets once, but the
-checker has since been tuned on them, so they now guard against regressions only.
+verdict and all their required rules. Each was written before the tuning it served
+(`_f` is the fresh set of 5 December's group and frame work), but the checker has
+since been tuned on them all, so they guard against regressions only.
 
 `benchmarks/checker_accuracy.py` prints the same cases as per-rule precision and recall.
 """
@@ -23,6 +24,10 @@ KNOWN_GAPS = {
     # a rival politician's personal @handle: only the party can list its local rivals'
     # handles in policy.yaml (rival: handles), the checker cannot tell them from allies'
     "e194": "a rival's personal handle the policy does not list",
+    # thin vocabularies, to be thickened by category (#14)
+    "f120": "racist slurs for people of colour beyond the common ones",
+    "f149": "cannabis slang with a dealer's offer",
+    "f155": "a chain message promising money for sharing",
 }
 
 

@@ -1,9 +1,9 @@
 """Member questions written fresh, in members' own words, before the synonyms for
 platforms and everyday words were tuned (docs/guidance.md, "How well it answers").
 
-`..._tuned.jsonl` is what the tuning looked at; `..._heldout.jsonl` stayed unseen until
-the tuning was done, and its figure then is the honest one. Both are now regression
-data: the share answered first must not fall below what it was when they were frozen.
+`..._a.jsonl` is what the tuning looked at; `..._b.jsonl` stayed unseen until that
+tuning was done, and its figure then was the honest one. Both are regression data now:
+the share answered first must not fall below what it was when they were frozen.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from tests.unit.guidance.guidance_index import shipped_index
 DATA = Path(__file__).resolve().parents[2] / "data"
 # (file, questions answered right first when frozen)
 SETS = [
-    ("guidance_questions_regression_tuned.jsonl", 58),
-    ("guidance_questions_regression_heldout.jsonl", 33),
+    ("guidance_questions_regression_a.jsonl", 58),
+    ("guidance_questions_regression_b.jsonl", 33),
 ]
 
 
