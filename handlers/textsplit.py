@@ -96,24 +96,9 @@ def _sentences(line: str) -> list[str]:
 
 
 def _split_words(sentence: str, limit: int) -> list[str]:
-    chunks: list[str] = []
-    current = ""
-    for word in sentence.split(" "):
-        while len(word) > limit:  # only a single overlong "word" is cut mid-word
-            if current:
-                chunks.append(current)
-                current = ""
-            chunks.append(word[:limit])
-            word = word[limit:]
-        candidate = f"{current} {word}" if current else word
-        if len(candidate) <= limit:
-            current = candidate
-        else:
-            chunks.append(current)
-            current = word
-    if current:
-        chunks.append(current)
-    return chunks
+    # Only a single word longer than `limit` is cut, into pieces that each fit.
+    pieces = [w[i : i + limit] for w in sentence.split(" ") for i in range(0, len(w) or 1, limit)]
+    return _pack(pieces, " ", limit)
 
 
 def _pack_inline(pieces: list[str], lines: list[str], limit: int) -> list[str]:

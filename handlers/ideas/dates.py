@@ -90,16 +90,12 @@ def parse_day(value: str, *, today: date) -> date | None:
     if match := _SLASHED.match(words):
         day, month, year = int(match.group(1)), int(match.group(2)), match.group(3)
         return _with_year(day, month, year, today=today)
-    if match := _DAY_MONTH.match(words):
-        month_number = _MONTHS.get(match.group(2))
-        if month_number is None:
-            return None
-        return _with_year(int(match.group(1)), month_number, match.group(3), today=today)
-    if match := _MONTH_DAY.match(words):
-        month_number = _MONTHS.get(match.group(1))
-        if month_number is None:
-            return None
-        return _with_year(int(match.group(2)), month_number, match.group(3), today=today)
+    for pattern, day, month in ((_DAY_MONTH, 1, 2), (_MONTH_DAY, 2, 1)):
+        if match := pattern.match(words):
+            number = _MONTHS.get(match.group(month))
+            if number is None:
+                return None
+            return _with_year(int(match.group(day)), number, match.group(3), today=today)
     return None
 
 

@@ -69,25 +69,31 @@ async def _claim(
     return None, schedule
 
 
+async def _give_back(ctx: Context, schedule: ScheduleSnapshot) -> None:
+    """Nothing was posted: the day's claim goes back, so a later run may send."""
+    async with ctx.services.db.transaction() as session:
+        await store.release_run(
+            session, workspace=ctx.workspace, kind=schedule.kind, previous=schedule.last_run_on
+        )
+
+
 async def _post(
     ctx: Context,
+    schedule: ScheduleSnapshot,
     *,
-    kind: ReminderKind,
     channel: ChannelRole,
     message: Message,
     event: IdeaAuditKind,
     detail: dict[str, object],
-    previous: date | None,
 ) -> Outcome:
     try:
         await ctx.port.post(channel=channel, message=message)
     except PlatformError:
-        async with ctx.services.db.transaction() as session:
-            await store.release_run(session, workspace=ctx.workspace, kind=kind, previous=previous)
+        await _give_back(ctx, schedule)
         raise
     now = ctx.services.clock.now()
     async with ctx.services.db.transaction() as session:
-        await store.mark_sent(session, workspace=ctx.workspace, kind=kind, at=now)
+        await store.mark_sent(session, workspace=ctx.workspace, kind=schedule.kind, at=now)
         audit.record(session, workspace=ctx.workspace, kind=event, at=now, detail=detail)
     return Outcome.SENT
 
@@ -110,12 +116,11 @@ async def run_digest(ctx: Context) -> Outcome:
     message = digest_message(ctx, open_ideas=open_ideas, done=done, today=today)
     return await _post(
         ctx,
-        kind=ReminderKind.DIGEST,
+        schedule,
         channel=ChannelRole.STEERING,
         message=message,
         event=IdeaAuditKind.DIGEST_SENT,
         detail={"open": [i.id for i in open_ideas], "done": [i.id for i in done]},
-        previous=schedule.last_run_on,
     )
 
 
@@ -248,12 +253,11 @@ async def run_nudge(ctx: Context) -> Outcome:
     )
     return await _post(
         ctx,
-        kind=ReminderKind.NUDGE,
+        schedule,
         channel=ChannelRole.REVIEW,
         message=message,
         event=IdeaAuditKind.NUDGE_SENT,
         detail={"waiting": [p.id for p in waiting]},
-        previous=schedule.last_run_on,
     )
 
 
@@ -266,18 +270,11 @@ async def run_kpi_digest(ctx: Context) -> Outcome:
     try:
         period, message = await kpi_digest_message(ctx)
     except Exception:
-        # Nothing was posted: give the day back, as a refused post does.
-        async with ctx.services.db.transaction() as session:
-            await store.release_run(
-                session,
-                workspace=ctx.workspace,
-                kind=ReminderKind.KPIS,
-                previous=schedule.last_run_on,
-            )
+        await _give_back(ctx, schedule)
         raise
     return await _post(
         ctx,
-        kind=ReminderKind.KPIS,
+        schedule,
         channel=ChannelRole.STEERING,
         message=message,
         event=IdeaAuditKind.KPI_DIGEST_SENT,
@@ -285,5 +282,4 @@ async def run_kpi_digest(ctx: Context) -> Outcome:
             "from": period.current.start.isoformat(),
             "to": period.current.end.isoformat(),
         },
-        previous=schedule.last_run_on,
     )

@@ -31,21 +31,14 @@ EMBED_TOTAL_LIMIT = 6000  # all embeds of one message together
 EMBEDS_PER_MESSAGE = 10
 CONTENT_LIMIT = 2000
 
-_COLOURS = {
-    Tone.NEUTRAL: discord.Colour.light_grey(),
-    Tone.INFO: discord.Colour.blue(),
-    Tone.SUCCESS: discord.Colour.green(),
-    Tone.WARNING: discord.Colour.gold(),
-    Tone.DANGER: discord.Colour.red(),
-}
 # Colour is never the only carrier of meaning: the title carries a marker too
 # (a symbol a screen reader names, and a word when the message has no title).
-_MARKERS = {
-    Tone.NEUTRAL: ("", ""),
-    Tone.INFO: ("ℹ️", "Note"),
-    Tone.SUCCESS: ("✅", "Done"),
-    Tone.WARNING: ("⚠️", "Warning"),
-    Tone.DANGER: ("⛔", "Problem"),
+_TONES = {
+    Tone.NEUTRAL: (discord.Colour.light_grey(), "", ""),
+    Tone.INFO: (discord.Colour.blue(), "ℹ️", "Note"),
+    Tone.SUCCESS: (discord.Colour.green(), "✅", "Done"),
+    Tone.WARNING: (discord.Colour.gold(), "⚠️", "Warning"),
+    Tone.DANGER: (discord.Colour.red(), "⛔", "Problem"),
 }
 SHORTENED = "\n… (shortened: the rest does not fit in one Discord message)"
 
@@ -115,8 +108,7 @@ def _quote(draft: str) -> str:
 
 
 def _embeds(message: Message) -> Iterator[discord.Embed]:
-    colour = _COLOURS[message.tone]
-    symbol, word = _MARKERS[message.tone]
+    colour, symbol, word = _TONES[message.tone]
     words = discord.utils.escape_mentions(message.title) or word
     title = _clip(" ".join(p for p in (symbol, words) if p), TITLE_LIMIT)
     description_parts = [inline(message.body)] if message.body else []

@@ -25,6 +25,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -349,13 +350,13 @@ class SlackPlatform:
         ctx = Context(services=self._services, port=self._port, workspace=workspace_key(team_id))
         return Deliveries(ctx, refresh=self._actor_now)
 
-    async def _on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def _on_command(self, ack: AsyncAck, body: dict[str, Any]) -> BoltResponse | None:
         try:
             command = parse_command(body)
         except BadPayload as exc:
             await ack()
             log.warning("ignored a slash command payload: %s", exc)
-            return
+            return None
         spec = None if command.text else find_command(command.command)
         opens_form = spec is not None and spec.opens_form_when_empty and command.trigger_id
         received = Received(
@@ -371,15 +372,15 @@ class SlackPlatform:
             trigger_id=command.trigger_id,
             form_prompt=spec.arg_description if spec is not None and opens_form else "",
         )
-        await self._receive(ack, received)
+        return await self._receive(ack, received)
 
-    async def _on_form(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def _on_form(self, ack: AsyncAck, body: dict[str, Any]) -> BoltResponse | None:
         try:
             form = parse_form_submission(body)
         except BadPayload as exc:
             await ack()
             log.warning("ignored a form submission: %s", exc)
-            return
+            return None
         event = self._invocation(
             user_id=form.user_id,
             user_name=form.user_name,
@@ -387,18 +388,18 @@ class SlackPlatform:
             text=form.text,
             channel_id=form.context.channel_id,
         )
-        await self._receive(ack, Received(key=form_key(body), event=event))
+        return await self._receive(ack, Received(key=form_key(body), event=event))
 
-    async def _on_reaction(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def _on_reaction(self, ack: AsyncAck, body: dict[str, Any]) -> BoltResponse | None:
         try:
             reaction = parse_reaction(body)
         except BadPayload as exc:
             await ack()
             log.warning("ignored a reaction event: %s", exc)
-            return
+            return None
         if reaction is None:
             await ack()
-            return
+            return None
         event = ReactionEvent(
             workspace=self.workspace,
             actor=_as_received(reaction.user_id),
@@ -407,15 +408,21 @@ class SlackPlatform:
             message=reaction.message,
             event_id=reaction.event_id,
         )
-        await self._receive(ack, Received(key=event_key(reaction.event_id), event=event))
+        return await self._receive(ack, Received(key=event_key(reaction.event_id), event=event))
 
-    async def _receive(self, ack: AsyncAck, received: Received) -> None:
+    async def _receive(self, ack: AsyncAck, received: Received) -> BoltResponse | None:
         """Store the delivery, then ack: once Slack has its ack, the work is not lost.
-        A redelivery is acked and not run again."""
-        new = await self._deliveries.receive(key=received.key, event=received.event)
+        A redelivery is acked and not run again; one that could not be stored is not
+        acked (a 500: Slack sends an event again, and shows a command as failed)."""
+        try:
+            new = await self._deliveries.receive(key=received.key, event=received.event)
+        except Exception as exc:
+            log.error("a Slack delivery could not be stored, so it was not acked: %s", _name(exc))
+            return BoltResponse(status=500, body="")
         await ack()
         if new:
             self._deliveries.spawn(self._run(received), name=f"slack {received.key}")
+        return None
 
     async def _run(self, received: Received) -> None:
         if received.form_prompt and await self._open_form(received):
@@ -501,6 +508,11 @@ def _set_bolt_log_level(logger: logging.Logger) -> None:
     start, once logging is set up."""
     logger.setLevel(logging.NOTSET)
     logger.setLevel(max(logging.WARNING, logger.getEffectiveLevel()))
+
+
+def _name(exc: BaseException) -> str:
+    # Database errors carry SQL and member text: only their kind goes to the log.
+    return type(exc).__name__
 
 
 def _as_received(user_id: str, name: str = "") -> Actor:

@@ -126,6 +126,10 @@ def _section(text: str) -> Block:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
+def _context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
 def _quote_lines(quote: str) -> Iterator[str]:
     for line in quote.splitlines() or [""]:
         # The `>` is our markup; the member's words inside it are escaped.
@@ -186,9 +190,7 @@ def render(message: Message, *, attachments_note: str | None = None) -> SlackMes
         title = f"*{escape(message.title)}*"
         blocks.append(_section(f"{emoji} {title}" if emoji else title))
     elif emoji:
-        blocks.append(
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": f"{emoji} {word}"}]}
-        )
+        blocks.append(_context(f"{emoji} {word}"))
     blocks.extend(_section(chunk) for chunk in split_mrkdwn(message.body))
     if message.quote is not None:
         blocks.extend(_quote_blocks(message.quote))
@@ -199,13 +201,7 @@ def render(message: Message, *, attachments_note: str | None = None) -> SlackMes
     last = _attachments_block(message, attachments_note)
     room = MAX_BLOCKS - len(last)
     if len(blocks) > room:
-        blocks = [
-            *blocks[: room - 1],
-            {
-                "type": "context",
-                "elements": [{"type": "mrkdwn", "text": "(shortened: too long for one message)"}],
-            },
-        ]
+        blocks = [*blocks[: room - 1], _context("(shortened: too long for one message)")]
     return SlackMessage(text=fallback_text(message), blocks=blocks + last)
 
 
@@ -214,7 +210,7 @@ def _attachments_block(message: Message, note: str | None) -> list[Block]:
         return []
     names = ", ".join(escape(a.title or a.filename) for a in message.attachments)
     line = f":paperclip: {escape(note)}" if note else f"Attached: {names}"
-    return [{"type": "context", "elements": [{"type": "mrkdwn", "text": line}]}]
+    return [_context(line)]
 
 
 def fallback_text(message: Message) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import aiohttp
 import pytest
 from aiohttp import web
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from bot.assembly import build_services
 from bot.platforms.slack.platform import SlackPlatform
@@ -186,3 +186,30 @@ async def test_a_redelivered_event_is_acked_and_processed_once(
         assert len([i for i in done if "emoji" in i.event]) == 1
         # Run once, not merely deduplicated downstream: one vote added, one card update.
         assert len(fake.calls_to("chat.update")) == 1
+
+
+async def test_a_delivery_that_cannot_be_stored_is_not_acked(
+    fake: HeldSlack, database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = slack_settings(fake, database_url)
+    async with running(settings) as slack:
+        async with slack.services.db.transaction() as session:
+            await session.execute(text("DROP TABLE deliveries"))
+        status, _ = await slack.sender.command(
+            text=DRAFT,
+            user_id=PROPOSER,
+            user_name="sam",
+            response_url=fake.response_url("propose"),
+        )
+        # Not acked: Slack shows the command as failed (an event it would send again).
+        assert status == 500
+        await fake.settle(quiet=0.3)
+        assert await count(slack.services, Proposal) == 0
+    # One line, naming the error's kind only (its message carries SQL and member text).
+    assert any(
+        r.getMessage().startswith("a Slack delivery could not be stored, so it was not acked: ")
+        and r.getMessage().endswith(("OperationalError", "ProgrammingError"))
+        for r in caplog.records
+    )
+    assert not any(r.exc_info for r in caplog.records)
+    assert DRAFT not in caplog.text
