@@ -441,9 +441,6 @@ def _windows_table(windows: list[Window]) -> Any:
     return union_all(*rows).cte("windows")
 
 
-WeekCounts = tuple[int, int, int, int]  # proposed, approved, rejected, withdrawn or expired
-
-
 def _window_of(
     dialect: str, column: Any, windows: list[Window]
 ) -> tuple[ColumnElement[Any], Any, Callable[[Any], int | None]]:
@@ -474,7 +471,7 @@ async def counts_and_weeks(
     current: Window,
     previous: Window,
     weeks: list[Window],
-) -> tuple[Counts, Counts, dict[int, WeekCounts]]:
+) -> tuple[Counts, Counts, dict[int, Counts]]:
     """The decision and activity counts in both windows, and per week (by index in `weeks`).
 
     Each event is counted once, into a stretch between two consecutive boundaries of
@@ -515,15 +512,7 @@ async def counts_and_weeks(
         week = next((j for j, w in enumerate(weeks) if w.start <= part.start < w.end), None)
         if week is not None:
             by_week.setdefault(week, Counter())[r.kind] += n
-    weekly = {j: _counts(kinds) for j, kinds in by_week.items()}
-    return (
-        _counts(now),
-        _counts(before),
-        {
-            j: (c.proposed, c.approved, c.rejected, c.withdrawn + c.expired)
-            for j, c in weekly.items()
-        },
-    )
+    return _counts(now), _counts(before), {j: _counts(kinds) for j, kinds in by_week.items()}
 
 
 async def weekly_times(
@@ -552,20 +541,20 @@ async def weekly_times(
 
 
 def week_figures(
-    weeks: list[Window], counts: dict[int, WeekCounts], times: dict[int, Durations]
+    weeks: list[Window], counts: dict[int, Counts], times: dict[int, Durations]
 ) -> list[WeekFigures]:
     """The two per-week results side by side, with empty weeks filled in."""
     out: list[WeekFigures] = []
     for i, week in enumerate(weeks):
-        proposed, approved, rejected, other = counts.get(i, (0, 0, 0, 0))
+        c = counts.get(i, Counts())
         t = times.get(i)
         out.append(
             WeekFigures(
                 start=week.start,
-                proposed=proposed,
-                approved=approved,
-                rejected=rejected,
-                other_decided=other,
+                proposed=c.proposed,
+                approved=c.approved,
+                rejected=c.rejected,
+                other_decided=c.withdrawn + c.expired,
                 median=t.median if t else None,
                 p90=t.p90 if t else None,
             )
