@@ -6,8 +6,10 @@ Run by hand (needs the bench extra: `.venv/bin/pip install -e '.[bench]'`):
 
 The same 280-character posts go to each checker one call at a time, as a bot
 checks them. Prints posts per second and postgate's ratio to each baseline,
-p50/p99 latency per post, and the time for one 100 kB post.
-Target: at least 100x better-profanity's throughput, p99 under 2 ms.
+p50/p99 latency per post, and the time for one 100 kB post. Then the cold start: a fresh
+`postgate check "some words"` process, beside a bare `python -c pass` in the same run.
+Targets: at least 100x better-profanity's throughput, p99 under 2 ms, a cold
+`postgate check` under 0.5 s.
 """
 
 from __future__ import annotations
@@ -15,9 +17,13 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import statistics
+import subprocess
+import sys
 import time
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from guidance.checker.checker import Checker
@@ -96,9 +102,26 @@ def baselines() -> dict[str, Callable[[str], Any]]:
     return found
 
 
+def cold_start(runs: int) -> tuple[float, float]:
+    """Median wall time of a fresh `postgate check` process and of a bare interpreter."""
+    script = Path(sys.executable).with_name("postgate")
+    postgate = [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli.main"]
+
+    def wall(command: list[str]) -> float:
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            subprocess.run(command, check=True, capture_output=True)
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
+    return wall([*postgate, "check", "some words"]), wall([sys.executable, "-c", "pass"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=300, help="posts per checker (default 300)")
+    parser.add_argument("--starts", type=int, default=7, help="cold starts timed (default 7)")
     args = parser.parse_args()
     texts = posts(args.posts)
     big = (" ".join(SENTENCES) + " ") * (100_000 // len(" ".join(SENTENCES)) + 1)
@@ -135,6 +158,12 @@ def main() -> None:
         rate = len(texts) / sum(results["better-profanity 0.7"])
         verdict = "met" if ours / rate >= 100 else "NOT met"
         print(f"throughput target >= 100x better-profanity: {verdict} ({ours / rate:,.0f}x)")
+    cold, bare = cold_start(args.starts)
+    print(
+        f'\ncold `postgate check "some words"`: {cold:.3f} s, median of {args.starts} '
+        f"(bare `python -c pass`: {bare:.3f} s, so {cold - bare:.3f} s is postgate's)"
+    )
+    print(f"cold start target < 0.5 s: {'met' if cold < 0.5 else 'NOT met'} ({cold:.3f} s)")
 
 
 if __name__ == "__main__":

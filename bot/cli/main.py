@@ -1,4 +1,5 @@
-"""`postgate`: the console script. Each subcommand lives in its own module here."""
+"""`postgate`: the console script. Each subcommand lives in its own module here, imported
+only when it runs: `postgate check` never loads the database or platform libraries."""
 
 from __future__ import annotations
 
@@ -11,8 +12,6 @@ import traceback
 from collections.abc import Sequence
 from importlib import metadata
 
-from bot.settings import load_settings
-from bot.startup.explain import CONFIG_EXIT, one_line
 from guidance.policy import PolicyError
 from guidance.sections import GuidanceError
 from handlers.port import PlatformError
@@ -25,7 +24,8 @@ class UserError(Exception):
     """A problem the person at the terminal can fix; printed without a traceback."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """Every subcommand's parser, or only `only`'s when that is the one that runs."""
     parser = argparse.ArgumentParser(
         prog="postgate",
         description="Check draft posts against the party's social media guidance "
@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"postgate {_version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in SUBCOMMANDS:
+    for name in (only,) if only in SUBCOMMANDS else SUBCOMMANDS:
         importlib.import_module(f"bot.cli.{name}").add_parser(subparsers)
     return parser
 
@@ -46,7 +46,8 @@ def _version() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(only=argv[0] if argv else None)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
@@ -58,10 +59,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except (UserError, GuidanceError, PolicyError) as exc:
         print(f"postgate: {exc}", file=sys.stderr)
-        return CONFIG_EXIT
+        return _config_exit()
     except PlatformError as exc:
         print(f"postgate: could not start: {exc}", file=sys.stderr)
-        return CONFIG_EXIT
+        return _config_exit()
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -70,6 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as exc:
         # One line, never a traceback, unless the operator asked for DEBUG.
+        from bot.startup.explain import one_line
+
         if _debugging():
             traceback.print_exc()
         line, status = one_line(exc, url=_database_url())
@@ -77,7 +80,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return status
 
 
+def _config_exit() -> int:
+    from bot.startup.explain import CONFIG_EXIT
+
+    return CONFIG_EXIT
+
+
 def _debugging() -> bool:
+    from bot.settings import load_settings
+
     try:
         return load_settings().log_level == "DEBUG"
     except Exception:
@@ -85,6 +96,8 @@ def _debugging() -> bool:
 
 
 def _database_url() -> str | None:
+    from bot.settings import load_settings
+
     try:
         return load_settings().resolved_database_url
     except Exception:
