@@ -90,6 +90,12 @@ class Deliveries:
                         "the answer to /%s was not delivered: %s", event.command, _short(exc)
                     )
 
+    @property
+    def turn(self) -> asyncio.Lock:
+        """Held by each run: other work that must not interleave with one holds it too
+        (reading back a card's reactions)."""
+        return self._turn
+
     def spawn(self, work: Coroutine[Any, Any, None], *, name: str) -> None:
         """Start `work` (a delivery's run, after its ack) in a task of its own, which
         `stop` waits for like any other run."""

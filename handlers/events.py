@@ -62,6 +62,7 @@ class ReactionEvent:
     message: MessageRef | None = None
     proposal_id: int | None = None
     event_id: str | None = None
+    on_reconnect: bool = False
 
 
 Visibility = Literal["private", "channel"]

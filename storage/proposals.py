@@ -335,6 +335,22 @@ async def overdue_ids(session: AsyncSession, *, workspace: str, before: datetime
     return list(rows)
 
 
+async def open_card_ids(session: AsyncSession, *, workspace: str) -> list[int]:
+    """Proposals with a card editors may still vote on or take votes back from."""
+    rows = await session.scalars(
+        select(Proposal.id)
+        .where(
+            Proposal.workspace == workspace,
+            Proposal.status.in_(
+                [str(ProposalStatus.PENDING), str(ProposalStatus.CHANGES_REQUESTED)]
+            ),
+            Proposal.card_message_id.is_not(None),
+        )
+        .order_by(Proposal.id)
+    )
+    return list(rows)
+
+
 # --- changing state -------------------------------------------------------------------
 
 

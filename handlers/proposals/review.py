@@ -159,7 +159,8 @@ async def handle_reaction(event: ReactionEvent, ctx: Context) -> None:
             proposal_id=snap.id,
             actor_id=event.actor.id,
             actor_name=event.actor.name,
-            detail={"vote": str(kind), "revision": snap.revision},
+            detail={"vote": str(kind), "revision": snap.revision}
+            | ({"counted": "on reconnect"} if event.on_reconnect else {}),
         )
         if event.added:
             decided = await _decide(session, ctx, snap=snap, kind=kind, actor=event.actor)

@@ -63,6 +63,7 @@ class FakeMessage:
     allowed_mentions: JSON | None
     edits: list[JSON] = field(default_factory=list)  # every PATCH body, in order
     message_reference: JSON | None = None
+    reactions: dict[str, list[int]] = field(default_factory=dict)  # emoji -> user ids
 
 
 class FakeDiscord:
@@ -78,6 +79,7 @@ class FakeDiscord:
         self.callbacks: dict[int, JSON] = {}  # interaction id -> the bot's callback body
         self.followups: dict[str, list[JSON]] = {}  # interaction token -> follow-up bodies
         self.identifies: list[JSON] = []
+        self.resumes: list[JSON] = []
         self.deleted_originals: list[str] = []  # interaction tokens
         self.users: dict[int, JSON] = {}
         self.member_roles: dict[int, list[int]] = {}
@@ -347,9 +349,31 @@ class FakeDiscord:
         await self.dispatch("INTERACTION_CREATE", payload)
         return payload
 
+    def _set_reaction(self, message_id: int, user_id: int, emoji: str, *, added: bool) -> None:
+        message = self.messages.get(message_id)
+        if message is None:
+            return
+        users = message.reactions.setdefault(emoji, [])
+        if added and user_id not in users:
+            users.append(user_id)
+        elif not added and user_id in users:
+            users.remove(user_id)
+        if not users:
+            del message.reactions[emoji]
+
     async def react(
-        self, *, message_id: int, user_id: int, emoji: str, channel_id: int = REVIEW_CHANNEL
+        self,
+        *,
+        message_id: int,
+        user_id: int,
+        emoji: str,
+        channel_id: int = REVIEW_CHANNEL,
+        live: bool = True,
     ) -> None:
+        """A member reacts; `live=False`: while the bot is away (no event reaches it)."""
+        self._set_reaction(message_id, user_id, emoji, added=True)
+        if not live:
+            return
         await self.dispatch(
             "MESSAGE_REACTION_ADD",
             {
@@ -367,8 +391,17 @@ class FakeDiscord:
         )
 
     async def unreact(
-        self, *, message_id: int, user_id: int, emoji: str, channel_id: int = REVIEW_CHANNEL
+        self,
+        *,
+        message_id: int,
+        user_id: int,
+        emoji: str,
+        channel_id: int = REVIEW_CHANNEL,
+        live: bool = True,
     ) -> None:
+        self._set_reaction(message_id, user_id, emoji, added=False)
+        if not live:
+            return
         # Discord sends no member with a removal: the bot must look the roles up itself.
         await self.dispatch(
             "MESSAGE_REACTION_REMOVE",
@@ -382,6 +415,12 @@ class FakeDiscord:
                 "burst": False,
             },
         )
+
+    async def drop_connection(self) -> None:
+        """Close the gateway connection as Discord does when it moves a session: the bot
+        reconnects and RESUMEs (answered with RESUMED)."""
+        for session in list(self._sockets):
+            await session.ws.close(code=4000, message=b"moved")
 
     async def redeliver_last(self) -> None:
         """Send the last dispatch again with its sequence number, as a gateway RESUME does."""
@@ -414,6 +453,11 @@ class FakeDiscord:
                 elif frame["op"] == 2:
                     self.identifies.append(frame["d"])
                     await self._ready(session)
+                elif frame["op"] == 6:
+                    self.resumes.append(frame["d"])
+                    session.seq = int(frame["d"].get("seq") or 0)
+                    await session.send_dispatch("RESUMED", {})
+                    session.ready = True
         finally:
             self._sockets.remove(session)
         return ws
@@ -505,7 +549,11 @@ class FakeDiscord:
         reaction = re.fullmatch(r"/channels/(\d+)/messages/(\d+)/reactions/([^/]+)/@me", p)
         if reaction and m == "PUT":
             self.reactions.append((int(reaction[1]), int(reaction[2]), reaction[3]))
+            self._set_reaction(int(reaction[2]), BOT_ID, reaction[3], added=True)
             return web.Response(status=204)
+        reactors = re.fullmatch(r"/channels/(\d+)/messages/(\d+)/reactions/([^/]+)", p)
+        if reactors and m == "GET":
+            return self._reactors(int(reactors[2]), reactors[3], call.query)
         if (match := re.fullmatch(r"/channels/(\d+)", p)) and m == "GET":
             if int(match[1]) in self.hidden_channels:
                 return _json({"message": "Missing Access", "code": 50001}, status=403)
@@ -619,6 +667,15 @@ class FakeDiscord:
         self.messages[message.id] = message
         return _json(self._message_payload(message))
 
+    def _reactors(self, message_id: int, emoji: str, query: dict[str, str]) -> web.Response:
+        """A page of the users who reacted with `emoji`, by id, after `after`."""
+        message = self.messages.get(message_id)
+        if message is None:
+            return _json({"message": "Unknown Message", "code": 10008}, status=404)
+        after = int(query.get("after") or 0)
+        users = sorted(u for u in message.reactions.get(emoji, []) if u > after)
+        return _json([self.users[u] for u in users[: int(query.get("limit") or 25)]])
+
     def _message_payload(self, message: FakeMessage) -> JSON:
         payload: JSON = {
             "id": str(message.id),
@@ -638,6 +695,18 @@ class FakeDiscord:
             "flags": 0,
             "components": [],
         }
+        if message.reactions:
+            payload["reactions"] = [
+                {
+                    "emoji": {"id": None, "name": emoji},
+                    "count": len(users),
+                    "count_details": {"burst": 0, "normal": len(users)},
+                    "me": BOT_ID in users,
+                    "me_burst": False,
+                    "burst_colors": [],
+                }
+                for emoji, users in message.reactions.items()
+            ]
         if message.channel_id not in self.dm_channels:
             payload["guild_id"] = str(GUILD_ID)
         return payload

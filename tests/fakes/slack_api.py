@@ -19,9 +19,14 @@ the methods postgate uses with Slack-shaped JSON. Point `SLACK_API_URL` at `api_
 - `conversations.info` says `is_member` false for the ids in `outside_channels` and
   `channel_not_found` for those in `missing_channels`; `users.info` answers
   `user_not_found` for the ids in `missing_users`.
+- Reactions: `set_reaction(...)` is a member adding (or taking back) a reaction, which
+  `reactions.get` then shows (send the event yourself when postgate should hear of
+  it); the app's own `reactions.add` shows there too. `slow("reactions.get", 1.0)`
+  answers that method late, with what stood when it was asked.
 - Socket Mode: `apps.connections.open` answers with a `ws://` URL served here; the fake sends
   `{"type": "hello"}` on connect. `send_envelope(...)` pushes an envelope to the connected
-  app and `wait_ack(envelope_id)` returns the app's acknowledgement.
+  app and `wait_ack(envelope_id)` returns the app's acknowledgement; `disconnect()` asks
+  the app to reconnect, as Slack does every few hours.
 """
 
 from __future__ import annotations
@@ -99,6 +104,9 @@ class FakeSlack:
     _ts: Callable[[], int] = field(default_factory=lambda: itertools.count(1).__next__)
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
     _changed: asyncio.Condition | None = None
+    # (channel, ts) -> emoji name -> user ids, in the order they reacted
+    reactions: dict[tuple[str, str], dict[str, list[str]]] = field(default_factory=dict)
+    _slow: dict[str, float] = field(default_factory=dict)
 
     # -- life cycle ------------------------------------------------------------------
     async def __aenter__(self) -> FakeSlack:
@@ -156,6 +164,23 @@ class FakeSlack:
     def fail_http(self, method: str, status: int) -> None:
         """The next call to `method` answers HTTP `status` with an HTML page."""
         self._failing_http[method] = status
+
+    def set_reaction(
+        self, *, channel: str, ts: str, user: str, emoji: str, added: bool = True
+    ) -> None:
+        users = self.reactions.setdefault((channel, ts), {}).setdefault(emoji, [])
+        if added and user not in users:
+            users.append(user)
+        elif not added and user in users:
+            users.remove(user)
+
+    def slow(self, method: str, seconds: float) -> None:
+        self._slow[method] = seconds
+
+    async def disconnect(self) -> None:
+        await self._sockets[-1].send_str(
+            json.dumps({"type": "disconnect", "reason": "refresh_requested"})
+        )
 
     def calls_to(self, method: str) -> list[FakeCall]:
         return [c for c in self.calls if c.method == method]
@@ -323,6 +348,7 @@ class FakeSlack:
             # As Slack does: only an app-level token opens a Socket Mode connection.
             return web.json_response({"ok": False, "error": "not_allowed_token_type"})
         answer = self._answer(method, params)
+        await asyncio.sleep(self._slow.get(method, 0.0))
         return web.json_response(answer, headers=headers)
 
     def _scopes(self) -> tuple[str, ...]:
@@ -342,6 +368,18 @@ class FakeSlack:
             "members": list(members[start:end]),
             "response_metadata": {"next_cursor": following},
         }
+
+    def _reactions_on(self, channel: str, ts: str) -> dict[str, Any]:
+        """As Slack answers reactions.get: the message, with `reactions` only when any."""
+        message: dict[str, Any] = {"type": "message", "ts": ts, "bot_id": BOT_ID}
+        standing = [
+            {"name": name, "users": list(users), "count": len(users)}
+            for name, users in self.reactions.get((channel, ts), {}).items()
+            if users
+        ]
+        if standing:
+            message["reactions"] = standing
+        return {"ok": True, "type": "message", "channel": channel, "message": message}
 
     def _next_ts(self) -> str:
         return f"{int(time.time())}.{self._ts():06d}"
@@ -388,7 +426,15 @@ class FakeSlack:
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._next_ts()}
         if method == "reactions.add":
+            self.set_reaction(
+                channel=str(params.get("channel")),
+                ts=str(params.get("timestamp")),
+                user=BOT_USER_ID,
+                emoji=str(params.get("name")),
+            )
             return {"ok": True}
+        if method == "reactions.get":
+            return self._reactions_on(str(params.get("channel")), str(params.get("timestamp")))
         if method == "conversations.open":
             users = str(params.get("users", "U0"))
             return {"ok": True, "channel": {"id": "D" + users.split(",")[0].lstrip("U")}}

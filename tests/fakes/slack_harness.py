@@ -3,6 +3,7 @@ signed form-encoded slash commands and signed JSON event callbacks over HTTP."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import time
@@ -176,10 +177,17 @@ def slack_settings(fake: FakeSlack, database_url: str, **overrides: object) -> S
 
 
 @asynccontextmanager
-async def running_slack(database_url: str, **overrides: object) -> AsyncIterator[RunningSlack]:
+async def running_slack(
+    database_url: str, *, fake: FakeSlack | None = None, **overrides: object
+) -> AsyncIterator[RunningSlack]:
     """The platform started as the runtime starts it, in HTTP mode unless
-    `SLACK_APP_TOKEN` is among the overrides; stopped (and its work drained) after."""
-    async with FakeSlack(usergroups={STEERING_GROUP: STEERING_MEMBERS}) as fake:
+    `SLACK_APP_TOKEN` is among the overrides; stopped (and its work drained) after.
+    Against `fake` when given (a restart), else a fake Slack of its own."""
+    async with contextlib.AsyncExitStack() as stack:
+        if fake is None:
+            fake = await stack.enter_async_context(
+                FakeSlack(usergroups={STEERING_GROUP: STEERING_MEMBERS})
+            )
         settings = slack_settings(fake, database_url, **overrides)
         services = build_services(settings)
         platform = create_platform(settings, services, host="127.0.0.1")

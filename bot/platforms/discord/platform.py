@@ -8,6 +8,10 @@ Commands and votes are deliveries (`handlers.delivery`): received before they ar
 acknowledged or handled, and what a stop cut short runs again once the next start
 has connected (answers to commands then come by direct message).
 
+On every READY and RESUMED from the gateway (the first connection included) it reads
+back the reactions on the open cards (`handlers.proposals.reconcile`): votes made
+while it was not listening count then.
+
 Intents: `guilds` (the guild, its channels and roles) and `guild_reactions` (votes).
 No privileged intent: roles come from the member object in each interaction and
 each reaction added; a reaction removed carries no member, so its roles are fetched
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import uuid
 from typing import Any
@@ -41,9 +46,11 @@ from bot.platforms.discord.render import render
 from bot.settings import Settings
 from handlers.context import Context, Services
 from handlers.delivery import Deliveries
+from handlers.emoji import emoji_name
 from handlers.events import Actor
 from handlers.messages import Mention
-from handlers.port import ChannelRole, Group, PlatformError
+from handlers.port import ChannelRole, Group, MessageRef, PlatformError
+from handlers.proposals.reconcile import reconcile
 
 log = logging.getLogger(__name__)
 
@@ -183,8 +190,21 @@ class DiscordPlatform:
         ) -> None:
             await self._on_reaction(bot, deliveries, payload, event_id)
 
+        async def read_back() -> None:
+            deliveries.spawn(
+                reconcile(
+                    deliveries.ctx,
+                    read=functools.partial(self._reactions_on, bot),
+                    who=functools.partial(self._member, bot),
+                    turn=deliveries.turn,
+                ),
+                name="postgate-discord-read-back",
+            )
+
         bot.add_listener(on_raw_reaction_add)
         bot.add_listener(on_raw_reaction_remove)
+        bot.add_listener(read_back, "on_ready")
+        bot.add_listener(read_back, "on_resumed")
         return bot
 
     async def start(self) -> None:
@@ -296,18 +316,38 @@ class DiscordPlatform:
         if payload.member is not None:
             return actor_from_member(payload.member, role_map=self._role_map)
         # A removal carries no member: ask Discord for the roles (no intent needed).
+        return await self._member(bot, str(payload.user_id))
+
+    async def _member(self, bot: commands.Bot, user_id: str) -> Actor:
+        """Who a member is now, with their roles, over REST."""
         try:
-            data = await bot.http.get_member(self._guild_id, payload.user_id)
+            data = await bot.http.get_member(self._guild_id, int(user_id))
         except discord.NotFound:
-            return Actor(id=str(payload.user_id), name=str(payload.user_id), roles=frozenset())
+            return Actor(id=user_id, name=user_id, roles=frozenset())
         user = data.get("user", {})
         name = data.get("nick") or user.get("global_name") or user.get("username") or ""
         role_ids = [int(r) for r in data.get("roles", [])]
-        return Actor(
-            id=str(payload.user_id),
-            name=name or str(payload.user_id),
-            roles=self._role_map.roles_for(role_ids),
-        )
+        return Actor(id=user_id, name=name or user_id, roles=self._role_map.roles_for(role_ids))
+
+    async def _reactions_on(self, bot: commands.Bot, ref: MessageRef) -> list[tuple[str, str]]:
+        """Every (emoji, user id) standing on a message: the message's reactions, then
+        each one's users, a page of 100 at a time."""
+        message = await bot.http.get_message(int(ref.channel), int(ref.message_id))
+        standing: list[tuple[str, str]] = []
+        for reaction in message.get("reactions") or []:
+            emoji = reaction["emoji"]
+            name = emoji.get("name") or ""
+            wanted = f"{name}:{emoji['id']}" if emoji.get("id") else name
+            after: str | None = None
+            while True:
+                users = await bot.http.get_reaction_users(
+                    ref.channel, ref.message_id, wanted, 100, after=after
+                )
+                standing += [(emoji_name(name), str(user["id"])) for user in users]
+                if len(users) < 100:
+                    break
+                after = str(users[-1]["id"])
+        return standing
 
     async def _on_command_error(
         self, interaction: discord.Interaction[discord.Client], error: Exception

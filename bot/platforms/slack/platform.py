@@ -32,6 +32,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
 )
 from slack_sdk.signature import SignatureVerifier
+from slack_sdk.socket_mode.async_client import AsyncBaseSocketModeClient
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.platforms.base import Platform
@@ -57,7 +58,8 @@ from handlers.commands.registry import all_commands, find_command
 from handlers.context import Context, Services
 from handlers.delivery import Answer, Deliveries, Event
 from handlers.events import Actor, Invocation, ReactionEvent, Reply
-from handlers.port import ChannelRole, ChatPort, PlatformError
+from handlers.port import ChannelRole, ChatPort, MessageRef, PlatformError
+from handlers.proposals.reconcile import reconcile
 
 log = logging.getLogger(__name__)
 
@@ -233,6 +235,7 @@ class SlackPlatform:
             self._socket = AsyncSocketModeHandler(
                 self._app, app_token=token.get_secret_value(), web_client=self._client
             )
+            self._socket.client.message_listeners.append(self._on_socket_message)
             await self._socket.connect_async()  # type: ignore[no-untyped-call]
             log.info("Slack Socket Mode connected for %s", self.workspace)
             self._replaying = asyncio.create_task(self._deliveries.replay(before=started_at))
@@ -261,6 +264,39 @@ class SlackPlatform:
         self._bound_port = int(sockets[0].getsockname()[1]) if sockets else self._settings.port
         log.info("Slack HTTP mode listening on port %s for %s", self._bound_port, self.workspace)
         self._replaying = asyncio.create_task(self._deliveries.replay(before=started_at))
+        self._read_back()
+
+    # -- reading back the cards' reactions -------------------------------------------------
+    async def _on_socket_message(
+        self, _client: AsyncBaseSocketModeClient, message: dict[str, Any], _raw: str | None
+    ) -> None:
+        # Slack says hello on every Socket Mode connection, the first and each reconnect.
+        if message.get("type") == "hello":
+            self._read_back()
+
+    def _read_back(self) -> None:
+        """Count the votes made on the open cards while postgate was not listening."""
+        deliveries = self._deliveries
+        deliveries.spawn(
+            reconcile(
+                deliveries.ctx, read=self._reactions_on, who=self._person, turn=deliveries.turn
+            ),
+            name="slack read back",
+        )
+
+    async def _reactions_on(self, ref: MessageRef) -> list[tuple[str, str]]:
+        answer = await self._client.reactions_get(
+            channel=ref.channel, timestamp=ref.message_id, full=True
+        )
+        message = answer.get("message") or {}
+        return [
+            (str(reaction["name"]), str(user))
+            for reaction in message.get("reactions") or []
+            for user in reaction.get("users") or []
+        ]
+
+    async def _person(self, user_id: str) -> Actor:
+        return await self._people.actor(user_id=user_id)
 
     async def wait_closed(self) -> None:
         await self._closed.wait()

@@ -1,0 +1,118 @@
+"""Reactions made on Discord while postgate was not listening count once it is back: on
+every READY and RESUMED it reads back the open cards' reactions (the message, then each
+reaction's users) and applies them as if live. Reading back twice changes nothing."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import pytest
+from sqlalchemy import select
+
+from handlers.context import Services
+from storage.models import AuditEvent, AuditKind, Proposal, ProposalStatus, Vote
+from tests.fakes.discord_server import APPROVED_CHANNEL, EDITOR_ROLE, FakeDiscord
+from tests.platforms.discord.test_flow import (
+    DRAFT,
+    EDDIE,
+    ERIN,
+    PAT,
+    SAM,
+    TOKEN,
+    propose,
+    running,
+    settings_for,
+)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    async with FakeDiscord(token=TOKEN) as server:
+        server.add_member(PAT, "Pat", roles=[])
+        server.add_member(ERIN, "Erin", roles=[EDITOR_ROLE])
+        server.add_member(EDDIE, "Eddie", roles=[EDITOR_ROLE])
+        server.add_member(SAM, "Sam", roles=[])
+        yield server
+
+
+async def eventually(check: Callable[[], Awaitable[object]], *, within: float = 10.0) -> None:
+    for _ in range(int(within / 0.05)):
+        if await check():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("never happened")
+
+
+async def votes(services: Services) -> set[tuple[str, str]]:
+    async with services.db.session() as session:
+        rows = await session.execute(select(Vote.voter_id, Vote.kind))
+    return {(voter, kind) for voter, kind in rows}
+
+
+async def counted_on_reconnect(services: Services) -> list[tuple[str, str | None]]:
+    async with services.db.session() as session:
+        rows = await session.scalars(select(AuditEvent).order_by(AuditEvent.id))
+        return [
+            (row.kind, row.actor_id)
+            for row in rows
+            if (row.detail or {}).get("counted") == "on reconnect"
+        ]
+
+
+async def test_reactions_added_and_removed_while_down_count_at_start(
+    fake: FakeDiscord, database_url: str
+) -> None:
+    settings = settings_for(fake, database_url, POSTGATE_APPROVALS_REQUIRED=2)
+    async with running(settings) as (_platform, services):
+        card = await propose(fake, DRAFT)
+        await fake.react(message_id=card.id, user_id=ERIN, emoji="✅")
+        await eventually(lambda: _has(services, (str(ERIN), "approve")))
+
+    # While postgate is down: Erin takes her approval back, Eddie approves; Sam (no
+    # editor) and Pat (the proposer) approve too.
+    await fake.unreact(message_id=card.id, user_id=ERIN, emoji="✅", live=False)
+    for who in (EDDIE, SAM, PAT):
+        await fake.react(message_id=card.id, user_id=who, emoji="✅", live=False)
+
+    async with running(settings) as (_platform, services):
+        await eventually(lambda: _has(services, (str(EDDIE), "approve")))
+        await eventually(lambda: _lacks(services, (str(ERIN), "approve")))
+        assert await votes(services) == {(str(EDDIE), "approve")}
+        assert await counted_on_reconnect(services) == [
+            (AuditKind.VOTE_WITHDRAWN, str(ERIN)),
+            (AuditKind.VOTE_ADDED, str(EDDIE)),
+        ]
+
+        # A gateway disconnect and RESUME reads back again: nothing changes.
+        read = len(fake.calls_to("GET", rf"/channels/\d+/messages/{card.id}"))
+        await fake.drop_connection()
+        await fake.wait_for(lambda: fake.resumes)
+        await fake.wait_for(
+            lambda: len(fake.calls_to("GET", rf"/channels/\d+/messages/{card.id}")) > read
+        )
+        await asyncio.sleep(0.3)
+        assert await votes(services) == {(str(EDDIE), "approve")}
+        assert len(await counted_on_reconnect(services)) == 2
+
+
+async def test_an_approval_made_during_a_disconnect_counts_on_resume(
+    fake: FakeDiscord, database_url: str
+) -> None:
+    async with running(settings_for(fake, database_url)) as (_platform, services):
+        card = await propose(fake, DRAFT)
+        await fake.react(message_id=card.id, user_id=ERIN, emoji="✅", live=False)
+        await fake.drop_connection()
+        await fake.wait_for(lambda: fake.channel_messages(APPROVED_CHANNEL))
+        async with services.db.session() as session:
+            assert await session.scalar(select(Proposal.status)) == ProposalStatus.APPROVED
+        assert fake.resumes
+        assert await counted_on_reconnect(services) == [(AuditKind.VOTE_ADDED, str(ERIN))]
+
+
+async def _has(services: Services, vote: tuple[str, str]) -> bool:
+    return vote in await votes(services)
+
+
+async def _lacks(services: Services, vote: tuple[str, str]) -> bool:
+    return vote not in await votes(services)
