@@ -149,7 +149,8 @@ async def _attempt(ctx: Context, row_id: int) -> bool:
         error = str(exc)
         log.warning("outbox %s (%s): %s; trying again in %s", row_id, _what(owed), exc, wait)
     except Exception as exc:  # a database or network failure: the row is tried again
-        wait, error = _backoff(owed), f"{type(exc).__name__}: {exc}"
+        # Only the kind: such messages may carry SQL or member text.
+        wait, error = _backoff(owed), type(exc).__name__
         log.error("outbox %s (%s) failed: %s; trying again in %s", row_id, _what(owed), error, wait)
     try:
         async with services.db.transaction() as session:

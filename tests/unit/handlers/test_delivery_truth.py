@@ -109,12 +109,13 @@ async def test_killed_while_marking_the_delivery_done_nothing_was_changed(
 async def test_killed_after_the_commit_the_member_is_told_it_went_through(
     services: Services, database_url: str
 ) -> None:
-    # The proposal is committed; storing where its card went is killed.
+    # The proposal is committed; storing where its card went is killed. The card is
+    # owed in the outbox, so the member is told it is saved and the card is coming.
     port = RecordingPort()
     with killed_at(services.db, database_url, "UPDATE proposals SET card_channel") as killed:
         text = await propose_once(services, port)
     assert killed
-    assert "went through" in text and "nothing was changed" not in text
+    assert "It is saved" in text and "nothing was changed" not in text
     assert await count(services, Proposal) == 1
     assert len(port.posts) == 1
     async with services.db.session() as session:
