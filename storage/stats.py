@@ -1,34 +1,33 @@
 """KPI queries over the audit log and the proposals, computed by the database.
 
-Every figure is an aggregate the database works out; Python only receives the
-handful of numbers it shows. docs/kpis.md explains each query and its indexes.
+Every figure is an aggregate the database works out; Python receives at most a few
+hundred partial counts. docs/kpis.md explains each query and its indexes.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import (
     TIMESTAMP,
-    Boolean,
     Float,
     Integer,
     and_,
     bindparam,
     case,
     cast,
-    column,
     func,
     literal,
     literal_column,
     select,
     text,
     union_all,
-    values,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -170,33 +169,6 @@ def _seconds_between(dialect: str, start: Any, end: Any) -> ColumnElement[Any]:
         days = func.julianday(end) - func.julianday(start)
         return cast(func.round(days * 86400.0), Integer)
     return cast(func.round(func.extract("epoch", end - start)), Integer)
-
-
-async def count_events(
-    session: AsyncSession, *, workspace: str, current: Window, previous: Window
-) -> tuple[Counts, Counts]:
-    """The decision and activity counts in both windows, in one grouped query."""
-    split = _split(AuditEvent.at, current=current, previous=previous)
-    query = (
-        select(
-            AuditEvent.kind,
-            _tally(split.now).label("now"),
-            _tally(split.before).label("before"),
-        )
-        .where(
-            AuditEvent.workspace == workspace,
-            AuditEvent.kind.in_([k.value for k in COUNTED]),
-            AuditEvent.at >= split.since,
-            AuditEvent.at < split.until,
-        )
-        .group_by(AuditEvent.kind)
-    )
-    now: dict[str, int] = {}
-    before: dict[str, int] = {}
-    for row in (await session.execute(query)).all():
-        now[row.kind] = int(row.now)
-        before[row.kind] = int(row.before)
-    return _counts(now), _counts(before)
 
 
 def _counts(by_kind: dict[str, int]) -> Counts:
@@ -456,76 +428,40 @@ async def busiest_voters(
     ]
 
 
-def _weeks_table(weeks: list[Window]) -> Any:
-    """The week boundaries as a small table, so events are bucketed by a join."""
+def _windows_table(windows: list[Window]) -> Any:
+    """The windows' boundaries as a small table, so rows are bucketed by a join."""
     rows = [
         select(
             literal(i, Integer).label("idx"),
             literal(w.start, UTCDateTime()).label("ws"),
             literal(w.end, UTCDateTime()).label("we"),
         )
-        for i, w in enumerate(weeks)
+        for i, w in enumerate(windows)
     ]
-    return union_all(*rows).cte("weeks")
+    return union_all(*rows).cte("windows")
 
 
-WeekCounts = tuple[int, int, int, int]  # proposed, approved, rejected, withdrawn or expired
-
-
-def _week_of(
-    dialect: str, column: Any, weeks: list[Window]
+def _window_of(
+    dialect: str, column: Any, windows: list[Window]
 ) -> tuple[ColumnElement[Any], Any, Callable[[Any], int | None]]:
-    """How to put `column` in its week: (the group expression, an optional join, and
-    how to turn a group value back into the index of its week in `weeks`).
+    """How to put `column` in one of `windows` (contiguous, sorted, the rows already
+    filtered to their span): the group expression, an optional join, and how to turn a
+    group value back into the index of its window.
 
-    Both use the weeks' UTC boundaries, worked out from the local Mondays. PostgreSQL
-    finds each row's week with `width_bucket` over the sorted week starts; SQLite has
-    none, so there the rows join a small table of the weeks.
+    PostgreSQL finds each row's window with `width_bucket` over the sorted starts;
+    SQLite has none, so there the rows join a small table of the windows.
     """
     if dialect == "postgresql":
         starts = bindparam(
-            "week_starts",
-            value=[w.start for w in weeks],
+            "starts",
+            value=[w.start for w in windows],
             type_=ARRAY(TIMESTAMP(timezone=True)),
         )
-        # Rows are filtered to [first start, last end) and the weeks are contiguous,
-        # so bucket k (1-based) is weeks[k - 1].
+        # Bucket k (1-based) is windows[k - 1].
         return func.width_bucket(column, starts), None, lambda k: int(k) - 1
-    table = _weeks_table(weeks)
+    table = _windows_table(windows)
     join = (table, and_(column >= table.c.ws, column < table.c.we))
     return table.c.idx, join, int
-
-
-async def weekly_counts(
-    session: AsyncSession, *, workspace: str, weeks: list[Window]
-) -> dict[int, WeekCounts]:
-    """Per week (by index in `weeks`): proposals made and decisions."""
-    if not weeks:
-        return {}
-    week, join, index_of = _week_of(_dialect(session), AuditEvent.at, weeks)
-    counts = select(
-        week.label("wk"),
-        _tally(AuditEvent.kind == AuditKind.PROPOSED.value).label("proposed"),
-        _tally(AuditEvent.kind.in_([k.value for k in APPROVALS])).label("approved"),
-        _tally(AuditEvent.kind == AuditKind.REJECTED.value).label("rejected"),
-        _tally(AuditEvent.kind.in_([AuditKind.WITHDRAWN.value, AuditKind.EXPIRED.value])).label(
-            "other"
-        ),
-    ).select_from(AuditEvent)
-    if join is not None:
-        counts = counts.join(*join)
-    counts = counts.where(
-        AuditEvent.workspace == workspace,
-        AuditEvent.kind.in_([k.value for k in COUNTED]),
-        AuditEvent.at >= weeks[0].start,
-        AuditEvent.at < weeks[-1].end,
-    ).group_by(week)
-    out: dict[int, WeekCounts] = {}
-    for r in (await session.execute(counts)).all():
-        i = index_of(r.wk)
-        if i is not None:
-            out[i] = (int(r.proposed), int(r.approved), int(r.rejected), int(r.other))
-    return out
 
 
 async def counts_and_weeks(
@@ -535,88 +471,48 @@ async def counts_and_weeks(
     current: Window,
     previous: Window,
     weeks: list[Window],
-) -> tuple[Counts, Counts, dict[int, WeekCounts]]:
-    """`count_events` and `weekly_counts` together: on PostgreSQL in one pass over the log.
+) -> tuple[Counts, Counts, dict[int, Counts]]:
+    """The decision and activity counts in both windows, and per week (by index in `weeks`).
 
-    PostgreSQL counts each event once, into a stretch between two consecutive
-    boundaries of any window or week (`width_bucket`), then adds up the stretch counts
-    per period and per week (`GROUPING SETS`). Every stretch lies wholly inside or
-    outside each window and week, so the sums are exact. SQLite runs the two queries.
+    Each event is counted once, into a stretch between two consecutive boundaries of
+    any window or week; the few hundred stretch counts are then added up per window and
+    per week. Every stretch lies wholly inside or outside each window and week, so the
+    sums are exact.
     """
-    if _dialect(session) != "postgresql" or not weeks:
-        now, before = await count_events(
-            session, workspace=workspace, current=current, previous=previous
-        )
-        weekly = await weekly_counts(session, workspace=workspace, weeks=weeks)
-        return now, before, weekly
     edges = sorted(
         {current.start, current.end, previous.start, previous.end}
         | {w.start for w in weeks}
         | {w.end for w in weeks}
     )
-    # Stretch k (1-based, as width_bucket numbers it) is [edges[k - 1], edges[k]).
-    rows = []
-    for k in range(1, len(edges)):
-        lo, hi = edges[k - 1], edges[k]
-        week = next((i for i, w in enumerate(weeks) if w.start <= lo < w.end), None)
-        rows.append(
-            (
-                k,
-                current.start <= lo and hi <= current.end,
-                previous.start <= lo and hi <= previous.end,
-                week,
-            )
-        )
-    stretches = values(
-        column("k", Integer),
-        column("in_now", Boolean),
-        column("in_before", Boolean),
-        column("wk", Integer),
-        name="stretches",
-    ).data(rows)
-    bounds = bindparam("edges", value=edges, type_=ARRAY(TIMESTAMP(timezone=True)))
-    stretch = func.width_bucket(AuditEvent.at, bounds)
-    per_stretch = (
-        select(AuditEvent.kind, stretch.label("k"), func.count().label("n"))
-        .where(
-            AuditEvent.workspace == workspace,
-            AuditEvent.kind.in_([k.value for k in COUNTED]),
-            AuditEvent.at >= edges[0],
-            AuditEvent.at < edges[-1],
-        )
-        .group_by(AuditEvent.kind, stretch)
-        .subquery("per_stretch")
+    stretches = [Window(start, end) for start, end in pairwise(edges)]
+    stretch, join, index_of = _window_of(_dialect(session), AuditEvent.at, stretches)
+    query = select(AuditEvent.kind, stretch.label("k"), func.count().label("n")).select_from(
+        AuditEvent
     )
-    n, kind = per_stretch.c.n, per_stretch.c.kind
-
-    def total(condition: ColumnElement[bool]) -> ColumnElement[Any]:
-        return func.coalesce(func.sum(n).filter(condition), 0)
-
-    query = (
-        select(
-            func.grouping(kind).label("by_week"),
-            kind,
-            stretches.c.wk,
-            total(stretches.c.in_now).label("now"),
-            total(stretches.c.in_before).label("before"),
-            total(kind == AuditKind.PROPOSED.value).label("proposed"),
-            total(kind.in_([k.value for k in APPROVALS])).label("approved"),
-            total(kind == AuditKind.REJECTED.value).label("rejected"),
-            total(kind.in_([AuditKind.WITHDRAWN.value, AuditKind.EXPIRED.value])).label("other"),
-        )
-        .select_from(per_stretch.join(stretches, stretches.c.k == per_stretch.c.k))
-        .group_by(func.grouping_sets(kind, stretches.c.wk))
-    )
-    now_by_kind: dict[str, int] = {}
-    before_by_kind: dict[str, int] = {}
-    by_week: dict[int, WeekCounts] = {}
+    if join is not None:
+        query = query.join(*join)
+    query = query.where(
+        AuditEvent.workspace == workspace,
+        AuditEvent.kind.in_([k.value for k in COUNTED]),
+        AuditEvent.at >= edges[0],
+        AuditEvent.at < edges[-1],
+    ).group_by(AuditEvent.kind, stretch)
+    now: Counter[str] = Counter()
+    before: Counter[str] = Counter()
+    by_week: dict[int, Counter[str]] = {}
     for r in (await session.execute(query)).all():
-        if not r.by_week:
-            now_by_kind[r.kind] = int(r.now)
-            before_by_kind[r.kind] = int(r.before)
-        elif r.wk is not None:
-            by_week[int(r.wk)] = (int(r.proposed), int(r.approved), int(r.rejected), int(r.other))
-    return _counts(now_by_kind), _counts(before_by_kind), by_week
+        i = index_of(r.k)
+        if i is None:
+            continue
+        part, n = stretches[i], int(r.n)
+        if current.start <= part.start and part.end <= current.end:
+            now[r.kind] += n
+        if previous.start <= part.start and part.end <= previous.end:
+            before[r.kind] += n
+        week = next((j for j, w in enumerate(weeks) if w.start <= part.start < w.end), None)
+        if week is not None:
+            by_week.setdefault(week, Counter())[r.kind] += n
+    return _counts(now), _counts(before), {j: _counts(kinds) for j, kinds in by_week.items()}
 
 
 async def weekly_times(
@@ -626,7 +522,7 @@ async def weekly_times(
     if not weeks:
         return {}
     dialect = _dialect(session)
-    week, join, index_of = _week_of(dialect, Proposal.decided_at, weeks)
+    week, join, index_of = _window_of(dialect, Proposal.decided_at, weeks)
     durations = select(
         week.label("grp"),
         _seconds_between(dialect, Proposal.created_at, Proposal.decided_at).label("secs"),
@@ -645,20 +541,20 @@ async def weekly_times(
 
 
 def week_figures(
-    weeks: list[Window], counts: dict[int, WeekCounts], times: dict[int, Durations]
+    weeks: list[Window], counts: dict[int, Counts], times: dict[int, Durations]
 ) -> list[WeekFigures]:
     """The two per-week results side by side, with empty weeks filled in."""
     out: list[WeekFigures] = []
     for i, week in enumerate(weeks):
-        proposed, approved, rejected, other = counts.get(i, (0, 0, 0, 0))
+        c = counts.get(i, Counts())
         t = times.get(i)
         out.append(
             WeekFigures(
                 start=week.start,
-                proposed=proposed,
-                approved=approved,
-                rejected=rejected,
-                other_decided=other,
+                proposed=c.proposed,
+                approved=c.approved,
+                rejected=c.rejected,
+                other_decided=c.withdrawn + c.expired,
                 median=t.median if t else None,
                 p90=t.p90 if t else None,
             )

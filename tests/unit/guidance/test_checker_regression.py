@@ -24,10 +24,17 @@ KNOWN_GAPS = {
     # a rival politician's personal @handle: only the party can list its local rivals'
     # handles in policy.yaml (rival: handles), the checker cannot tell them from allies'
     "e194": "a rival's personal handle the policy does not list",
-    # thin vocabularies, to be thickened by category (#14)
-    "f120": "racist slurs for people of colour beyond the common ones",
-    "f149": "cannabis slang with a dealer's offer",
+    # street names that are everyday words ("bud", "brown", "spice", "plug"), with no
+    # dealer's word the policy knows beside them: listing them would flag gardens,
+    # kitchens and hardware
+    "f149": "weed delivered by the bag, with no dealer's word the policy lists",
+    "g004": "asking for a plug for some bud",
+    "g006": "crack and brown with discreet drop-offs",
+    "g010": "spice offered with hit me up",
+    "g011": "spliffs offered to share, with no dealer's word",
+    # a chain message whose bait is ordinary words ("share this", "giving away")
     "f155": "a chain message promising money for sharing",
+    "g020": "a chain message promising supermarket vouchers for sharing",
 }
 
 
