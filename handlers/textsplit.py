@@ -78,17 +78,19 @@ def _split_unit(unit: str, limit: int) -> list[str]:
     lines = unit.split("\n")
     if len(lines) > 1 and all(len(line) <= limit for line in lines):
         return _pack(lines, "\n", limit)
-    pieces: list[str] = []
+    pieces: list[tuple[str, str]] = []
     for line in lines:
-        if len(line) <= limit:
-            pieces.append(line)
-            continue
-        for sentence in _sentences(line):
-            if len(sentence) <= limit:
-                pieces.append(sentence)
-            else:
-                pieces.extend(_split_words(sentence, limit))
-    return _pack_inline(pieces, lines, limit)
+        parts = [line] if len(line) <= limit else _line_parts(line, limit)
+        # Pieces of one line join with a space; a new line starts with a newline.
+        pieces += [("\n" if i == 0 else " ", part) for i, part in enumerate(parts)]
+    return _pack_with(pieces, limit)
+
+
+def _line_parts(line: str, limit: int) -> list[str]:
+    parts: list[str] = []
+    for sentence in _sentences(line):
+        parts += [sentence] if len(sentence) <= limit else _split_words(sentence, limit)
+    return parts
 
 
 def _sentences(line: str) -> list[str]:
@@ -101,36 +103,16 @@ def _split_words(sentence: str, limit: int) -> list[str]:
     return _pack(pieces, " ", limit)
 
 
-def _pack_inline(pieces: list[str], lines: list[str], limit: int) -> list[str]:
-    """Join sentence pieces back: with a space inside a line, a newline where lines met."""
-    line_ends: set[int] = set()
-    consumed = 0
-    position = 0
-    for line in lines:
-        consumed += len(line.split())
-        line_ends.add(consumed)
-    chunks: list[str] = []
-    current = ""
-    for piece in pieces:
-        words_before = position
-        position += len(piece.split())
-        sep = "\n" if words_before in line_ends else " "
-        candidate = f"{current}{sep}{piece}" if current else piece
-        if len(candidate) <= limit:
-            current = candidate
-        else:
-            chunks.append(current)
-            current = piece
-    if current:
-        chunks.append(current)
-    return chunks
-
-
 def _pack(pieces: list[str], sep: str, limit: int) -> list[str]:
     """Greedily join pieces (each within `limit`) with `sep` while the result fits."""
+    return _pack_with([(sep, piece) for piece in pieces], limit)
+
+
+def _pack_with(pieces: list[tuple[str, str]], limit: int) -> list[str]:
+    """`_pack` with each piece's own separator from the one before it."""
     chunks: list[str] = []
     current = ""
-    for piece in pieces:
+    for sep, piece in pieces:
         candidate = f"{current}{sep}{piece}" if current else piece
         if len(candidate) <= limit:
             current = candidate

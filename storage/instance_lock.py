@@ -227,7 +227,7 @@ async def _holder(conn: AsyncConnection) -> str:
     name = await conn.scalar(
         text(
             "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-            "WHERE l.locktype = 'advisory' AND l.granted "
+            "WHERE l.locktype = 'advisory' AND l.granted AND a.datname = current_database() "
             "AND l.classid = :high AND l.objid = :low AND l.objsubid = 1"
         ),
         {"high": ADVISORY_KEY >> 32, "low": ADVISORY_KEY & 0xFFFFFFFF},

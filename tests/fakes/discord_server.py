@@ -80,6 +80,7 @@ class FakeDiscord:
         self.followups: dict[str, list[JSON]] = {}  # interaction token -> follow-up bodies
         self.identifies: list[JSON] = []
         self.resumes: list[JSON] = []
+        self._failing: list[tuple[str, str, int]] = []  # (method, path pattern, HTTP status)
         self.deleted_originals: list[str] = []  # interaction tokens
         self.users: dict[int, JSON] = {}
         self.member_roles: dict[int, list[int]] = {}
@@ -416,6 +417,11 @@ class FakeDiscord:
             },
         )
 
+    def fail_next(self, method: str, pattern: str, status: int = 500) -> None:
+        """The next request matching `method` and the path `pattern` answers `status`,
+        as Discord's edge does in an outage."""
+        self._failing.append((method, pattern, status))
+
     async def drop_connection(self) -> None:
         """Close the gateway connection as Discord does when it moves a session: the bot
         reconnects and RESUMEs (answered with RESUMED)."""
@@ -507,6 +513,10 @@ class FakeDiscord:
             authorization=request.headers.get("Authorization"),
         )
         self.calls.append(call)
+        for failing in self._failing:
+            if failing[0] == call.method and re.fullmatch(failing[1], call.path):
+                self._failing.remove(failing)
+                return _json({"message": "500: Internal Server Error", "code": 0}, failing[2])
         try:
             if call.path.startswith(("/interactions/", "/webhooks/")):
                 response = self._route_interaction(call)

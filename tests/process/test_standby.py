@@ -154,7 +154,7 @@ async def test_a_postgate_whose_lock_was_taken_stops_serving(
                     await conn.execute(
                         text(
                             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                            "WHERE application_name LIKE :name"
+                            "WHERE application_name LIKE :name AND datname = current_database()"
                         ),
                         {"name": f"postgate process {pid} on %"},
                     )

@@ -80,7 +80,8 @@ async def _kill_lock_connection(db: Database) -> None:
         await conn.execute(
             text(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE application_name LIKE 'postgate process %'"
+                "WHERE application_name LIKE 'postgate process %' "
+                "AND datname = current_database()"  # other test runs share the server
             )
         )
         await conn.commit()
