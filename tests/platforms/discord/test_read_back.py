@@ -12,7 +12,13 @@ from sqlalchemy import select
 
 from handlers.context import Services
 from storage.models import AuditEvent, AuditKind, Proposal, ProposalStatus, Vote
-from tests.fakes.discord_server import APPROVED_CHANNEL, EDITOR_ROLE, REVIEW_CHANNEL, FakeDiscord
+from tests.fakes.discord_server import (
+    APPROVED_CHANNEL,
+    EDITOR_ROLE,
+    GUILD_ID,
+    REVIEW_CHANNEL,
+    FakeDiscord,
+)
 from tests.platforms.discord.test_flow import (
     DRAFT,
     EDDIE,
@@ -20,6 +26,7 @@ from tests.platforms.discord.test_flow import (
     PAT,
     SAM,
     TOKEN,
+    everything,
     propose,
     running,
     settings_for,
@@ -127,6 +134,11 @@ async def test_a_reaction_on_a_superseded_card_does_not_count(
         new = fake.channel_messages(REVIEW_CHANNEL)[1]
         await fake.wait_for(lambda: old.edits)
         assert "superseded by revision 2" in old.edits[-1]["embeds"][0]["title"]
+        # The proposer is told where the new card is, with a link to it.
+        (told,) = await fake.wait_for(lambda: fake.dms_to(PAT))
+        link = f"https://discord.com/channels/{GUILD_ID}/{REVIEW_CHANNEL}/{new.id}"
+        assert "Version 2 of your proposal 1 has a new card" in everything(told)
+        assert link in everything(told)
 
         # Live: an editor approves on the old card. One approval would decide.
         await fake.react(message_id=old.id, user_id=ERIN, emoji="\u2705")

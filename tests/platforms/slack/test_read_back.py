@@ -177,6 +177,12 @@ async def test_a_reaction_on_a_superseded_card_does_not_count(database_url: str)
             await eventually(lambda: _card_is_not(slack, old))
             new = await _card(slack)
             assert "superseded by revision 2" in _text_of(fake, old)
+            # The proposer is told where the new card is, with a link to it.
+            link = f"https://postgate-test.slack.com/archives/{REVIEW}/p{new.replace('.', '')}"
+            await fake.wait_for(lambda _calls: bool(fake.messages("DMEMBER01")))
+            (told,) = fake.messages("DMEMBER01")
+            assert "Version 2 of your proposal 1 has a new card" in told["text"]
+            assert link in told["text"]
 
             # Live: an editor approves on the old card. One approval would decide.
             await react(slack, old, EDITORS[0], "white_check_mark", n=1)
