@@ -64,6 +64,7 @@ class FakeMessage:
     edits: list[JSON] = field(default_factory=list)  # every PATCH body, in order
     message_reference: JSON | None = None
     reactions: dict[str, list[int]] = field(default_factory=dict)  # emoji -> user ids
+    nonce: str | None = None
 
 
 class FakeDiscord:
@@ -81,6 +82,8 @@ class FakeDiscord:
         self.identifies: list[JSON] = []
         self.resumes: list[JSON] = []
         self._failing: list[tuple[str, str, int]] = []  # (method, path pattern, HTTP status)
+        self._holding: list[tuple[str, str]] = []  # (method, path pattern): answers held
+        self._closing = asyncio.Event()  # ends held answers
         self.deleted_originals: list[str] = []  # interaction tokens
         self.users: dict[int, JSON] = {}
         self.member_roles: dict[int, list[int]] = {}
@@ -111,6 +114,7 @@ class FakeDiscord:
         self.port = sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
+        self._closing.set()  # a held answer's client is gone: the server need not wait
         for session in list(self._sockets):
             with contextlib.suppress(Exception):
                 await session.ws.close()
@@ -422,6 +426,11 @@ class FakeDiscord:
         as Discord's edge does in an outage."""
         self._failing.append((method, pattern, status))
 
+    def hold_next(self, method: str, pattern: str) -> None:
+        """The next request matching `method` and the path `pattern` is done, but its
+        answer never comes (until the fake stops): a request in flight at a kill."""
+        self._holding.append((method, pattern))
+
     async def drop_connection(self) -> None:
         """Close the gateway connection as Discord does when it moves a session: the bot
         reconnects and RESUMEs (answered with RESUMED)."""
@@ -517,6 +526,10 @@ class FakeDiscord:
             if failing[0] == call.method and re.fullmatch(failing[1], call.path):
                 self._failing.remove(failing)
                 return _json({"message": "500: Internal Server Error", "code": 0}, failing[2])
+        held = next(
+            (h for h in self._holding if h[0] == call.method and re.fullmatch(h[1], call.path)),
+            None,
+        )
         try:
             if call.path.startswith(("/interactions/", "/webhooks/")):
                 response = self._route_interaction(call)
@@ -527,6 +540,9 @@ class FakeDiscord:
         finally:
             async with self._changed:
                 self._changed.notify_all()
+        if held is not None:
+            self._holding.remove(held)
+            await self._closing.wait()
         return response
 
     def _route(self, call: RestCall) -> web.Response:
@@ -665,6 +681,12 @@ class FakeDiscord:
             return _json(
                 {"message": "Cannot send messages to this user", "code": 50007}, status=403
             )
+        nonce = body.get("nonce")
+        if nonce is not None and body.get("enforce_nonce"):
+            # As Discord does (for a few minutes): the message this nonce made before.
+            for earlier in self.channel_messages(channel_id):
+                if earlier.nonce == str(nonce):
+                    return _json(self._message_payload(earlier))
         message = FakeMessage(
             id=self.next_id(),
             channel_id=channel_id,
@@ -673,6 +695,7 @@ class FakeDiscord:
             embeds=body.get("embeds") or [],
             allowed_mentions=body.get("allowed_mentions"),
             message_reference=body.get("message_reference"),
+            nonce=None if nonce is None else str(nonce),
         )
         self.messages[message.id] = message
         return _json(self._message_payload(message))
