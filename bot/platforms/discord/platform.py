@@ -174,7 +174,7 @@ class DiscordPlatform:
             },
             groups={Group.EDITORS: editors, Group.STEERING: steering},
         )
-        deliveries = self._deliveries = Deliveries(self._context(self._port))
+        deliveries = self._deliveries = Deliveries(self._context(self._port), replay_first=True)
         CommandBridge(
             deliveries=deliveries, role_map=self._role_map, guild_id=self._guild_id
         ).register(bot.tree)

@@ -218,7 +218,7 @@ class SlackPlatform:
         auth = await auth_test(self._client, api_url=self._settings.slack_api_url)
         installed = await installed_app(client=self._client, auth=auth)
         self._team_id = installed.team_id
-        self._deliveries = self._deliveries_for(self._team_id)
+        self._deliveries = self._deliveries_for(self._team_id, replay_first=True)
         self._app.use(OnlyInstalledApp(installed))
         # Any delivery received before this moment is an earlier process's.
         started_at = self._services.clock.now()
@@ -344,9 +344,9 @@ class SlackPlatform:
         for name in ("reaction_added", "reaction_removed"):
             self._app.event(name)(self._on_reaction)
 
-    def _deliveries_for(self, team_id: str) -> Deliveries:
+    def _deliveries_for(self, team_id: str, *, replay_first: bool = False) -> Deliveries:
         ctx = Context(services=self._services, port=self._port, workspace=workspace_key(team_id))
-        return Deliveries(ctx, refresh=self._actor_now)
+        return Deliveries(ctx, refresh=self._actor_now, replay_first=replay_first)
 
     async def _on_command(self, ack: AsyncAck, body: dict[str, Any]) -> BoltResponse | None:
         try:
