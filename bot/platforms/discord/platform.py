@@ -174,7 +174,11 @@ class DiscordPlatform:
             },
             groups={Group.EDITORS: editors, Group.STEERING: steering},
         )
-        deliveries = self._deliveries = Deliveries(self._context(self._port), replay_first=True)
+        deliveries = self._deliveries = Deliveries(
+            self._context(self._port),
+            refresh=functools.partial(self._actor_now, bot),
+            replay_first=True,
+        )
         CommandBridge(
             deliveries=deliveries, role_map=self._role_map, guild_id=self._guild_id
         ).register(bot.tree)
@@ -298,7 +302,7 @@ class DiscordPlatform:
         if payload.guild_id != self._guild_id:
             return
         try:
-            actor = await self._reactor(bot, payload)
+            actor = self._reactor(payload)
             event = reaction_event(payload, actor=actor, guild_id=self._guild_id, event_id=event_id)
             # A dispatch without a delivery id cannot be told from a redelivery: a key
             # of its own still makes it a delivery like any other.
@@ -312,11 +316,17 @@ class DiscordPlatform:
                 payload.user_id,
             )
 
-    async def _reactor(self, bot: commands.Bot, payload: discord.RawReactionActionEvent) -> Actor:
+    def _reactor(self, payload: discord.RawReactionActionEvent) -> Actor:
         if payload.member is not None:
             return actor_from_member(payload.member, role_map=self._role_map)
-        # A removal carries no member: ask Discord for the roles (no intent needed).
-        return await self._member(bot, str(payload.user_id))
+        # A removal carries no member: its roles are asked for in its turn (`_actor_now`),
+        # so that it keeps its place behind what came before it.
+        return Actor(id=str(payload.user_id), name="")
+
+    async def _actor_now(self, bot: commands.Bot, received: Actor) -> Actor:
+        """Who a delivery's member is, asked of Discord (no intent needed) only when the
+        payload did not say."""
+        return received if received.name else await self._member(bot, received.id)
 
     async def _member(self, bot: commands.Bot, user_id: str) -> Actor:
         """Who a member is now, with their roles, over REST."""
