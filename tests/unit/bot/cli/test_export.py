@@ -101,7 +101,7 @@ def test_a_bad_date_changes_nothing(
     monkeypatch.setenv("DATABASE_URL", database_url)
     target = tmp_path / "audit.csv"
     assert main(["export", "audit", "--csv", "--since", "last tuesday", "-o", str(target)]) == 2
-    assert "--since 'last tuesday' is not a date" in capsys.readouterr().err
+    assert "--since 'last tuesday' is not a date or time" in capsys.readouterr().err
     assert not target.exists()
 
 
