@@ -88,7 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.startup.explain import one_line
 
         if _debugging():
-            traceback.print_exc()
+            from bot.log_redaction import redact
+
+            print(redact(traceback.format_exc()), file=sys.stderr, end="")
         line, status = one_line(exc, url=_database_url())
         print(f"postgate: {line}", file=sys.stderr)
         return status

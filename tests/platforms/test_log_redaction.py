@@ -38,6 +38,7 @@ def redaction() -> Iterator[None]:
         ("token xoxb-1111-2222-abcdEFGH and xapp-1-A1-22-ff", "xoxb-1111"),
         ("{'Authorization': 'Bot MTIzNDU2.abc.defghijk'}", "MTIzNDU2"),
         ("client_secret=s3cr3tvalue&code=1", "s3cr3tvalue"),
+        ("postgresql+psycopg://postgate:hunter2pass@db.example:5432/postgate", "hunter2pass"),
     ],
 )
 def test_each_shape_of_bearer_value_is_redacted(logged: str, secret: str) -> None:

@@ -158,6 +158,7 @@ class DiscordPlatform:
         )
         self._port = DiscordPort(
             client=bot,
+            guild_id=self._guild_id,
             channels={
                 ChannelRole.REVIEW: s.discord_review_channel,
                 ChannelRole.APPROVED: s.discord_approved_channel,

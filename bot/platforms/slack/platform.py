@@ -213,6 +213,7 @@ class SlackPlatform:
         auth = await auth_test(self._client, api_url=self._settings.slack_api_url)
         installed = await installed_app(client=self._client, auth=auth)
         self._team_id = installed.team_id
+        self._port.workspace_url = str(auth.get("url") or "")
         self._deliveries = self._deliveries_for(self._team_id)
         self._app.use(OnlyInstalledApp(installed))
         # Any delivery received before this moment is an earlier process's.
