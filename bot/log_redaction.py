@@ -35,6 +35,8 @@ _SHAPES: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     # Discord: /interactions/ID/TOKEN/callback and /webhooks/APP/TOKEN carry the token.
     (re.compile(r"(/(?:interactions|webhooks)/\d+/)[^\s/'\"?&]+"), rf"\1{REDACTED}"),
+    # A password inside a URL, such as DATABASE_URL's postgresql://user:password@host.
+    (re.compile(r"(\b[a-z][a-z0-9+.-]*://[^\s:/@'\"]+:)[^\s@/'\"]+@"), rf"\1{REDACTED}@"),
     # Slack tokens: bot, user, app-level, refresh, configuration.
     (re.compile(r"\bx(?:ox[a-z]|app)-[A-Za-z0-9-]+"), REDACTED),
     (re.compile(r"\b(Bot|Bearer) [A-Za-z0-9._~+/=-]{8,}"), rf"\1 {REDACTED}"),
@@ -101,11 +103,3 @@ def install_log_redaction(*, secrets: Iterable[str | None] = ()) -> None:
     current = logging.getLogRecordFactory()
     if not isinstance(current, _RedactingFactory):
         logging.setLogRecordFactory(_RedactingFactory(current))
-
-
-def uninstall_log_redaction() -> None:
-    """Back to the record factory that was there before (for tests)."""
-    current = logging.getLogRecordFactory()
-    if isinstance(current, _RedactingFactory):
-        logging.setLogRecordFactory(current.base)
-    _known.clear()

@@ -162,12 +162,13 @@ def test_a_bad_setting_stops_with_one_line(case: Case, tmp_path: Path) -> None:
     assert done.stdout == ""
 
 
-def test_debug_shows_the_traceback_behind_the_line(tmp_path: Path) -> None:
-    env = child_env("postgresql+psycopg://postgate@127.0.0.1:1/postgate")
+def test_debug_shows_the_traceback_behind_the_line_without_secrets(tmp_path: Path) -> None:
+    env = child_env("postgresql+psycopg://postgate:hunter2pass@127.0.0.1:1/postgate")
     env["POSTGATE_LOG_LEVEL"] = "DEBUG"
     done = run_postgate("run", env=env, cwd=tmp_path, check=False)
     assert done.returncode == 2
     assert "Traceback" in done.stderr
+    assert "hunter2pass" not in done.stderr
     assert done.stderr.strip().splitlines()[-1].startswith("postgate: DATABASE_URL: ")
 
 

@@ -110,7 +110,7 @@ class DiscordPlatform:
         self._ready_timeout = ready_timeout
         self._shutdown_grace = shutdown_grace
         self._deliveries: Deliveries | None = None
-        self._replaying: asyncio.Task[int] | None = None
+        self.replaying: asyncio.Task[int] | None = None  # an earlier process's work
         self._guild_ready_timeout = guild_ready_timeout
         self._role_map = RoleMap(
             editor=settings.discord_editor_role,
@@ -118,7 +118,7 @@ class DiscordPlatform:
             steering=settings.discord_steering_role,
         )
         self._bot: _Bot | None = None
-        self._task: asyncio.Task[None] | None = None
+        self.task: asyncio.Task[None] | None = None  # the running `bot.start()`
         self._restore: Endpoints | None = None
         self._port: DiscordPort | None = None
 
@@ -135,15 +135,6 @@ class DiscordPlatform:
         if self._port is None:
             raise PlatformError("the Discord platform has not started")
         return self._port
-
-    @property
-    def bot(self) -> commands.Bot | None:
-        return self._bot
-
-    @property
-    def task(self) -> asyncio.Task[None] | None:
-        """The running `bot.start()`; tests await it to see any error."""
-        return self._task
 
     def _context(self, port: DiscordPort) -> Context:
         return Context(services=self._services, port=port, workspace=self.workspace)
@@ -167,6 +158,7 @@ class DiscordPlatform:
         )
         self._port = DiscordPort(
             client=bot,
+            guild_id=self._guild_id,
             channels={
                 ChannelRole.REVIEW: s.discord_review_channel,
                 ChannelRole.APPROVED: s.discord_approved_channel,
@@ -223,7 +215,7 @@ class DiscordPlatform:
         # Any delivery received before this moment is an earlier process's.
         started_at = self._services.clock.now()
         bot = self._bot = self._build()
-        task = self._task = asyncio.create_task(
+        task = self.task = asyncio.create_task(
             bot.start(token.get_secret_value()), name="postgate-discord"
         )
         ready = asyncio.create_task(bot.wait_until_ready())
@@ -238,7 +230,7 @@ class DiscordPlatform:
             synced = await bot.tree.sync(guild=discord.Object(self._guild_id))
             log.info("synced %d Discord commands to server %s", len(synced), self._guild_id)
             assert self._deliveries is not None  # built with the bot
-            self._replaying = asyncio.create_task(
+            self.replaying = asyncio.create_task(
                 self._deliveries.replay(before=started_at), name="postgate-discord-replay"
             )
         except BaseException:
@@ -249,7 +241,7 @@ class DiscordPlatform:
     async def wait_closed(self) -> None:
         """Return if the connection ends by itself (discord.py reconnects on its own, so
         only a fatal error ends it); the runtime then stops, and a supervisor can restart."""
-        task = self._task
+        task = self.task
         if task is None:
             return
         try:
@@ -262,15 +254,10 @@ class DiscordPlatform:
         except Exception:
             log.error("the Discord connection ended: %s", _describe(task))
 
-    @property
-    def replaying(self) -> asyncio.Task[int] | None:
-        """The replay of an earlier process's work (tests await it)."""
-        return self._replaying
-
     async def stop(self) -> None:
-        bot, task, restore = self._bot, self._task, self._restore
-        self._bot = self._task = self._restore = None
-        replaying, self._replaying = self._replaying, None
+        bot, task, restore = self._bot, self.task, self._restore
+        self._bot = self.task = self._restore = None
+        replaying, self.replaying = self.replaying, None
         if self._deliveries is not None:
             await self._deliveries.stop(grace=self._shutdown_grace)
         if replaying is not None:

@@ -88,7 +88,7 @@ def bolt_request(
     text = body.decode("utf-8")  # the signature check decoded it already
     try:
         parsed = parse_body(text, content_type=content_type)
-    except ValueError:  # JSONDecodeError included
+    except (ValueError, RecursionError):  # JSONDecodeError, or JSON nested past the stack
         raise Refused(400, "its body is neither JSON nor a form Slack sends") from None
     # bolt parses the raw body again in its constructor; give it none to parse, then the
     # raw body its signature check reads and the body as parsed here.

@@ -160,6 +160,7 @@ async def test_junk_gets_a_refusal_and_one_log_line(
         ("JSON that is not an object", b'["event_callback"]', "application/json"),
         ("bytes that are not UTF-8", b"text=\xff\xfe&command=%2Fpropose", "text/plain"),
         ("an interaction whose payload is not JSON", b"payload=%7Bx", "text/plain"),
+        ("JSON nested deeper than Python's stack", b"[" * 100_000, "application/json"),
     ],
 )
 async def test_signed_junk_is_a_400_and_one_log_line(
