@@ -11,6 +11,8 @@ It plays one guild with a few channels, roles and members; tests add members.
 `hidden_channels` answer 403 Missing Access (the bot lacks View Channel) and
 `missing_channels` 404 Unknown Channel, as Discord does; another guild id is 404
 Unknown Guild.
+A message sent with `enforce_nonce` and a nonce already used in its channel answers
+with the message made the first time, as Discord does for a few minutes.
 Only what postgate uses is implemented; anything else answers 404 and is recorded.
 """
 
@@ -683,9 +685,10 @@ class FakeDiscord:
             )
         nonce = body.get("nonce")
         if nonce is not None and body.get("enforce_nonce"):
-            # As Discord does (for a few minutes): the message this nonce made before.
-            for earlier in self.channel_messages(channel_id):
-                if earlier.nonce == str(nonce):
+            # As Discord does (for a few minutes): the same nonce from the same author
+            # in the same channel gets the message already made, not a second one.
+            for earlier in self.messages.values():
+                if earlier.channel_id == channel_id and earlier.nonce == str(nonce):
                     return _json(self._message_payload(earlier))
         message = FakeMessage(
             id=self.next_id(),
