@@ -20,8 +20,7 @@ from collections.abc import Callable
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from bot.cli.export import parse_since
-from bot.cli.main import UserError
+from bot.cli.main import UserError, local_time
 from bot.platforms.slack.border import parse_body
 from guidance.checker.checker import Checker
 from guidance.lookup.lookup import GuidanceIndex
@@ -95,7 +94,7 @@ def parsers() -> dict[str, Callable[[str], object]]:
         "stats period": parse_period,
         "idea day": lambda text: parse_day(text, today=today),
         "idea schedule": quietly(parse_schedule),
-        "export --since": quietly(lambda text: parse_since(text, timezone=london)),
+        "export --since": quietly(lambda text: local_time(text, option="--since", timezone=london)),
         "Slack body": quietly(lambda text: parse_body(text, content_type=None)),
     }
     for command in all_commands():

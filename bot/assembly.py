@@ -5,9 +5,9 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot.settings import Settings
-from bot.startup.policy import load_consistent
 from guidance.checker.checker import Checker
 from guidance.lookup.lookup import GuidanceIndex
+from guidance.policy import load_consistent
 from handlers.clock import Clock, SystemClock
 from handlers.context import Services, WorkflowConfig
 from storage.db import Database

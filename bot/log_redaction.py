@@ -103,11 +103,3 @@ def install_log_redaction(*, secrets: Iterable[str | None] = ()) -> None:
     current = logging.getLogRecordFactory()
     if not isinstance(current, _RedactingFactory):
         logging.setLogRecordFactory(_RedactingFactory(current))
-
-
-def uninstall_log_redaction() -> None:
-    """Back to the record factory that was there before (for tests)."""
-    current = logging.getLogRecordFactory()
-    if isinstance(current, _RedactingFactory):
-        logging.setLogRecordFactory(current.base)
-    _known.clear()

@@ -109,13 +109,8 @@ class ReminderScheduler:
     def __init__(self, *, settings: Settings, services: Services) -> None:
         self._settings = settings
         self._services = services
-        self._scheduler: Any = None
+        self.scheduler: Any = None  # APScheduler's, while running
         self._lock = asyncio.Lock()
-
-    @property
-    def scheduler(self) -> Any:
-        """The APScheduler instance while running (tests read jobs from it)."""
-        return self._scheduler
 
     async def start(self, platforms: Sequence[Platform]) -> None:
         contexts = [
@@ -132,7 +127,7 @@ class ReminderScheduler:
         scheduler.add_listener(self._on_missed, EVENT_JOB_MISSED)
         # Paused: jobs are checked and added before any of them is allowed to fire.
         scheduler.start(paused=True)
-        self._scheduler = scheduler
+        self.scheduler = scheduler
         # Reachable before the jobs are checked: a `/reminders set` typed meanwhile waits
         # for the lock and is applied after, never lost to a check that read the old time.
         self._services.reminders = self
@@ -143,10 +138,10 @@ class ReminderScheduler:
         log.info("reminder scheduler started for %s", ", ".join(c.workspace for c in contexts))
 
     async def stop(self) -> None:
-        if self._scheduler is not None:
-            if self._scheduler.running:
-                self._scheduler.shutdown(wait=False)
-            self._scheduler = None
+        if self.scheduler is not None:
+            if self.scheduler.running:
+                self.scheduler.shutdown(wait=False)
+            self.scheduler = None
         if self._services.reminders is self:
             self._services.reminders = None
         jobs.unbind()
@@ -191,7 +186,7 @@ class ReminderScheduler:
         """Add the job if the store lacks it; never replace it (that would forget a run
         missed while the bot was down). Only a changed schedule moves it."""
         grace_seconds = int(grace.total_seconds())
-        scheduler = self._scheduler
+        scheduler = self.scheduler
         job = scheduler.get_job(ident)
         if job is None:
             await _off_the_loop(
@@ -227,7 +222,7 @@ class ReminderScheduler:
     # ReminderControl
 
     async def reschedule(self, *, workspace: str, kind: str, cron: str) -> None:
-        scheduler = self._scheduler
+        scheduler = self.scheduler
         if scheduler is None:
             return
         ident = job_id(kind, workspace)
@@ -244,8 +239,8 @@ class ReminderScheduler:
         log.info("%s moved to %s", ident, cron)
 
     def next_run(self, *, workspace: str, kind: str) -> datetime | None:
-        if self._scheduler is None:
+        if self.scheduler is None:
             return None
-        job = self._scheduler.get_job(job_id(kind, workspace))
+        job = self.scheduler.get_job(job_id(kind, workspace))
         moment: datetime | None = job.next_run_time if job is not None else None
         return moment

@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from guidance.checker.report import Severity
-from guidance.sections import Guidance
+from guidance.sections import Guidance, load_guidance
 
 BLOCK_RULES = (
     "abuse",
@@ -211,6 +211,18 @@ def parse_policy(source: str, *, origin: str = "policy") -> Policy:
         raise PolicyError(f"{origin}: {_describe(exc)}") from exc
     _check_semantics(policy, origin)
     return policy
+
+
+def load_consistent(
+    *, guidance_path: Path | None, policy_path: Path | None
+) -> tuple[Guidance, Policy]:
+    """The guidance and policy, checked against each other: what `run`, `check` and
+    `doctor` all rely on, so none passes what another refuses. GuidanceError or
+    PolicyError (one line each) when either is broken or a rule cites a missing section."""
+    guidance = load_guidance(guidance_path)
+    policy = load_policy(policy_path)
+    check_sections(policy, guidance=guidance)
+    return guidance, policy
 
 
 def check_sections(policy: Policy, *, guidance: Guidance) -> None:

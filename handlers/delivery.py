@@ -26,7 +26,7 @@ import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractAsyncContextManager, contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -51,15 +51,40 @@ Answer = Callable[[Reply], Awaitable[None]]
 Refresh = Callable[[Actor], Awaitable[Actor]]
 
 
+class Turn(AbstractAsyncContextManager[None]):
+    """Held by one run at a time, in the order they came (asyncio.Lock is fair), and by
+    none before `open` when an earlier process's deliveries are to run first."""
+
+    def __init__(self, *, closed: bool) -> None:
+        self.lock = asyncio.Lock()
+        self._open = asyncio.Event()
+        if not closed:
+            self._open.set()
+
+    def open(self) -> None:
+        self._open.set()
+
+    async def __aenter__(self) -> None:
+        await self._open.wait()
+        await self.lock.acquire()
+
+    async def __aexit__(self, *_exc: object) -> None:
+        self.lock.release()
+
+
 class Deliveries:
     """One platform's deliveries in one workspace. `refresh` gives the actor as they
-    are now, for a platform that only knows roles by asking (Slack)."""
+    are now, for a platform that only knows roles by asking (Slack). `replay_first`:
+    the platform replays at start, and nothing received since (nor a read-back of the
+    cards) runs before what an earlier process acknowledged and never finished."""
 
-    def __init__(self, ctx: Context, *, refresh: Refresh | None = None) -> None:
+    def __init__(
+        self, ctx: Context, *, refresh: Refresh | None = None, replay_first: bool = False
+    ) -> None:
         self.ctx = ctx
         self._refresh = refresh
         self._running: set[asyncio.Task[Any]] = set()
-        self._turn = asyncio.Lock()  # fair: waiters go in the order they came
+        self._turn = Turn(closed=replay_first)
 
     async def receive(self, *, key: str, event: Event) -> bool:
         """Store a delivery before its ack; False when its key was stored before."""
@@ -82,16 +107,17 @@ class Deliveries:
         with self.in_progress():
             async with self._turn:
                 reply = await self._work(key, event)
-            if reply is not None and isinstance(event, Invocation):
-                try:
-                    await (answer or self._privately(event))(reply)
-                except Exception as exc:
-                    log.warning(
-                        "the answer to /%s was not delivered: %s", event.command, _short(exc)
-                    )
+            await self._answer(event, reply, answer)
+
+    async def _answer(self, event: Event, reply: Reply | None, answer: Answer | None) -> None:
+        if reply is not None and isinstance(event, Invocation):
+            try:
+                await (answer or self._privately(event))(reply)
+            except Exception as exc:
+                log.warning("the answer to /%s was not delivered: %s", event.command, _short(exc))
 
     @property
-    def turn(self) -> asyncio.Lock:
+    def turn(self) -> Turn:
         """Held by each run: other work that must not interleave with one holds it too
         (reading back a card's reactions)."""
         return self._turn
@@ -196,7 +222,10 @@ class Deliveries:
         """Run, oldest first, the deliveries received before `before` (this process's
         start) and never finished; how many."""
         with self.in_progress():  # so that a stop can cancel it between runs too
-            return await self._replay(before)
+            try:
+                return await self._replay(before)
+            finally:
+                self._turn.open()
 
     async def _replay(self, before: datetime) -> int:
         try:
@@ -216,7 +245,9 @@ class Deliveries:
                 log.error("delivery %s cannot be read and is given up", item.key)
                 await self.done(key=item.key)
                 continue
-            await self.run(key=item.key, event=event)
+            async with self._turn.lock:  # before the turn opens to anything newer
+                reply = await self._work(item.key, event)
+            await self._answer(event, reply, None)
         return len(pending)
 
     async def stop(self, *, grace: float) -> None:

@@ -31,10 +31,6 @@ class Actor:
         return Role.EDITOR in self.roles
 
     @property
-    def may_propose(self) -> bool:
-        return Role.PROPOSER in self.roles
-
-    @property
     def is_steering(self) -> bool:
         return Role.STEERING in self.roles
 

@@ -2,7 +2,8 @@
 
 A change records what it owes (`owe`, `owe_decision`) in its own transaction: the
 review card of a revision, the card's updates, an earlier card marked superseded,
-postgate's hint reactions, the approved post, the proposer's notice. The handler
+postgate's hint reactions, the approved post, the proposer's notice, and a link to a
+revision's new card for its proposer. The handler
 then tries them at once (`send`); what fails waits for the sender loop
 (bot/sender.py), which retries each message on its own schedule: doubling waits, or
 the platform's Retry-After, across restarts, since the rows are in the database.
@@ -28,7 +29,7 @@ from handlers.messages import Message, Tone
 from handlers.port import ChannelRole, Group, MessageRef, PlatformError, SendKey
 from handlers.proposals.board import card_ref
 from handlers.proposals.cards import approved_post, review_card, superseded_card
-from handlers.proposals.feedback import decision_notice
+from handlers.proposals.feedback import decision_notice, new_card_notice
 from storage import audit
 from storage import outbox as store
 from storage import proposals as repo
@@ -56,6 +57,7 @@ WHAT = {
     OutboxKind.REACTION: "reaction on the card",
     OutboxKind.APPROVED_POST: "approved post",
     OutboxKind.NOTICE: "notice to the proposer",
+    OutboxKind.NEW_CARD: "link to the new card for the proposer",
 }
 
 
@@ -241,6 +243,15 @@ async def _send(ctx: Context, owed: Owed, snap: ProposalSnapshot) -> None:
         )
         return await _done(ctx, owed)
     ref = MessageRef(channel=owed.channel or "", message_id=owed.message_id or "")
+    if owed.kind == OutboxKind.NEW_CARD:
+        if snap.revision == owed.revision:  # else a newer card has a notice of its own
+            await port.notify(
+                user_id=snap.author_id,
+                message=new_card_notice(snap, link=port.link(ref)),
+                about=ref,
+                key=_key(owed),
+            )
+        return await _done(ctx, owed)
     if owed.kind == OutboxKind.SUPERSEDED:
         await port.update(ref=ref, message=superseded_card(snap, revision=owed.revision))
     else:
@@ -291,6 +302,15 @@ async def _card_up(ctx: Context, owed: Owed, snap: ProposalSnapshot, ref: Messag
             names: frozenset[str] = getattr(config, setting)
             hint = preferred if preferred in names else min(names, default=preferred)
             owe(session, ctx, proposal_id=snap.id, kind=OutboxKind.REACTION, detail=hint, ref=ref)
+        if owed.revision > 1:  # a revision's fresh card: its proposer is told where it is
+            owe(
+                session,
+                ctx,
+                proposal_id=snap.id,
+                kind=OutboxKind.NEW_CARD,
+                revision=owed.revision,
+                ref=ref,
+            )
 
 
 async def _done(ctx: Context, owed: Owed) -> None:

@@ -81,6 +81,10 @@ class ChatPort(Protocol):
         """Who is in a group, as mentions: the card lists who may decide."""
         ...
 
+    def link(self, ref: MessageRef) -> str | None:
+        """A web address people can follow to a message; None where there is none."""
+        ...
+
 
 class PlatformError(Exception):
     """A platform call failed after its own retries; the message is safe to log.

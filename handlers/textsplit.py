@@ -22,6 +22,11 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n+")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+")
 
 
+def clip(value: str, limit: int) -> str:
+    """`value`, or its start and an ellipsis when it is longer than `limit`."""
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
 def split_text(text: str, *, limit: int) -> list[str]:
     """`text` as chunks of at most `limit` characters; none for blank text."""
     if limit < 1:

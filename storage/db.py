@@ -7,9 +7,10 @@ import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
-from typing import Any
+from dataclasses import fields
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, event
+from sqlalchemy import CursorResult, Table, event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import (
@@ -20,6 +21,8 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from storage.urls import async_url
+
+T = TypeVar("T")
 
 # Work that every transaction of the current task commits with its own: while a
 # delivery runs, the mark that it is done (`handlers.delivery`), so the mark and the
@@ -99,3 +102,15 @@ async def insert_ignoring_duplicates(
     key = next(iter(table.primary_key.columns))
     stmt = insert(table).values(**values).on_conflict_do_nothing().returning(key)
     return (await session.execute(stmt)).first() is not None
+
+
+def snapshot_of(cls: type[T], row: object, **overrides: object) -> T:
+    """A frozen dataclass `cls` filled from the same-named attributes of `row`, so
+    handlers get a snapshot, never the row itself; `overrides` convert what differs."""
+    names = (f.name for f in fields(cls))  # type: ignore[arg-type]
+    return cls(**{name: getattr(row, name) for name in names if name not in overrides} | overrides)
+
+
+def rowcount(result: object) -> int:
+    """The rows an UPDATE or DELETE matched."""
+    return cast(CursorResult[Any], result).rowcount

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, delete, select, update
+from sqlalchemy import Table, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.db import insert_ignoring_duplicates
+from storage.db import insert_ignoring_duplicates, rowcount
 from storage.models import Delivery
 
 KEY_MAX = 200
@@ -49,7 +49,7 @@ async def mark_done(session: AsyncSession, *, workspace: str, key: str, now: dat
         )
         .values(done_at=now)
     )
-    return cast(CursorResult[Any], result).rowcount == 1
+    return rowcount(result) == 1
 
 
 async def pending(session: AsyncSession, *, workspace: str, before: datetime) -> list[Pending]:
@@ -72,4 +72,4 @@ async def prune(session: AsyncSession, *, workspace: str, before: datetime) -> i
     result = await session.execute(
         delete(Delivery).where(Delivery.workspace == workspace, Delivery.received_at < before)
     )
-    return cast(CursorResult[Any], result).rowcount
+    return rowcount(result)

@@ -11,6 +11,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.audit import record
+from storage.db import rowcount, snapshot_of
 from storage.models import Idea, IdeaAuditKind, IdeaStatus
 
 
@@ -33,20 +34,7 @@ class IdeaSnapshot:
 
 
 def _snapshot(row: Idea) -> IdeaSnapshot:
-    return IdeaSnapshot(
-        id=row.id,
-        workspace=row.workspace,
-        text=row.text,
-        tags=tuple(row.tags or ()),
-        author_id=row.author_id,
-        author_name=row.author_name,
-        created_at=row.created_at,
-        due_on=row.due_on,
-        status=IdeaStatus(row.status),
-        snoozed_until=row.snoozed_until,
-        closed_at=row.closed_at,
-        closed_by=row.closed_by,
-    )
+    return snapshot_of(IdeaSnapshot, row, tags=tuple(row.tags or ()), status=IdeaStatus(row.status))
 
 
 async def add_idea(
@@ -146,7 +134,7 @@ async def claim_due_reminder(session: AsyncSession, *, idea_id: int, day: date) 
         )
         .values(due_reminded_on=day)
     )
-    return bool(getattr(result, "rowcount", 0))
+    return rowcount(result) > 0
 
 
 async def release_due_reminder(session: AsyncSession, *, idea_id: int) -> None:

@@ -31,10 +31,6 @@ def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
-def downgrade(url: str, revision: str) -> None:
-    command.downgrade(alembic_config(url), revision)
-
-
 @dataclass(frozen=True, slots=True)
 class SchemaState:
     current: str | None  # None: no postgate tables yet

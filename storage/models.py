@@ -233,6 +233,7 @@ class OutboxKind(StrEnum):
     REACTION = "reaction"  # postgate's own hint reaction on a card
     APPROVED_POST = "approved_post"
     NOTICE = "notice"  # the proposer told of a decision
+    NEW_CARD = "new_card"  # the proposer told where a revision's card is
 
 
 class OutboxMessage(Base):

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
 
-from sqlalchemy import CursorResult, exists, func, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import rowcount, snapshot_of
 from storage.models import OutboxKind, OutboxMessage
 
 
@@ -35,19 +35,7 @@ class Owed:
 
 
 def _owed(row: OutboxMessage) -> Owed:
-    return Owed(
-        id=row.id,
-        workspace=row.workspace,
-        proposal_id=row.proposal_id,
-        kind=OutboxKind(row.kind),
-        revision=row.revision,
-        detail=row.detail,
-        channel=row.channel,
-        message_id=row.message_id,
-        created_at=row.created_at,
-        attempts=row.attempts,
-        last_error=row.last_error,
-    )
+    return snapshot_of(Owed, row, kind=OutboxKind(row.kind))
 
 
 def owe(
@@ -127,7 +115,7 @@ async def claim(
         .values(attempts=owed.attempts + 1, next_at=lease_until)
         .execution_options(synchronize_session=False)
     )
-    return owed if cast(CursorResult[Any], taken).rowcount == 1 else None
+    return owed if rowcount(taken) == 1 else None
 
 
 async def release_leases(session: AsyncSession, *, now: datetime) -> None:

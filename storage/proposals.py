@@ -13,14 +13,14 @@ Exactly-once is the database's job here, not memory's:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import cast
 
-from sqlalchemy import CursorResult, Table, delete, func, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.db import insert_ignoring_duplicates
+from storage.db import insert_ignoring_duplicates, rowcount, snapshot_of
 from storage.models import (
     OPEN_STATUSES,
     FindingRow,
@@ -84,26 +84,11 @@ class ProposalSnapshot:
         return tuple(dict.fromkeys(f.rule for f in self.findings))
 
 
-def _rowcount(result: object) -> int:
-    return cast(CursorResult[Any], result).rowcount
-
-
 # --- creating and revising ------------------------------------------------------------
 
 
 def _add_findings(revision: Revision, findings: Iterable[StoredFinding]) -> None:
-    for f in findings:
-        revision.findings.append(
-            FindingRow(
-                rule=f.rule,
-                severity=f.severity,
-                start=f.start,
-                end=f.end,
-                message=f.message,
-                suggestion=f.suggestion,
-                guidance=f.guidance,
-            )
-        )
+    revision.findings.extend(FindingRow(**asdict(f)) for f in findings)
 
 
 async def create_proposal(
@@ -172,7 +157,7 @@ async def add_revision(
         )
         .execution_options(synchronize_session=False)
     )
-    if _rowcount(result) != 1:
+    if rowcount(result) != 1:
         return None
     revision = Revision(
         proposal_id=proposal_id, number=new_number, text=text, verdict=verdict, created_at=now
@@ -225,43 +210,19 @@ async def snapshot(
             .where(FindingRow.revision_id == revision.id)
             .order_by(FindingRow.start, FindingRow.id)
         )
-        findings = tuple(
-            StoredFinding(
-                rule=r.rule,
-                severity=r.severity,
-                start=r.start,
-                end=r.end,
-                message=r.message,
-                suggestion=r.suggestion,
-                guidance=r.guidance,
-            )
-            for r in rows
-        )
+        findings = tuple(snapshot_of(StoredFinding, r) for r in rows)
     votes = await session.scalars(
         select(Vote)
         .where(Vote.proposal_id == proposal_id, Vote.revision == proposal.revision)
         .order_by(Vote.created_at, Vote.id)
     )
-    return ProposalSnapshot(
-        id=proposal.id,
-        workspace=proposal.workspace,
-        author_id=proposal.author_id,
-        author_name=proposal.author_name,
+    return snapshot_of(
+        ProposalSnapshot,
+        proposal,
         status=ProposalStatus(proposal.status),
-        verdict=proposal.verdict,
-        overrule=proposal.overrule,
-        revision=proposal.revision,
         text=text,
         findings=findings,
-        votes=tuple(
-            VoteView(voter_id=v.voter_id, voter_name=v.voter_name, kind=VoteKind(v.kind))
-            for v in votes
-        ),
-        card_channel=proposal.card_channel,
-        card_message_id=proposal.card_message_id,
-        created_at=proposal.created_at,
-        decided_at=proposal.decided_at,
-        decided_by=proposal.decided_by,
+        votes=tuple(snapshot_of(VoteView, v, kind=VoteKind(v.kind)) for v in votes),
     )
 
 
@@ -284,20 +245,7 @@ class ProposalSummary:
 
 
 def _summary(p: Proposal) -> ProposalSummary:
-    return ProposalSummary(
-        id=p.id,
-        workspace=p.workspace,
-        status=ProposalStatus(p.status),
-        author_id=p.author_id,
-        author_name=p.author_name,
-        verdict=p.verdict,
-        revision=p.revision,
-        created_at=p.created_at,
-        decided_at=p.decided_at,
-        decided_by=p.decided_by,
-        overrule=p.overrule,
-        card_message_id=p.card_message_id,
-    )
+    return snapshot_of(ProposalSummary, p, status=ProposalStatus(p.status))
 
 
 async def list_proposals(
@@ -378,7 +326,7 @@ async def lock_open(
         .values(updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    return _rowcount(result) == 1
+    return rowcount(result) == 1
 
 
 async def transition(
@@ -408,7 +356,7 @@ async def transition(
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    return _rowcount(result) == 1
+    return rowcount(result) == 1
 
 
 async def set_card(
@@ -428,7 +376,7 @@ async def set_card(
         .values(card_channel=channel, card_message_id=message_id, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    return _rowcount(result) == 1
+    return rowcount(result) == 1
 
 
 async def add_vote(
@@ -468,7 +416,7 @@ async def remove_vote(
             Vote.kind == str(kind),
         )
     )
-    return _rowcount(result) == 1
+    return rowcount(result) == 1
 
 
 async def voters(

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import cast
 
-from sqlalchemy import Update, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Table, Update, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import insert_ignoring_duplicates, rowcount, snapshot_of
 from storage.models import (
     Proposal,
     ProposalStatus,
@@ -43,15 +43,7 @@ class ScheduleSnapshot:
 
 
 def _snapshot(row: ReminderSchedule) -> ScheduleSnapshot:
-    return ScheduleSnapshot(
-        workspace=row.workspace,
-        kind=ReminderKind(row.kind),
-        cron=row.cron,
-        paused=row.paused,
-        paused_until=row.paused_until,
-        last_run_on=row.last_run_on,
-        last_sent_at=row.last_sent_at,
-    )
+    return snapshot_of(ScheduleSnapshot, row, kind=ReminderKind(row.kind))
 
 
 async def get_schedule(
@@ -74,9 +66,7 @@ async def _schedule_row(
         "cron": DEFAULT_CRON[kind],
         "paused": False,
     }
-    dialect = session.get_bind().dialect.name
-    insert = sqlite_insert if dialect == "sqlite" else pg_insert
-    await session.execute(insert(ReminderSchedule).values(**values).on_conflict_do_nothing())
+    await insert_ignoring_duplicates(session, cast(Table, ReminderSchedule.__table__), values)
     row = await session.get(ReminderSchedule, (workspace, str(kind)), populate_existing=True)
     assert row is not None
     return row
@@ -126,7 +116,7 @@ async def claim_run(
     """
     not_yet = or_(ReminderSchedule.last_run_on.is_(None), ReminderSchedule.last_run_on != day)
     result = await session.execute(_update(workspace, kind).where(not_yet).values(last_run_on=day))
-    return bool(getattr(result, "rowcount", 0))
+    return rowcount(result) > 0
 
 
 async def release_run(

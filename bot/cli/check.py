@@ -11,10 +11,9 @@ from typing import IO
 
 from bot.cli.printable import hidden_spans, printable
 from bot.settings import load_settings
-from bot.startup.policy import load_consistent
 from guidance.checker.checker import Checker
 from guidance.checker.report import Finding, Report, Severity, Verdict
-from guidance.policy import Policy, PolicyError
+from guidance.policy import Policy, PolicyError, load_consistent
 from guidance.sections import GuidanceError, load_guidance
 
 _COLOURS = {

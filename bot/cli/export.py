@@ -16,12 +16,12 @@ import csv
 import io
 import sys
 from contextlib import ExitStack
-from datetime import date, datetime, time
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from bot.cli.main import UserError
+from bot.cli.main import UserError, local_time
 from bot.cli.schema import require_current_schema
 from bot.cli.spreadsheet_cells import spreadsheet_row
 from bot.settings import load_settings
@@ -56,21 +56,6 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     audit.set_defaults(func=_export_audit)
 
 
-def parse_since(text: str, *, timezone: ZoneInfo) -> datetime:
-    """A date means local midnight; a time without an offset is local too."""
-    try:
-        return datetime.combine(date.fromisoformat(text), time(0), tzinfo=timezone)
-    except ValueError:
-        pass
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise UserError(
-            f"--since {text!r} is not a date; use YYYY-MM-DD, e.g. 2026-09-01"
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone)
-
-
 async def _write(
     out: TextIO, *, url: str, timezone: ZoneInfo, since: datetime | None, workspace: str | None
 ) -> int:
@@ -91,7 +76,7 @@ async def _write(
 def _export_audit(args: argparse.Namespace) -> int:
     settings = load_settings()
     tz = ZoneInfo(settings.timezone)
-    since = parse_since(args.since, timezone=tz) if args.since else None
+    since = local_time(args.since, option="--since", timezone=tz) if args.since else None
     encoding = "utf-8" if args.no_bom else "utf-8-sig"
     require_current_schema(settings.resolved_database_url)
     with ExitStack() as stack:

@@ -10,7 +10,9 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from datetime import datetime
 from importlib import metadata
+from zoneinfo import ZoneInfo
 
 from guidance.policy import PolicyError
 from guidance.sections import GuidanceError
@@ -22,6 +24,18 @@ SUBCOMMANDS = ("run", "check", "guidance", "proposals", "stats", "export", "db",
 
 class UserError(Exception):
     """A problem the person at the terminal can fix; printed without a traceback."""
+
+
+def local_time(text: str, *, option: str, timezone: ZoneInfo) -> datetime:
+    """An option's ISO 8601 date (local midnight) or time; no offset means local time."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise UserError(
+            f"{option} {text!r} is not a date or time; use ISO 8601, e.g. 2026-09-01 "
+            "or 2026-03-31T18:00"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone)
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:

@@ -6,11 +6,10 @@ import argparse
 import asyncio
 import json
 import sys
-from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.cli.main import UserError
+from bot.cli.main import UserError, local_time
 from bot.cli.printable import printable
 from bot.cli.schema import require_current_schema
 from bot.settings import load_settings
@@ -74,18 +73,6 @@ def choose_workspace(known: list[str], wanted: str | None) -> tuple[str, str | N
     return chosen, note
 
 
-def _moment(text: str | None, tz: ZoneInfo) -> datetime:
-    if not text:
-        return SystemClock().now()
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise UserError(
-            f"--at {text!r} is not a time; use ISO 8601, e.g. 2026-03-31T18:00"
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
-
-
 async def _report(args: argparse.Namespace) -> tuple[StatsReport, str | None]:
     settings = load_settings()
     tz = ZoneInfo(settings.timezone)
@@ -95,7 +82,10 @@ async def _report(args: argparse.Namespace) -> tuple[StatsReport, str | None]:
             known = await workspaces(session)
         workspace, note = choose_workspace(known, args.workspace)
         period = period_for(
-            PeriodKind(args.period), now=_moment(args.at, tz), timezone=tz, complete=args.last
+            PeriodKind(args.period),
+            now=local_time(args.at, option="--at", timezone=tz) if args.at else SystemClock().now(),
+            timezone=tz,
+            complete=args.last,
         )
         return await gather_report(db=db, workspace=workspace, period=period), note
     finally:

@@ -1,3 +1,3 @@
 """`postgate doctor`: a checklist of what a deployment needs, each item ✓ or ✗ with
-the fix. A package per part checked: the settings, the database, the guidance and
-policy, Slack, Discord."""
+the fix: the settings, database, guidance and policy (`run`), then Slack and Discord,
+whose libraries load only when they are configured."""

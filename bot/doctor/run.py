@@ -8,12 +8,20 @@ import asyncio
 from pydantic import ValidationError
 
 from bot.doctor.checklist import Item
-from bot.doctor.database import check_database
-from bot.doctor.policy import check_policy
-from bot.doctor.settings import check_settings
 from bot.settings import Settings, load_settings
-from bot.startup.explain import settings_error
-from bot.startup.settings_checks import database_url_problems, discord_problems, slack_problems
+from bot.startup.explain import database_error, is_database_error, settings_error
+from bot.startup.settings_checks import (
+    database_url_problems,
+    discord_problems,
+    setting_problems,
+    slack_problems,
+)
+from guidance.policy import PolicyError, load_consistent
+from guidance.sections import GuidanceError
+from storage.migrate import schema_state
+from storage.urls import safe_url
+
+UPGRADE = "run postgate db upgrade (postgate run does it too)"
 
 
 def run_checks() -> list[Item]:
@@ -27,6 +35,63 @@ def run_checks() -> list[Item]:
     items += check_policy(settings)
     items += asyncio.run(_platforms(settings))
     return items
+
+
+def check_settings(settings: Settings) -> list[Item]:
+    """The settings, checked without the network (the same checks `run` makes)."""
+    problems = setting_problems(settings)
+    if problems:
+        return [Item.from_error(problem) for problem in problems]
+    platforms = [
+        name
+        for name, on in (("Slack", settings.slack_enabled), ("Discord", settings.discord_enabled))
+        if on
+    ]
+    serves = " and ".join(platforms) if platforms else "the local workspace only (no token set)"
+    return [Item.passed(f"settings: valid; postgate run serves {serves}")]
+
+
+def check_database(url: str) -> list[Item]:
+    """Reachable, and its schema at the migrations this postgate ships."""
+    try:
+        state = schema_state(url)
+    except Exception as exc:
+        if not is_database_error(exc):
+            raise
+        return [Item.from_error(database_error(exc, url=url))]
+    where = safe_url(url)
+    if state.current is None:
+        return [Item.failed(f"database {where}: no postgate tables yet", fix=UPGRADE)]
+    if not state.up_to_date:
+        return [
+            Item.passed(f"database {where}: reachable"),
+            Item.failed(
+                f"database schema at {state.current}, this postgate needs {state.head}",
+                fix=UPGRADE,
+            ),
+        ]
+    return [Item.passed(f"database {where}: reachable, schema current ({state.head})")]
+
+
+def check_policy(settings: Settings) -> list[Item]:
+    """The guidance and policy: loaded and consistent, as `run` and `check` need them."""
+    try:
+        guidance, policy = load_consistent(
+            guidance_path=settings.guidance_path, policy_path=settings.policy_path
+        )
+    except (GuidanceError, PolicyError) as exc:
+        return [
+            Item.failed(
+                f"guidance and policy: {exc}",
+                fix="correct the file named (docs/policy.md says what each part takes)",
+            )
+        ]
+    return [
+        Item.passed(
+            f"guidance and policy: {len(guidance.sections)} sections, "
+            f"{len(policy.rules)} rules, every rule cites a section"
+        )
+    ]
 
 
 async def _platforms(settings: Settings) -> list[Item]:

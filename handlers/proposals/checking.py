@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from guidance.checker.checker import Checker
+from storage.db import snapshot_of
 from storage.proposals import StoredFinding
 
 
@@ -28,15 +29,6 @@ def check_draft(checker: Checker, draft: str) -> CheckResult:
     return CheckResult(
         verdict=str(report.verdict),
         findings=tuple(
-            StoredFinding(
-                rule=f.rule,
-                severity=str(f.severity),
-                start=f.start,
-                end=f.end,
-                message=f.message,
-                suggestion=f.suggestion,
-                guidance=f.guidance,
-            )
-            for f in report.findings
+            snapshot_of(StoredFinding, f, severity=str(f.severity)) for f in report.findings
         ),
     )

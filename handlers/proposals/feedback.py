@@ -159,6 +159,19 @@ def revised(snap: ProposalSnapshot, *, posted: bool, overrule_approvals: int) ->
     )
 
 
+def new_card_notice(snap: ProposalSnapshot, *, link: str | None) -> Message:
+    """Told to the proposer once a revision's card is up: where the editors decide now."""
+    where = f": {link}" if link else "."
+    return Message(
+        body=(
+            f"Version {snap.revision} of your proposal {snap.id} has a new card on the review "
+            f"channel{where} The editors decide on this version; reactions on the earlier "
+            "card no longer count."
+        ),
+        tone=Tone.INFO,
+    )
+
+
 def withdrawn(snap: ProposalSnapshot) -> Reply:
     return Reply(Message(body=f"Proposal {snap.id} is withdrawn. The editors' card says so too."))
 

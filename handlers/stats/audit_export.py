@@ -50,33 +50,19 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def event_row(
-    *,
-    at: datetime,
-    workspace: str,
-    kind: str,
-    proposal_id: int | None,
-    author: str | None,
-    actor_id: str | None,
-    actor_name: str | None,
-    detail: dict[str, object] | None,
-    timezone: ZoneInfo,
-) -> tuple[str, ...]:
-    detail = detail or {}
+def export_row(row: ExportRow, *, timezone: ZoneInfo) -> tuple[str, ...]:
+    """One row of `storage.audit.export_query` as spreadsheet cells."""
+    detail = row.detail or {}
     rest = {k: v for k, v in detail.items() if k not in _SPREAD}
     return (
-        at.astimezone(timezone).isoformat(timespec="seconds"),
-        workspace,
-        EVENT_LABELS.get(kind, kind.replace("_", " ")),
-        f"#{proposal_id}" if proposal_id is not None else "",
-        author or "",
-        actor_name or actor_id or "",
-        actor_id or "",
-        _cell(detail.get("revision")),
-        _cell(detail.get("verdict")),
-        _cell(detail.get("vote")),
-        _cell(detail.get("rules")),
-        _cell(detail.get("sections")),
+        row.at.astimezone(timezone).isoformat(timespec="seconds"),
+        row.workspace,
+        EVENT_LABELS.get(row.kind, row.kind.replace("_", " ")),
+        f"#{row.proposal_id}" if row.proposal_id is not None else "",
+        row.author_name or "",
+        row.actor_name or row.actor_id or "",
+        row.actor_id or "",
+        *(_cell(detail.get(key)) for key in _SPREAD),
         json.dumps(rest, ensure_ascii=False, sort_keys=True) if rest else "",
     )
 
@@ -96,18 +82,3 @@ async def audit_rows(
         async for batch in result.partitions(BATCH):
             for row in batch:
                 yield export_row(row, timezone=timezone)
-
-
-def export_row(row: ExportRow, *, timezone: ZoneInfo) -> tuple[str, ...]:
-    """One row of `storage.audit.export_query` as spreadsheet cells."""
-    return event_row(
-        at=row.at,
-        workspace=row.workspace,
-        kind=row.kind,
-        proposal_id=row.proposal_id,
-        author=row.author_name,
-        actor_id=row.actor_id,
-        actor_name=row.actor_name,
-        detail=row.detail,
-        timezone=timezone,
-    )

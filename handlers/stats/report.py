@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -110,14 +110,7 @@ async def gather_report(*, db: Database, workspace: str, period: Period) -> Stat
 
 
 def _counts_json(counts: Counts, times: Durations) -> dict[str, Any]:
-    return {
-        "proposed": counts.proposed,
-        "approved": counts.approved,
-        "overruled": counts.overruled,
-        "rejected": counts.rejected,
-        "changes_requested": counts.changes_requested,
-        "expired": counts.expired,
-        "withdrawn": counts.withdrawn,
+    return asdict(counts) | {
         "approval_rate": counts.approval_rate,
         "decided_by_editors": times.decided,
         "median_seconds_to_decision": times.median,

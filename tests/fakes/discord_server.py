@@ -11,6 +11,8 @@ It plays one guild with a few channels, roles and members; tests add members.
 `hidden_channels` answer 403 Missing Access (the bot lacks View Channel) and
 `missing_channels` 404 Unknown Channel, as Discord does; another guild id is 404
 Unknown Guild.
+A message sent with `enforce_nonce` and a nonce already used in its channel answers
+with the message made the first time, as Discord does for a few minutes.
 Only what postgate uses is implemented; anything else answers 404 and is recorded.
 """
 
@@ -64,6 +66,7 @@ class FakeMessage:
     edits: list[JSON] = field(default_factory=list)  # every PATCH body, in order
     message_reference: JSON | None = None
     reactions: dict[str, list[int]] = field(default_factory=dict)  # emoji -> user ids
+    nonce: str | None = None
 
 
 class FakeDiscord:
@@ -665,6 +668,13 @@ class FakeDiscord:
             return _json(
                 {"message": "Cannot send messages to this user", "code": 50007}, status=403
             )
+        nonce = body.get("nonce")
+        if nonce is not None and body.get("enforce_nonce"):
+            # As Discord does (for a few minutes): the same nonce from the same author
+            # in the same channel gets the message already made, not a second one.
+            for earlier in self.messages.values():
+                if earlier.channel_id == channel_id and earlier.nonce == str(nonce):
+                    return _json(self._message_payload(earlier))
         message = FakeMessage(
             id=self.next_id(),
             channel_id=channel_id,
@@ -673,6 +683,7 @@ class FakeDiscord:
             embeds=body.get("embeds") or [],
             allowed_mentions=body.get("allowed_mentions"),
             message_reference=body.get("message_reference"),
+            nonce=None if nonce is None else str(nonce),
         )
         self.messages[message.id] = message
         return _json(self._message_payload(message))

@@ -63,6 +63,9 @@ class RecordingPort:
     ) -> None:
         self.notes.append((user_id, message))
 
+    def link(self, ref: MessageRef) -> str | None:
+        return None
+
     def members_of(self, group: Group) -> tuple[Mention, ...]:
         return (STEERING,) if group == Group.STEERING else EDITORS
 

@@ -15,7 +15,8 @@ the methods postgate uses with Slack-shaped JSON. Point `SLACK_API_URL` at `api_
   channel, thread, comment).
 - `fail_http("auth.test", 500)` makes the next call answer that HTTP status with an HTML
   page (not JSON), as Slack's edge does in an outage; `outage(method, times=N)` the next
-  N calls, with 500 or with 429 and a `Retry-After`.
+  N calls, with 500 or with 429 and a `Retry-After`; `end_outage(method)` ends it early
+  (an outage window: open it with a large N, end it when the window closes).
 - `lose_answers(method)`: Slack does the next call (a message is posted) but the answer
   never arrives: the connection drops, or with `hang=True` the answer never comes.
 - Messages posted are kept per channel (`messages(channel)`), updated by `chat.update`,
@@ -179,6 +180,10 @@ class FakeSlack:
     ) -> None:
         """The next `times` calls to `method` fail: HTTP 500 (an HTML page) or 429."""
         self._outages.setdefault(method, []).extend([(status, retry_after)] * times)
+
+    def end_outage(self, method: str) -> None:
+        """The outage of `method` is over: its next call is answered again."""
+        self._outages.pop(method, None)
 
     def lose_answers(self, method: str, *, hang: bool = False) -> None:
         """The next call to `method` is done, but its answer is lost."""

@@ -7,12 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.log_redaction import (
-    REDACTED,
-    install_log_redaction,
-    redact,
-    uninstall_log_redaction,
-)
+from bot import log_redaction
+from bot.log_redaction import REDACTED, install_log_redaction, redact
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.slack_harness import BOT_TOKEN, SIGNING_SECRET, running_slack
 from tests.platforms.discord.test_flow import PAT, TOKEN, running, settings_for
@@ -22,9 +18,11 @@ RESPONSE_KEY = "k3yOfTheResponseUrl0123"
 
 @pytest.fixture
 def redaction() -> Iterator[None]:
+    before = logging.getLogRecordFactory()
     install_log_redaction(secrets=[BOT_TOKEN, SIGNING_SECRET, TOKEN])
     yield
-    uninstall_log_redaction()
+    logging.setLogRecordFactory(before)
+    log_redaction._known.clear()
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from alembic import command
 
 from handlers.commands.registry import all_commands
-from storage.migrate import downgrade, upgrade
+from storage.migrate import alembic_config, upgrade
 from tests.fakes import discord_server as fd
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.slack_api import FakeSlack
@@ -56,7 +57,7 @@ async def test_a_healthy_local_set_up(database_url: str, tmp_path: Path) -> None
 
 
 async def test_a_database_behind_the_migrations(database_url: str, tmp_path: Path) -> None:
-    await asyncio.to_thread(downgrade, database_url, "0005")
+    await asyncio.to_thread(command.downgrade, alembic_config(database_url), "0005")
     code, out = await doctor(child_env(database_url), tmp_path)
     assert code == 1
     [failure] = failures(out)

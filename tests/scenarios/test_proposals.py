@@ -145,6 +145,11 @@ async def test_request_changes_then_edit_then_approve(ws: LocalWorkspace) -> Non
     # A fresh card per revision: the old one says it is superseded, the new one waits.
     assert "[#review] (card updated) Proposal 1 from alex: superseded by revision 2" in out
     assert "[#review] Proposal 1 from alex: waiting for an editor" in out
+    # ...and alex is told the editors decide on the new card now.
+    assert lines_to(out, "dm to alex") == [
+        "[dm to alex] Version 2 of your proposal 1 has a new card on the review channel. The "
+        "editors decide on this version; reactions on the earlier card no longer count."
+    ]
     row = await proposal(ws, 1)
     assert (row.status, row.revision) == ("pending", 2)
 

@@ -32,6 +32,7 @@ from handlers.commands.spec import Arg, ArgKind, Command, Subcommand
 from handlers.delivery import Deliveries
 from handlers.events import Reply
 from handlers.messages import Message, Tone
+from handlers.textsplit import clip
 
 log = logging.getLogger(__name__)
 
@@ -47,21 +48,17 @@ OnText = Callable[[Interaction, str], Awaitable[None]]
 AppCommand = app_commands.Command[app_commands.Group, ..., None]
 
 
-def _clip(value: str, limit: int) -> str:
-    return value if len(value) <= limit else value[: limit - 1] + "…"
-
-
 class TextForm(discord.ui.Modal):
     """The multi-line form an empty `/propose` opens."""
 
     def __init__(self, *, spec: Command, on_text: OnText) -> None:
-        super().__init__(title=_clip(f"/{spec.name}", MODAL_TITLE_LIMIT), timeout=15 * 60)
+        super().__init__(title=clip(f"/{spec.name}", MODAL_TITLE_LIMIT), timeout=15 * 60)
         # The label is short on Discord; the description's first clause names the input
         # ("your draft post"), and the whole description shows as the placeholder.
         first = spec.arg_description.split(",")[0].strip() or "Text"
         self.text: discord.ui.TextInput[TextForm] = discord.ui.TextInput(
-            label=_clip(first[:1].upper() + first[1:], MODAL_TITLE_LIMIT),
-            placeholder=_clip(spec.arg_description, DESCRIPTION_LIMIT),
+            label=clip(first[:1].upper() + first[1:], MODAL_TITLE_LIMIT),
+            placeholder=clip(spec.arg_description, DESCRIPTION_LIMIT),
             style=discord.TextStyle.paragraph,
             max_length=MODAL_INPUT_LIMIT,
             required=True,
@@ -98,8 +95,8 @@ class CommandBridge:
         if len(spec.subcommands) == 1:
             return self._form(spec, spec.plain_subcommand, name=spec.name, summary=spec.summary)
         group = app_commands.Group(
-            name=_clip(spec.name.lower(), NAME_LIMIT),
-            description=_clip(spec.summary, DESCRIPTION_LIMIT),
+            name=clip(spec.name.lower(), NAME_LIMIT),
+            description=clip(spec.summary, DESCRIPTION_LIMIT),
         )
         for sub in spec.subcommands:
             group.add_command(self._form(spec, sub, name=sub.name, summary=sub.summary))
@@ -124,7 +121,7 @@ class CommandBridge:
         )
         if sub.args:
             app_commands.describe(
-                **{a.name: _clip(a.description, DESCRIPTION_LIMIT) for a in sub.args}
+                **{a.name: clip(a.description, DESCRIPTION_LIMIT) for a in sub.args}
             )(callback)
         for arg in sub.args:
             if arg.choices:
@@ -132,8 +129,8 @@ class CommandBridge:
                     callback
                 )
         command: AppCommand = app_commands.Command(
-            name=_clip(name.lower(), NAME_LIMIT),
-            description=_clip(summary, DESCRIPTION_LIMIT),
+            name=clip(name.lower(), NAME_LIMIT),
+            description=clip(summary, DESCRIPTION_LIMIT),
             callback=callback,
         )
         text_args = [a for a in sub.args if a.kind is ArgKind.TEXT]
@@ -158,7 +155,7 @@ class CommandBridge:
                 return []
             return [
                 app_commands.Choice(
-                    name=_clip(option, DESCRIPTION_LIMIT), value=option[:DESCRIPTION_LIMIT]
+                    name=clip(option, DESCRIPTION_LIMIT), value=option[:DESCRIPTION_LIMIT]
                 )
                 for option in list(options)[:CHOICES_LIMIT]
             ]

@@ -110,7 +110,7 @@ class DiscordPlatform:
         self._ready_timeout = ready_timeout
         self._shutdown_grace = shutdown_grace
         self._deliveries: Deliveries | None = None
-        self._replaying: asyncio.Task[int] | None = None
+        self.replaying: asyncio.Task[int] | None = None  # an earlier process's work
         self._guild_ready_timeout = guild_ready_timeout
         self._role_map = RoleMap(
             editor=settings.discord_editor_role,
@@ -118,7 +118,7 @@ class DiscordPlatform:
             steering=settings.discord_steering_role,
         )
         self._bot: _Bot | None = None
-        self._task: asyncio.Task[None] | None = None
+        self.task: asyncio.Task[None] | None = None  # the running `bot.start()`
         self._restore: Endpoints | None = None
         self._port: DiscordPort | None = None
 
@@ -135,15 +135,6 @@ class DiscordPlatform:
         if self._port is None:
             raise PlatformError("the Discord platform has not started")
         return self._port
-
-    @property
-    def bot(self) -> commands.Bot | None:
-        return self._bot
-
-    @property
-    def task(self) -> asyncio.Task[None] | None:
-        """The running `bot.start()`; tests await it to see any error."""
-        return self._task
 
     def _context(self, port: DiscordPort) -> Context:
         return Context(services=self._services, port=port, workspace=self.workspace)
@@ -167,6 +158,7 @@ class DiscordPlatform:
         )
         self._port = DiscordPort(
             client=bot,
+            guild_id=self._guild_id,
             channels={
                 ChannelRole.REVIEW: s.discord_review_channel,
                 ChannelRole.APPROVED: s.discord_approved_channel,
@@ -174,7 +166,11 @@ class DiscordPlatform:
             },
             groups={Group.EDITORS: editors, Group.STEERING: steering},
         )
-        deliveries = self._deliveries = Deliveries(self._context(self._port))
+        deliveries = self._deliveries = Deliveries(
+            self._context(self._port),
+            refresh=functools.partial(self._actor_now, bot),
+            replay_first=True,
+        )
         CommandBridge(
             deliveries=deliveries, role_map=self._role_map, guild_id=self._guild_id
         ).register(bot.tree)
@@ -219,7 +215,7 @@ class DiscordPlatform:
         # Any delivery received before this moment is an earlier process's.
         started_at = self._services.clock.now()
         bot = self._bot = self._build()
-        task = self._task = asyncio.create_task(
+        task = self.task = asyncio.create_task(
             bot.start(token.get_secret_value()), name="postgate-discord"
         )
         ready = asyncio.create_task(bot.wait_until_ready())
@@ -234,7 +230,7 @@ class DiscordPlatform:
             synced = await bot.tree.sync(guild=discord.Object(self._guild_id))
             log.info("synced %d Discord commands to server %s", len(synced), self._guild_id)
             assert self._deliveries is not None  # built with the bot
-            self._replaying = asyncio.create_task(
+            self.replaying = asyncio.create_task(
                 self._deliveries.replay(before=started_at), name="postgate-discord-replay"
             )
         except BaseException:
@@ -245,7 +241,7 @@ class DiscordPlatform:
     async def wait_closed(self) -> None:
         """Return if the connection ends by itself (discord.py reconnects on its own, so
         only a fatal error ends it); the runtime then stops, and a supervisor can restart."""
-        task = self._task
+        task = self.task
         if task is None:
             return
         try:
@@ -258,15 +254,10 @@ class DiscordPlatform:
         except Exception:
             log.error("the Discord connection ended: %s", _describe(task))
 
-    @property
-    def replaying(self) -> asyncio.Task[int] | None:
-        """The replay of an earlier process's work (tests await it)."""
-        return self._replaying
-
     async def stop(self) -> None:
-        bot, task, restore = self._bot, self._task, self._restore
-        self._bot = self._task = self._restore = None
-        replaying, self._replaying = self._replaying, None
+        bot, task, restore = self._bot, self.task, self._restore
+        self._bot = self.task = self._restore = None
+        replaying, self.replaying = self.replaying, None
         if self._deliveries is not None:
             await self._deliveries.stop(grace=self._shutdown_grace)
         if replaying is not None:
@@ -298,7 +289,7 @@ class DiscordPlatform:
         if payload.guild_id != self._guild_id:
             return
         try:
-            actor = await self._reactor(bot, payload)
+            actor = self._reactor(payload)
             event = reaction_event(payload, actor=actor, guild_id=self._guild_id, event_id=event_id)
             # A dispatch without a delivery id cannot be told from a redelivery: a key
             # of its own still makes it a delivery like any other.
@@ -312,11 +303,17 @@ class DiscordPlatform:
                 payload.user_id,
             )
 
-    async def _reactor(self, bot: commands.Bot, payload: discord.RawReactionActionEvent) -> Actor:
+    def _reactor(self, payload: discord.RawReactionActionEvent) -> Actor:
         if payload.member is not None:
             return actor_from_member(payload.member, role_map=self._role_map)
-        # A removal carries no member: ask Discord for the roles (no intent needed).
-        return await self._member(bot, str(payload.user_id))
+        # A removal carries no member: its roles are asked for in its turn (`_actor_now`),
+        # so that it keeps its place behind what came before it.
+        return Actor(id=str(payload.user_id), name="")
+
+    async def _actor_now(self, bot: commands.Bot, received: Actor) -> Actor:
+        """Who a delivery's member is, asked of Discord (no intent needed) only when the
+        payload did not say."""
+        return received if received.name else await self._member(bot, received.id)
 
     async def _member(self, bot: commands.Bot, user_id: str) -> Actor:
         """Who a member is now, with their roles, over REST."""

@@ -28,10 +28,12 @@ class DiscordPort:
         self,
         *,
         client: discord.Client,
+        guild_id: int,
         channels: dict[ChannelRole, int | None],
         groups: dict[Group, Mention | None],
     ) -> None:
         self._client = client
+        self._guild_id = guild_id
         self._channels = channels
         self._groups = groups
 
@@ -147,6 +149,9 @@ class DiscordPort:
                 return await _send(target, part, ref, nonce=nonce)
 
             await _call(f"replying in channel {channel_id}", send)
+
+    def link(self, ref: MessageRef) -> str | None:
+        return f"https://discord.com/channels/{self._guild_id}/{ref.channel}/{ref.message_id}"
 
     def members_of(self, group: Group) -> tuple[Mention, ...]:
         found = self._groups.get(group)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import discord
 
 from handlers.messages import Mention, MentionKind, Message, Text, Tone, plain
-from handlers.textsplit import split_text
+from handlers.textsplit import clip, split_text
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
 TITLE_LIMIT = 256
@@ -99,10 +99,6 @@ def allowed_mentions_for(mentions: tuple[Mention, ...]) -> discord.AllowedMentio
     )
 
 
-def _clip(value: str, limit: int) -> str:
-    return value if len(value) <= limit else value[: limit - 1] + "…"
-
-
 def _quote(draft: str) -> str:
     return "\n".join("> " + escape(line) for line in draft.splitlines() or [""])
 
@@ -110,7 +106,7 @@ def _quote(draft: str) -> str:
 def _embeds(message: Message) -> Iterator[discord.Embed]:
     colour, symbol, word = _TONES[message.tone]
     words = discord.utils.escape_mentions(message.title) or word
-    title = _clip(" ".join(p for p in (symbol, words) if p), TITLE_LIMIT)
+    title = clip(" ".join(p for p in (symbol, words) if p), TITLE_LIMIT)
     description_parts = [inline(message.body)] if message.body else []
     if message.quote is not None:
         description_parts.append(_quote(message.quote))
@@ -120,13 +116,13 @@ def _embeds(message: Message) -> Iterator[discord.Embed]:
     if title.strip():
         embeds[0].title = title
     # Footers show raw text: no markdown, no live mentions, so no escaping either.
-    footer = _clip(plain(message.footer), FOOTER_LIMIT) if message.footer else ""
+    footer = clip(plain(message.footer), FOOTER_LIMIT) if message.footer else ""
     last = embeds[-1]
     for item in message.fields:
         values = split_text(inline(item.value), limit=FIELD_VALUE_LIMIT) or ["-"]
         for i, value in enumerate(values):
             name = item.name if i == 0 else f"{item.name} (continued)"
-            name = _clip(discord.utils.escape_mentions(name), FIELD_NAME_LIMIT) or "-"
+            name = clip(discord.utils.escape_mentions(name), FIELD_NAME_LIMIT) or "-"
             # Each embed stays within one message's total, with room for the footer.
             room = EMBED_TOTAL_LIMIT - len(footer) - len(last)
             if len(last.fields) >= FIELDS_PER_EMBED or len(name) + len(value) > room:
@@ -148,7 +144,7 @@ def render(message: Message, *, single: bool = False) -> list[DiscordMessage]:
     the end with a visible note when it does not fit.
     """
     mentions = message.mentions()
-    content = _clip(" ".join(mention_markup(m) for m in mentions), CONTENT_LIMIT)
+    content = clip(" ".join(mention_markup(m) for m in mentions), CONTENT_LIMIT)
     allowed = allowed_mentions_for(mentions)
     groups: list[list[discord.Embed]] = [[]]
     total = 0

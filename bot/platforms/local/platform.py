@@ -114,6 +114,9 @@ class LocalPort:
     ) -> None:
         await self.show(f"dm to {clean(user_id)}", message)
 
+    def link(self, ref: MessageRef) -> str | None:
+        return None  # the terminal has no addresses; the card is just above
+
     def members_of(self, group: Group) -> tuple[Mention, ...]:
         names = self.editors if group == Group.EDITORS else self.steering
         return tuple(Mention.user(name, name) for name in names)

@@ -16,6 +16,7 @@ import yaml
 
 from handlers.commands.registry import all_commands
 from handlers.commands.spec import Command, usage
+from handlers.textsplit import clip
 
 # What the app does with each scope, so nobody grants more than this.
 BOT_SCOPES = (
@@ -37,19 +38,15 @@ BOT_EVENTS = ("reaction_added", "reaction_removed")
 SLACK_TEXT_LIMIT = 100  # a command's description and usage hint
 
 
-def _short(value: str) -> str:
-    return value if len(value) <= SLACK_TEXT_LIMIT else value[: SLACK_TEXT_LIMIT - 1] + "…"
-
-
 def _command(spec: Command) -> dict[str, Any]:
     hint = usage(spec).removeprefix(f"/{spec.name}").strip().lstrip("| ")
     entry: dict[str, Any] = {
         "command": f"/{spec.name}",
-        "description": _short(spec.summary),
+        "description": clip(spec.summary, SLACK_TEXT_LIMIT),
         "should_escape": False,
     }
     if hint:
-        entry["usage_hint"] = _short(hint)
+        entry["usage_hint"] = clip(hint, SLACK_TEXT_LIMIT)
     return entry
 
 

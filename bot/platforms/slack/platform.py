@@ -191,7 +191,7 @@ class SlackPlatform:
         self._replaying: asyncio.Task[int] | None = None
         self._runner: web.AppRunner | None = None
         self._socket: AsyncSocketModeHandler | None = None
-        self._bound_port: int | None = None
+        self.http_port: int | None = None  # HTTP mode's, once started
         self._closed = asyncio.Event()
         self._register()
 
@@ -208,17 +208,13 @@ class SlackPlatform:
     def port(self) -> ChatPort:
         return self._port
 
-    @property
-    def http_port(self) -> int | None:
-        """The port HTTP mode listens on, once started (None in Socket Mode)."""
-        return self._bound_port
-
     async def start(self) -> None:
         _set_bolt_log_level(_BOLT_LOG)
         auth = await auth_test(self._client, api_url=self._settings.slack_api_url)
         installed = await installed_app(client=self._client, auth=auth)
         self._team_id = installed.team_id
-        self._deliveries = self._deliveries_for(self._team_id)
+        self._port.workspace_url = str(auth.get("url") or "")
+        self._deliveries = self._deliveries_for(self._team_id, replay_first=True)
         self._app.use(OnlyInstalledApp(installed))
         # Any delivery received before this moment is an earlier process's.
         started_at = self._services.clock.now()
@@ -259,8 +255,8 @@ class SlackPlatform:
             ) from None
         server = site._server
         sockets = getattr(server, "sockets", None) or []
-        self._bound_port = int(sockets[0].getsockname()[1]) if sockets else self._settings.port
-        log.info("Slack HTTP mode listening on port %s for %s", self._bound_port, self.workspace)
+        self.http_port = int(sockets[0].getsockname()[1]) if sockets else self._settings.port
+        log.info("Slack HTTP mode listening on port %s for %s", self.http_port, self.workspace)
         self._replaying = asyncio.create_task(self._deliveries.replay(before=started_at))
         self._read_back()
 
@@ -344,9 +340,9 @@ class SlackPlatform:
         for name in ("reaction_added", "reaction_removed"):
             self._app.event(name)(self._on_reaction)
 
-    def _deliveries_for(self, team_id: str) -> Deliveries:
+    def _deliveries_for(self, team_id: str, *, replay_first: bool = False) -> Deliveries:
         ctx = Context(services=self._services, port=self._port, workspace=workspace_key(team_id))
-        return Deliveries(ctx, refresh=self._actor_now)
+        return Deliveries(ctx, refresh=self._actor_now, replay_first=replay_first)
 
     async def _on_command(self, ack: AsyncAck, body: dict[str, Any]) -> BoltResponse | None:
         try:

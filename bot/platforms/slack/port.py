@@ -75,6 +75,8 @@ class SlackChatPort:
         self._editors = editors
         self._steering_group = steering_group
         self._steering_users = steering_users
+        # The workspace's own address, from auth.test at start: links to messages.
+        self.workspace_url = ""
 
     @property
     def platform(self) -> str:
@@ -227,6 +229,13 @@ class SlackChatPort:
         )
         channel = opened.get("channel") or {}
         return str(channel.get("id"))
+
+    def link(self, ref: MessageRef) -> str | None:
+        """Slack's permalink shape: the workspace, the channel, the ts without its dot."""
+        if not self.workspace_url.startswith("https://"):
+            return None
+        base = self.workspace_url.rstrip("/")
+        return f"{base}/archives/{ref.channel}/p{ref.message_id.replace('.', '')}"
 
     def members_of(self, group: Group) -> tuple[Mention, ...]:
         if group is Group.EDITORS:

@@ -14,7 +14,7 @@ import pytest
 from handlers.commands import registry
 from handlers.commands.spec import Arg, ArgKind, Call, Command, Subcommand
 from handlers.context import Context
-from handlers.events import Invocation, Reply
+from handlers.events import Invocation, Reply, Role
 from handlers.messages import Message, Tone
 from handlers.port import ChannelRole
 from tests.fakes.slack_api import APP_ID, TEAM_ID
@@ -105,7 +105,7 @@ async def test_command_is_acked_then_answered_privately(database_url: str) -> No
         assert invocation.workspace == f"slack:{TEAM_ID}"
         assert invocation.command == "echo"
         assert invocation.actor.name == "sam"
-        assert invocation.actor.may_propose and not invocation.actor.is_editor
+        assert Role.PROPOSER in invocation.actor.roles and not invocation.actor.is_editor
         assert invocation.channel == GENERAL
 
 
@@ -115,9 +115,9 @@ async def test_roles_come_from_settings_and_the_steering_group(database_url: str
             await slack.sender.command(command="/echo", text="hi", user_id=user)
         await slack.fake.wait_for(lambda _c: len(HEARD) == 3)
         roles = {i.actor.id: i.actor for i in HEARD}
-        assert roles["UEDITOR01"].is_editor and not roles["UEDITOR01"].may_propose
-        assert roles["UCHAIR001"].is_steering and roles["UCHAIR001"].may_propose
-        assert not roles["UMEMBER01"].is_steering and not roles["UMEMBER01"].may_propose
+        assert roles["UEDITOR01"].is_editor and Role.PROPOSER not in roles["UEDITOR01"].roles
+        assert roles["UCHAIR001"].is_steering and Role.PROPOSER in roles["UCHAIR001"].roles
+        assert not roles["UMEMBER01"].is_steering and Role.PROPOSER not in roles["UMEMBER01"].roles
         # The group's membership is cached: one lookup for three commands.
         assert len(slack.fake.calls_to("usergroups.users.list")) == 1
 

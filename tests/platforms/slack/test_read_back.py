@@ -165,6 +165,64 @@ async def test_a_removal_while_reading_back_is_not_lost(database_url: str) -> No
             assert await votes(slack) == set()
 
 
+async def test_a_reaction_on_a_superseded_card_does_not_count(database_url: str) -> None:
+    async with FakeSlack(usergroups={STEERING_GROUP: STEERING_MEMBERS}) as fake:
+        async with running_slack(database_url, fake=fake) as slack:
+            proposal = await propose(slack)
+            old = str(proposal.card_message_id)
+            status, _ = await slack.sender.command(
+                text=f"edit {proposal.id} {DRAFT} Bring a friend.", user_id=PROPOSER
+            )
+            assert status == 200
+            await eventually(lambda: _card_is_not(slack, old))
+            new = await _card(slack)
+            assert "superseded by revision 2" in _text_of(fake, old)
+            # The proposer is told where the new card is, with a link to it.
+            link = f"https://postgate-test.slack.com/archives/{REVIEW}/p{new.replace('.', '')}"
+            await fake.wait_for(lambda _calls: bool(fake.messages("DMEMBER01")))
+            (told,) = fake.messages("DMEMBER01")
+            assert "Version 2 of your proposal 1 has a new card" in told["text"]
+            assert link in told["text"]
+
+            # Live: an editor approves on the old card. One approval would decide.
+            await react(slack, old, EDITORS[0], "white_check_mark", n=1)
+            await fake.settle()
+            assert await votes(slack) == set()
+            assert await _status_is(slack, ProposalStatus.PENDING)
+
+        # While postgate is down, the other editor approves on the old card too.
+        fake.set_reaction(channel=REVIEW, ts=old, user=EDITORS[1], emoji="white_check_mark")
+        read_before = len(fake.calls_to("reactions.get"))
+        async with running_slack(database_url, fake=fake) as slack:
+            await fake.wait_calls("reactions.get", read_before + 1)
+            await fake.settle()
+            assert await votes(slack) == set()
+            assert await _status_is(slack, ProposalStatus.PENDING)
+            assert await counted_on_reconnect(slack) == []
+            # Only the open card, the new one, is read back.
+            read = fake.calls_to("reactions.get")[read_before:]
+            assert {c.params["timestamp"] for c in read} == {new}
+
+            # On the new card the same approval counts, and decides.
+            await react(slack, new, EDITORS[0], "white_check_mark", n=2)
+            await eventually(lambda: _status_is(slack, ProposalStatus.APPROVED))
+
+
+async def _card(slack: RunningSlack) -> str:
+    async with slack.services.db.session() as session:
+        return str(await session.scalar(select(Proposal.card_message_id)))
+
+
+async def _card_is_not(slack: RunningSlack, ts: str) -> bool:
+    card = await _card(slack)
+    return card not in ("None", ts)
+
+
+def _text_of(fake: FakeSlack, ts: str) -> str:
+    (message,) = [m for m in fake.messages(REVIEW) if m["ts"] == ts]
+    return str(message["text"])
+
+
 async def _socket_propose(slack: RunningSlack) -> bool:
     envelope = await slack.fake.send_envelope(
         type="slash_commands",

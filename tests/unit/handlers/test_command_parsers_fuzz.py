@@ -10,8 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.cli.export import parse_since
-from bot.cli.main import UserError
+from bot.cli.main import UserError, local_time
 from bot.platforms.slack.border import parse_body
 from handlers.commands.parse import read
 from handlers.commands.registry import all_commands
@@ -65,7 +64,7 @@ def test_the_typed_argument_parsers_answer_or_refuse(text: str) -> None:
     else:
         assert len(fields.split()) == 5
     try:
-        parse_since(text, timezone=ZoneInfo("Europe/London"))
+        local_time(text, option="--since", timezone=ZoneInfo("Europe/London"))
     except UserError as refused:
         assert "--since" in str(refused)
 

@@ -4,6 +4,7 @@ start and is answered privately, and a failure is answered truthfully."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -143,6 +144,35 @@ async def test_a_replayed_reaction_is_one_vote(
     assert await deliveries.replay(before=clock.now()) == 1
     assert await deliveries.replay(before=clock.now()) == 0
     assert await count(services, Vote) == 1
+
+
+async def test_what_an_earlier_process_acknowledged_runs_before_anything_newer(
+    deliveries: Deliveries, services: Services, port: RecordingPort, clock: FixedClock
+) -> None:
+    """A withdrawal acknowledged just before a kill, then an approval made while
+    postgate restarts: the withdrawal runs first, as its member was told it would."""
+    await deliveries.run(key="k1", event=propose())
+    withdraw = Invocation(
+        workspace=WORKSPACE, actor=MEMBER, command="propose", text="withdraw 1", channel="C"
+    )
+    assert await deliveries.receive(key="k-withdraw", event=withdraw)  # acked, then killed
+    clock.advance(timedelta(seconds=5))
+    started = clock.now()
+    restarted = Deliveries(deliveries.ctx, replay_first=True)
+    vote = ReactionEvent(
+        workspace=WORKSPACE, actor=EDITOR, emoji="white_check_mark", added=True, proposal_id=1
+    )
+    assert await restarted.receive(key="Ev-after", event=vote)
+    live = asyncio.create_task(restarted.run(key="Ev-after", event=vote))
+    done, _ = await asyncio.wait({live}, timeout=0.5)
+    assert not done, "a delivery received after the start ran before the replay"
+    assert await restarted.replay(before=started) == 1
+    await live
+    async with services.db.session() as session:
+        status = await session.scalar(select(Proposal.status))
+    assert status == "withdrawn"
+    assert await count(services, Vote) == 0
+    assert await undone(services) == 0
 
 
 async def test_a_failure_before_anything_was_committed_says_nothing_was_changed(

@@ -6,9 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from alembic import command as alembic
 
 from bot.cli.main import main
-from storage.migrate import downgrade, schema_state
+from storage.migrate import alembic_config, schema_state
 
 
 def test_check_takes_the_post_unquoted(capsys: pytest.CaptureFixture[str]) -> None:
@@ -70,7 +71,7 @@ def test_read_only_commands_say_when_the_schema_is_behind(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    downgrade(database_url, "0005")
+    alembic.downgrade(alembic_config(database_url), "0005")
     monkeypatch.setenv("DATABASE_URL", database_url)
     assert main(command) == 2
     assert "schema is behind (at 0005" in capsys.readouterr().err

@@ -7,13 +7,16 @@ import csv
 import io
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
+from typing import cast
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
 from bot.cli.main import main
-from handlers.stats.audit_export import HEADER, event_row
+from handlers.stats.audit_export import HEADER, export_row
+from storage.audit import ExportRow
 from storage.db import Database
 from storage.models import AuditEvent
 from tests.stats_history import build_history
@@ -101,22 +104,22 @@ def test_a_bad_date_changes_nothing(
     monkeypatch.setenv("DATABASE_URL", database_url)
     target = tmp_path / "audit.csv"
     assert main(["export", "audit", "--csv", "--since", "last tuesday", "-o", str(target)]) == 2
-    assert "--since 'last tuesday' is not a date" in capsys.readouterr().err
+    assert "--since 'last tuesday' is not a date or time" in capsys.readouterr().err
     assert not target.exists()
 
 
 def test_summer_times_carry_their_offset_and_names_stay_readable() -> None:
-    row = event_row(
+    event = SimpleNamespace(
         at=datetime(2026, 7, 1, 8, 30, tzinfo=UTC),
         workspace="slack:T1",
         kind="vote_withdrawn",
         proposal_id=12,
-        author="Siân Zoë",
+        author_name="Siân Zoë",
         actor_id="U123",
         actor_name="Ffion",
         detail={"vote": "approve", "revision": 2},
-        timezone=ZoneInfo("Europe/London"),
     )
+    row = export_row(cast(ExportRow, event), timezone=ZoneInfo("Europe/London"))
     assert row == (
         "2026-07-01T09:30:00+01:00",
         "slack:T1",

@@ -77,7 +77,7 @@ def test_a_bad_time_is_a_clear_error(
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", database_url)
     assert main(["stats", "--at", "yesterday"]) == 2
-    assert "--at 'yesterday' is not a time" in capsys.readouterr().err
+    assert "--at 'yesterday' is not a date or time" in capsys.readouterr().err
 
 
 def test_several_workspaces_prefer_local_and_say_so() -> None:
