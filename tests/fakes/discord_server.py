@@ -83,7 +83,8 @@ class FakeDiscord:
         self.followups: dict[str, list[JSON]] = {}  # interaction token -> follow-up bodies
         self.identifies: list[JSON] = []
         self.resumes: list[JSON] = []
-        self._failing: list[tuple[str, str, int]] = []  # (method, path pattern, HTTP status)
+        # (method, path pattern, HTTP status, a 429's retry_after)
+        self._failing: list[tuple[str, str, int, float]] = []
         self._holding: list[tuple[str, str]] = []  # (method, path pattern): answers held
         self._closing = asyncio.Event()  # ends held answers
         self.deleted_originals: list[str] = []  # interaction tokens
@@ -423,10 +424,16 @@ class FakeDiscord:
             },
         )
 
-    def fail_next(self, method: str, pattern: str, status: int = 500) -> None:
+    def fail_next(
+        self, method: str, pattern: str, status: int = 500, *, retry_after: float = 0.0
+    ) -> None:
         """The next request matching `method` and the path `pattern` answers `status`,
         as Discord's edge does in an outage."""
-        self._failing.append((method, pattern, status))
+        self._failing.append((method, pattern, status, retry_after))
+
+    def failures_left(self) -> int:
+        """How many failures set up with `fail_next` are still to come."""
+        return len(self._failing)
 
     def hold_next(self, method: str, pattern: str) -> None:
         """The next request matching `method` and the path `pattern` is done, but its
@@ -527,6 +534,15 @@ class FakeDiscord:
         for failing in self._failing:
             if failing[0] == call.method and re.fullmatch(failing[1], call.path):
                 self._failing.remove(failing)
+                if failing[2] == 429:
+                    # As Discord answers (discord.py takes a 429 without Via for a ban).
+                    limited = {"message": "You are being rate limited.", "global": False}
+                    return web.Response(
+                        body=json.dumps(limited | {"retry_after": failing[3]}).encode(),
+                        status=429,
+                        content_type="application/json",
+                        headers={"Via": "1.1 google"},
+                    )
                 return _json({"message": "500: Internal Server Error", "code": 0}, failing[2])
         held = next(
             (h for h in self._holding if h[0] == call.method and re.fullmatch(h[1], call.path)),

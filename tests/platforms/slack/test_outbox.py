@@ -172,3 +172,48 @@ async def test_an_update_lost_in_an_outage_still_lands(database_url: str) -> Non
         [card] = _top_level(slack.fake, REVIEW)
         assert "APPROVED" in _text(card)
         assert "Sent to the approved channel" in _text(card)
+
+
+async def test_hint_reactions_and_a_rejection_notice_through_500s_and_429s_go_out_once(
+    database_url: str,
+) -> None:
+    async with sending(database_url) as slack:
+        fake = slack.fake
+        # More failures than the Slack client retries by itself: postgate's outbox waits.
+        fake.outage("reactions.add", times=2, status=500)
+        fake.outage("reactions.add", times=5, status=429, retry_after=1)
+        await _propose(slack)
+        await _all_sent(slack)
+        [card] = _top_level(fake, REVIEW)
+        # Seven refused, then each of the three hints once.
+        assert len(fake.calls_to("reactions.add")) == 10
+        assert {c.params["name"] for c in fake.calls_to("reactions.add")[-3:]} == {
+            "white_check_mark",
+            "x",
+            "pencil2",
+        }
+        assert {c.params["timestamp"] for c in fake.calls_to("reactions.add")} == {card["ts"]}
+
+        # The proposer's notice of a rejection: its DM channel and its post both fail.
+        # (A DM Slack refuses is told in the card's thread instead: either way, once.)
+        fake.outage("conversations.open", times=2, status=500)
+        fake.outage("chat.postMessage", times=5, status=429, retry_after=1)
+        event = reaction_event(user=EDITORS[0], emoji="x", channel=REVIEW, ts=card["ts"])
+        status, _ = await slack.sender.event(event, event_id="EvREJECT")
+        assert status == 200
+
+        def notices() -> list[dict[str, Any]]:
+            thread = [m for m in fake.messages(REVIEW) if m["thread_ts"] == card["ts"]]
+            return [
+                m for m in [*fake.messages(DM), *thread] if "rejected your proposal 1" in m["text"]
+            ]
+
+        for _ in range(int(WITHIN * 10)):
+            if notices():
+                break
+            await fake.settle(quiet=0.1, within=0.1)
+        await _all_sent(slack)
+        await fake.settle()
+        assert len(notices()) == 1
+        [card] = _top_level(fake, REVIEW)
+        assert "Rejected by" in _text(card)
