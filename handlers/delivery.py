@@ -49,6 +49,8 @@ KEEP_DAYS = 30
 Event = Invocation | ReactionEvent
 Answer = Callable[[Reply], Awaitable[None]]
 Refresh = Callable[[Actor], Awaitable[Actor]]
+# Reads back the open cards' reactions, taking the given turn for each card.
+ReadBack = Callable[[AbstractAsyncContextManager[object]], Awaitable[None]]
 
 
 class Turn(AbstractAsyncContextManager[None]):
@@ -218,12 +220,19 @@ class Deliveries:
 
         return answer
 
-    async def replay(self, *, before: datetime) -> int:
+    async def replay(self, *, before: datetime, read_back: ReadBack | None = None) -> int:
         """Run, oldest first, the deliveries received before `before` (this process's
-        start) and never finished; how many."""
+        start) and never finished, then `read_back` what changed on the cards while
+        no process listened, and only then anything received since; how many ran."""
         with self.in_progress():  # so that a stop can cancel it between runs too
             try:
-                return await self._replay(before)
+                count = await self._replay(before)
+                if read_back is not None:
+                    try:
+                        await read_back(self._turn.lock)
+                    except Exception as exc:
+                        log.warning("could not read the cards back: %s", _short(exc))
+                return count
             finally:
                 self._turn.open()
 
