@@ -197,7 +197,7 @@ class DiscordPlatform:
             )
 
         async def read_back() -> None:
-            deliveries.spawn(reading_back(deliveries.turn), name="postgate-discord-read-back")
+            deliveries.spawn(deliveries.read_back(reading_back), name="postgate-discord-read-back")
 
         self._reading_back = reading_back
 
@@ -235,7 +235,7 @@ class DiscordPlatform:
             log.info("synced %d Discord commands to server %s", len(synced), self._guild_id)
             assert self._deliveries is not None  # built with the bot
             self.replaying = asyncio.create_task(
-                # Then the cards read back, before anything received since.
+                # Then the cards read back: the votes made while none listened.
                 self._deliveries.replay(before=started_at, read_back=self._reading_back),
                 name="postgate-discord-replay",
             )

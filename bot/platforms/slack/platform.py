@@ -270,13 +270,13 @@ class SlackPlatform:
             self._read_back()
 
     async def _catch_up(self, started_at: datetime) -> int:
-        """What an earlier process left undone, then the votes made while none listened,
-        before anything received since."""
+        """What an earlier process left undone, then the votes made while none listened."""
         return await self._deliveries.replay(before=started_at, read_back=self._reading_back)
 
     def _read_back(self) -> None:
         """Count the votes made on the open cards while postgate was not listening."""
-        self._deliveries.spawn(self._reading_back(self._deliveries.turn), name="slack read back")
+        deliveries = self._deliveries
+        deliveries.spawn(deliveries.read_back(self._reading_back), name="slack read back")
 
     async def _reading_back(self, turn: AbstractAsyncContextManager[object]) -> None:
         await reconcile(self._deliveries.ctx, read=self._reactions_on, who=self._person, turn=turn)
