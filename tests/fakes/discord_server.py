@@ -84,6 +84,8 @@ class FakeDiscord:
         self.identifies: list[JSON] = []
         self.resumes: list[JSON] = []
         self._failing: list[tuple[str, str, int]] = []  # (method, path pattern, HTTP status)
+        self._holding: list[tuple[str, str]] = []  # (method, path pattern): answers held
+        self._closing = asyncio.Event()  # ends held answers
         self.deleted_originals: list[str] = []  # interaction tokens
         self.users: dict[int, JSON] = {}
         self.member_roles: dict[int, list[int]] = {}
@@ -114,6 +116,7 @@ class FakeDiscord:
         self.port = sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
+        self._closing.set()  # a held answer's client is gone: the server need not wait
         for session in list(self._sockets):
             with contextlib.suppress(Exception):
                 await session.ws.close()
@@ -425,6 +428,11 @@ class FakeDiscord:
         as Discord's edge does in an outage."""
         self._failing.append((method, pattern, status))
 
+    def hold_next(self, method: str, pattern: str) -> None:
+        """The next request matching `method` and the path `pattern` is done, but its
+        answer never comes (until the fake stops): a request in flight at a kill."""
+        self._holding.append((method, pattern))
+
     async def drop_connection(self) -> None:
         """Close the gateway connection as Discord does when it moves a session: the bot
         reconnects and RESUMEs (answered with RESUMED)."""
@@ -520,6 +528,10 @@ class FakeDiscord:
             if failing[0] == call.method and re.fullmatch(failing[1], call.path):
                 self._failing.remove(failing)
                 return _json({"message": "500: Internal Server Error", "code": 0}, failing[2])
+        held = next(
+            (h for h in self._holding if h[0] == call.method and re.fullmatch(h[1], call.path)),
+            None,
+        )
         try:
             if call.path.startswith(("/interactions/", "/webhooks/")):
                 response = self._route_interaction(call)
@@ -530,6 +542,9 @@ class FakeDiscord:
         finally:
             async with self._changed:
                 self._changed.notify_all()
+        if held is not None:
+            self._holding.remove(held)
+            await self._closing.wait()
         return response
 
     def _route(self, call: RestCall) -> web.Response:

@@ -117,6 +117,7 @@ class FakeSlack:
     # (channel, ts) -> emoji name -> user ids, in the order they reacted
     reactions: dict[tuple[str, str], dict[str, list[str]]] = field(default_factory=dict)
     _slow: dict[str, float] = field(default_factory=dict)
+    _closing: asyncio.Event = field(default_factory=asyncio.Event)  # ends held answers
 
     # -- life cycle ------------------------------------------------------------------
     async def __aenter__(self) -> FakeSlack:
@@ -142,6 +143,7 @@ class FakeSlack:
         self._port = int(sockets[0].getsockname()[1])
 
     async def close(self) -> None:
+        self._closing.set()  # a held answer's client is gone: the server need not wait
         for ws in list(self._sockets):
             await ws.close()
         if self._runner is not None:
@@ -390,7 +392,7 @@ class FakeSlack:
         await asyncio.sleep(self._slow.get(method, 0.0))
         if method in self._losing:
             if self._losing.pop(method):
-                await asyncio.Event().wait()  # the answer never comes
+                await self._closing.wait()  # the answer never comes
             assert request.transport is not None
             request.transport.close()  # done, but the connection drops before the answer
         return web.json_response(answer, headers=headers)
