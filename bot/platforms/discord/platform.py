@@ -25,6 +25,7 @@ import contextlib
 import functools
 import logging
 import uuid
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import discord
@@ -45,7 +46,7 @@ from bot.platforms.discord.port import DiscordPort
 from bot.platforms.discord.render import render
 from bot.settings import Settings
 from handlers.context import Context, Services
-from handlers.delivery import Deliveries
+from handlers.delivery import Deliveries, ReadBack
 from handlers.emoji import emoji_name
 from handlers.events import Actor
 from handlers.messages import Mention
@@ -110,6 +111,7 @@ class DiscordPlatform:
         self._ready_timeout = ready_timeout
         self._shutdown_grace = shutdown_grace
         self._deliveries: Deliveries | None = None
+        self._reading_back: ReadBack | None = None
         self.replaying: asyncio.Task[int] | None = None  # an earlier process's work
         self._guild_ready_timeout = guild_ready_timeout
         self._role_map = RoleMap(
@@ -186,16 +188,18 @@ class DiscordPlatform:
         ) -> None:
             await self._on_reaction(bot, deliveries, payload, event_id)
 
-        async def read_back() -> None:
-            deliveries.spawn(
-                reconcile(
-                    deliveries.ctx,
-                    read=functools.partial(self._reactions_on, bot),
-                    who=functools.partial(self._member, bot),
-                    turn=deliveries.turn,
-                ),
-                name="postgate-discord-read-back",
+        async def reading_back(turn: AbstractAsyncContextManager[object]) -> None:
+            await reconcile(
+                deliveries.ctx,
+                read=functools.partial(self._reactions_on, bot),
+                who=functools.partial(self._member, bot),
+                turn=turn,
             )
+
+        async def read_back() -> None:
+            deliveries.spawn(deliveries.read_back(reading_back), name="postgate-discord-read-back")
+
+        self._reading_back = reading_back
 
         bot.add_listener(on_raw_reaction_add)
         bot.add_listener(on_raw_reaction_remove)
@@ -231,7 +235,9 @@ class DiscordPlatform:
             log.info("synced %d Discord commands to server %s", len(synced), self._guild_id)
             assert self._deliveries is not None  # built with the bot
             self.replaying = asyncio.create_task(
-                self._deliveries.replay(before=started_at), name="postgate-discord-replay"
+                # Then the cards read back: the votes made while none listened.
+                self._deliveries.replay(before=started_at, read_back=self._reading_back),
+                name="postgate-discord-replay",
             )
         except BaseException:
             ready.cancel()

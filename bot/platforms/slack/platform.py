@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -232,7 +234,7 @@ class SlackPlatform:
             self._socket.client.message_listeners.append(self._on_socket_message)
             await self._socket.connect_async()  # type: ignore[no-untyped-call]
             log.info("Slack Socket Mode connected for %s", self.workspace)
-            self._replaying = asyncio.create_task(self._deliveries.replay(before=started_at))
+            self._replaying = asyncio.create_task(self._catch_up(started_at))
             return
         web_app = web.Application()
         web_app.router.add_post("/slack/events", self._http_events)
@@ -257,8 +259,7 @@ class SlackPlatform:
         sockets = getattr(server, "sockets", None) or []
         self.http_port = int(sockets[0].getsockname()[1]) if sockets else self._settings.port
         log.info("Slack HTTP mode listening on port %s for %s", self.http_port, self.workspace)
-        self._replaying = asyncio.create_task(self._deliveries.replay(before=started_at))
-        self._read_back()
+        self._replaying = asyncio.create_task(self._catch_up(started_at))
 
     # -- reading back the cards' reactions -------------------------------------------------
     async def _on_socket_message(
@@ -268,15 +269,17 @@ class SlackPlatform:
         if message.get("type") == "hello":
             self._read_back()
 
+    async def _catch_up(self, started_at: datetime) -> int:
+        """What an earlier process left undone, then the votes made while none listened."""
+        return await self._deliveries.replay(before=started_at, read_back=self._reading_back)
+
     def _read_back(self) -> None:
         """Count the votes made on the open cards while postgate was not listening."""
         deliveries = self._deliveries
-        deliveries.spawn(
-            reconcile(
-                deliveries.ctx, read=self._reactions_on, who=self._person, turn=deliveries.turn
-            ),
-            name="slack read back",
-        )
+        deliveries.spawn(deliveries.read_back(self._reading_back), name="slack read back")
+
+    async def _reading_back(self, turn: AbstractAsyncContextManager[object]) -> None:
+        await reconcile(self._deliveries.ctx, read=self._reactions_on, who=self._person, turn=turn)
 
     async def _reactions_on(self, ref: MessageRef) -> list[tuple[str, str]]:
         answer = await self._client.reactions_get(
