@@ -226,7 +226,7 @@ class DiscordPlatform:
             synced = await bot.tree.sync(guild=discord.Object(self._guild_id))
             log.info("synced %d Discord commands to server %s", len(synced), self._guild_id)
             assert self._deliveries is not None  # built with the bot
-            self.replaying = asyncio.create_task(
+            self.replaying = self._deliveries.spawn(
                 self._deliveries.replay(before=started_at), name="postgate-discord-replay"
             )
         except BaseException:
@@ -253,12 +253,8 @@ class DiscordPlatform:
     async def stop(self) -> None:
         bot, task, restore = self._bot, self.task, self._restore
         self._bot = self.task = self._restore = None
-        replaying, self.replaying = self.replaying, None
         if self._deliveries is not None:
             await self._deliveries.stop(grace=self._shutdown_grace)
-        if replaying is not None:
-            replaying.cancel()  # not yet started: the next start replays instead
-            await asyncio.gather(replaying, return_exceptions=True)
         try:
             if bot is not None:
                 await bot.close()

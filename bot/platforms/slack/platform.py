@@ -57,7 +57,7 @@ from handlers.commands.registry import all_commands, find_command
 from handlers.context import Context, Services
 from handlers.delivery import Answer, Deliveries, Event
 from handlers.events import Actor, Invocation, ReactionEvent, Reply
-from handlers.port import ChannelRole, ChatPort, MessageRef, PlatformError
+from handlers.port import ChannelRole, ChatPort, MessageRef
 from handlers.proposals.reconcile import reconcile
 
 log = logging.getLogger(__name__)
@@ -188,7 +188,6 @@ class SlackPlatform:
         )
         self._team_id = ""
         self._deliveries = self._deliveries_for("")
-        self._replaying: asyncio.Task[int] | None = None
         self._runner: web.AppRunner | None = None
         self._socket: AsyncSocketModeHandler | None = None
         self.http_port: int | None = None  # HTTP mode's, once started
@@ -232,7 +231,7 @@ class SlackPlatform:
             self._socket.client.message_listeners.append(self._on_socket_message)
             await self._socket.connect_async()  # type: ignore[no-untyped-call]
             log.info("Slack Socket Mode connected for %s", self.workspace)
-            self._replaying = asyncio.create_task(self._deliveries.replay(before=started_at))
+            self._deliveries.spawn(self._deliveries.replay(before=started_at), name="slack replay")
             return
         web_app = web.Application()
         web_app.router.add_post("/slack/events", self._http_events)
@@ -257,7 +256,7 @@ class SlackPlatform:
         sockets = getattr(server, "sockets", None) or []
         self.http_port = int(sockets[0].getsockname()[1]) if sockets else self._settings.port
         log.info("Slack HTTP mode listening on port %s for %s", self.http_port, self.workspace)
-        self._replaying = asyncio.create_task(self._deliveries.replay(before=started_at))
+        self._deliveries.spawn(self._deliveries.replay(before=started_at), name="slack replay")
         self._read_back()
 
     # -- reading back the cards' reactions -------------------------------------------------
@@ -273,7 +272,10 @@ class SlackPlatform:
         deliveries = self._deliveries
         deliveries.spawn(
             reconcile(
-                deliveries.ctx, read=self._reactions_on, who=self._person, turn=deliveries.turn
+                deliveries.ctx,
+                read=self._reactions_on,
+                who=lambda user_id: self._people.actor(user_id=user_id),
+                turn=deliveries.turn,
             ),
             name="slack read back",
         )
@@ -289,9 +291,6 @@ class SlackPlatform:
             for user in reaction.get("users") or []
         ]
 
-    async def _person(self, user_id: str) -> Actor:
-        return await self._people.actor(user_id=user_id)
-
     async def wait_closed(self) -> None:
         await self._closed.wait()
 
@@ -306,9 +305,6 @@ class SlackPlatform:
             await self._runner.cleanup()
             self._runner = None
         await self._deliveries.stop(grace=self._shutdown_grace)
-        if self._replaying is not None:
-            self._replaying.cancel()  # not yet started: the next start replays instead
-            await asyncio.gather(self._replaying, return_exceptions=True)
         if self._client.session is not None:
             await self._client.session.close()
             self._client.session = None
@@ -411,7 +407,11 @@ class SlackPlatform:
         try:
             new = await self._deliveries.receive(key=received.key, event=received.event)
         except Exception as exc:
-            log.error("a Slack delivery could not be stored, so it was not acked: %s", _name(exc))
+            # Database errors carry SQL and member text: only their kind goes to the log.
+            log.error(
+                "a Slack delivery could not be stored, so it was not acked: %s",
+                type(exc).__name__,
+            )
             return BoltResponse(status=500, body="")
         await ack()
         if new:
@@ -447,7 +447,7 @@ class SlackPlatform:
 
         async def answer(reply: Reply) -> None:
             assert isinstance(received.event, Invocation)
-            await self._reply(
+            await self._port.reply(
                 reply=reply,
                 user_id=received.event.actor.id,
                 channel_id=received.event.channel or "",
@@ -475,20 +475,6 @@ class SlackPlatform:
             return False
         return True
 
-    async def _reply(
-        self, *, reply: Reply, user_id: str, channel_id: str, response_url: str = ""
-    ) -> None:
-        try:
-            await self._port.reply(
-                reply=reply, user_id=user_id, channel_id=channel_id, response_url=response_url
-            )
-        except PlatformError as exc:
-            if reply.visibility != "private" or not channel_id:
-                raise
-            # Ephemeral messages fail where the bot is not a member: a DM reaches them anyway.
-            log.warning("%s; replying to %s by DM", exc, user_id)
-            await self._port.direct_message(user_id=user_id, message=reply.message)
-
 
 def _set_bolt_log_level(logger: logging.Logger) -> None:
     """Give bolt's logger postgate's level, but never below WARNING.
@@ -502,11 +488,6 @@ def _set_bolt_log_level(logger: logging.Logger) -> None:
     start, once logging is set up."""
     logger.setLevel(logging.NOTSET)
     logger.setLevel(max(logging.WARNING, logger.getEffectiveLevel()))
-
-
-def _name(exc: BaseException) -> str:
-    # Database errors carry SQL and member text: only their kind goes to the log.
-    return type(exc).__name__
 
 
 def _as_received(user_id: str, name: str = "") -> Actor:

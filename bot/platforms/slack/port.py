@@ -288,11 +288,12 @@ class SlackChatPort:
                     ),
                 )
             except PlatformError as exc:
-                if dm_channel is None:
-                    raise
-                # The files are in the DM already: the words join them there, no second copy.
+                # Ephemeral messages fail where the bot is not a member: a DM reaches them
+                # anyway (beside the reply's files, when they went there already).
                 log.warning("%s; replying to %s by DM", exc, user_id)
-                await self._send(channel=dm_channel, rendered=rendered)
+                await self._send(
+                    channel=dm_channel or await self._dm_channel(user_id), rendered=rendered
+                )
         else:
             await self._send(channel=channel_id, rendered=rendered)
 
