@@ -27,7 +27,7 @@ from guidance.lookup.lookup import GuidanceIndex
 from guidance.policy import load_policy
 from guidance.sections import load_guidance
 from handlers.commands.parse import read
-from handlers.commands.registry import COMMANDS
+from handlers.commands.registry import all_commands
 from handlers.ideas.dates import parse_day
 from handlers.ideas.schedules import parse_schedule
 from handlers.stats.period import parse_period
@@ -97,7 +97,7 @@ def parsers() -> dict[str, Callable[[str], object]]:
         "export --since": quietly(lambda text: local_time(text, option="--since", timezone=london)),
         "Slack body": quietly(lambda text: parse_body(text, content_type=None)),
     }
-    for command in COMMANDS:
+    for command in all_commands():
         found[f"/{command.name}"] = lambda text, command=command: read(command, text)
     return found
 

@@ -11,7 +11,7 @@ from discord import app_commands
 from bot.doctor.checklist import Item
 from bot.platforms.discord.endpoints import point_discord_at
 from bot.settings import Settings
-from handlers.commands.registry import COMMANDS
+from handlers.commands.registry import all_commands
 
 DEVELOPER_MODE = "turn on Developer Mode in Discord, right-click it and Copy ID"
 
@@ -115,7 +115,7 @@ def _role(roles: dict[int, str], *, setting: str, role_id: int, guild: str) -> I
 async def _commands(client: discord.Client, *, guild_id: int) -> Item:
     tree = app_commands.CommandTree(client)
     synced = {command.name for command in await tree.fetch_commands(guild=discord.Object(guild_id))}
-    missing = sorted(spec.name for spec in COMMANDS if spec.name not in synced)
+    missing = sorted(spec.name for spec in all_commands() if spec.name not in synced)
     if missing:
         return Item.failed(
             "Discord: commands not synced to the server: " + ", ".join(f"/{m}" for m in missing),

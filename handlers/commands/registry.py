@@ -38,15 +38,19 @@ HELP = Command(
     arg_description="(nothing needed)",
 )
 
-# In the order help lists them.
 COMMANDS: tuple[Command, ...] = (PROPOSE, GUIDANCE, IDEA_COMMAND, REMINDERS_COMMAND, STATS, HELP)
+
+
+def all_commands() -> tuple[Command, ...]:
+    """The commands, in the order help lists them."""
+    return COMMANDS
 
 
 def find_command(name: str) -> Command | None:
     wanted = name.lstrip("/").lower()
-    return next((c for c in COMMANDS if c.name == wanted), None)
+    return next((c for c in all_commands() if c.name == wanted), None)
 
 
 def command_list() -> str:
     """Every command's usage and summary, one after another, for help texts."""
-    return "\n".join(f"{usage(c)}\n    {c.summary}" for c in COMMANDS)
+    return "\n".join(f"{usage(c)}\n    {c.summary}" for c in all_commands())

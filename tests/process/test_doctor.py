@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 
-from handlers.commands.registry import COMMANDS
+from handlers.commands.registry import all_commands
 from storage.migrate import alembic_config, upgrade
 from tests.fakes import discord_server as fd
 from tests.fakes.discord_server import FakeDiscord
@@ -220,7 +220,7 @@ def discord_env(fake: FakeDiscord, sqlite_database: str) -> dict[str, str]:
 def synced(fake: FakeDiscord) -> None:
     fake.commands = [
         fake._registered({"name": spec.name, "description": spec.summary, "type": 1})
-        for spec in COMMANDS
+        for spec in all_commands()
     ]
 
 

@@ -27,7 +27,7 @@ from discord import app_commands
 
 from bot.platforms.discord.events import RoleMap, invocation_from
 from bot.platforms.discord.render import DiscordMessage, render
-from handlers.commands.registry import COMMANDS
+from handlers.commands.registry import all_commands
 from handlers.commands.spec import Arg, ArgKind, Command, Subcommand
 from handlers.delivery import Deliveries
 from handlers.events import Reply
@@ -86,7 +86,7 @@ class CommandBridge:
 
     def register(self, tree: app_commands.CommandTree[discord.Client]) -> None:
         guild = discord.Object(self._guild_id)
-        for spec in COMMANDS:
+        for spec in all_commands():
             tree.add_command(self._app_command(spec), guild=guild, override=True)
 
     def _app_command(self, spec: Command) -> AppCommand | app_commands.Group:

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from handlers.commands.registry import COMMANDS
+from handlers.commands.registry import all_commands
 from handlers.commands.spec import Command, usage
 from handlers.textsplit import clip
 
@@ -82,7 +82,7 @@ def manifest_yaml() -> str:
         ".venv/bin/python -m bot.platforms.slack.manifest > slack/manifest.yml\n"
     )
     return header + yaml.safe_dump(
-        manifest(COMMANDS), sort_keys=False, allow_unicode=True, width=100
+        manifest(all_commands()), sort_keys=False, allow_unicode=True, width=100
     )
 
 

@@ -53,7 +53,7 @@ from bot.platforms.slack.people import SlackPeople
 from bot.platforms.slack.port import SlackChatPort
 from bot.settings import Settings
 from bot.startup.errors import ConfigError
-from handlers.commands.registry import COMMANDS, find_command
+from handlers.commands.registry import all_commands, find_command
 from handlers.context import Context, Services
 from handlers.delivery import Answer, Deliveries, Event
 from handlers.events import Actor, Invocation, ReactionEvent, Reply
@@ -330,7 +330,7 @@ class SlackPlatform:
     # -- listeners: receive and ack, then start the work --------------------------------
     def _register(self) -> None:
         # Every command in the registry, the same way: adding one is one line elsewhere.
-        for spec in COMMANDS:
+        for spec in all_commands():
             self._app.command(f"/{spec.name}")(self._on_command)
         self._app.view(FORM_CALLBACK_ID)(self._on_form)
         for name in ("reaction_added", "reaction_removed"):

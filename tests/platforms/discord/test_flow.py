@@ -16,7 +16,7 @@ from discord.gateway import DiscordWebSocket
 from bot.assembly import build_services
 from bot.platforms.discord.platform import DiscordPlatform
 from bot.settings import Settings, load_settings
-from handlers.commands.registry import COMMANDS
+from handlers.commands.registry import all_commands
 from handlers.context import Services
 from storage import proposals as repo
 from storage.models import AuditEvent, Vote
@@ -286,7 +286,7 @@ async def test_every_command_is_registered_with_its_typed_subcommands(
     async with running(settings_for(fake, database_url)):
         sync = fake.calls_to("PUT", rf"/applications/\d+/guilds/{GUILD_ID}/commands")
         assert len(sync) == 1
-        specs = {spec.name: spec for spec in COMMANDS}
+        specs = {spec.name: spec for spec in all_commands()}
         assert {c["name"] for c in fake.commands} == set(specs)
         registered = {c["name"]: c for c in fake.commands}
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from bot.cli.main import UserError, local_time
 from bot.platforms.slack.border import parse_body
 from handlers.commands.parse import read
-from handlers.commands.registry import COMMANDS
+from handlers.commands.registry import all_commands
 from handlers.commands.spec import Command
 from handlers.ideas.dates import parse_day, parse_span
 from handlers.ideas.schedules import ScheduleError, parse_schedule
@@ -24,7 +24,7 @@ from handlers.stats.period import parse_period
 KEYWORDS = sorted(
     {
         word
-        for command in COMMANDS
+        for command in all_commands()
         for sub in command.subcommands
         for word in (sub.name, *sub.aliases)
     }
@@ -37,7 +37,7 @@ any_text = st.one_of(st.text(max_size=400), wordy)
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c.name)
+@pytest.mark.parametrize("command", all_commands(), ids=lambda c: c.name)
 @FUZZ
 @given(text=any_text)
 def test_a_command_line_is_read_or_answered_with_usage(command: Command, text: str) -> None:
