@@ -89,6 +89,8 @@ class _Bot(commands.Bot):
 
 
 class DiscordPlatform:
+    name = "discord"
+
     def __init__(
         self,
         *,
@@ -107,6 +109,7 @@ class DiscordPlatform:
         self._settings = settings
         self._services = services
         self._guild_id = settings.discord_guild_id
+        self.workspace = workspace_key(self._guild_id)
         self._ready_timeout = ready_timeout
         self._shutdown_grace = shutdown_grace
         self._deliveries: Deliveries | None = None
@@ -121,14 +124,6 @@ class DiscordPlatform:
         self.task: asyncio.Task[None] | None = None  # the running `bot.start()`
         self._restore: Endpoints | None = None
         self._port: DiscordPort | None = None
-
-    @property
-    def name(self) -> str:
-        return "discord"
-
-    @property
-    def workspace(self) -> str:
-        return workspace_key(self._guild_id)
 
     @property
     def port(self) -> DiscordPort:

@@ -57,7 +57,7 @@ from handlers.commands.registry import all_commands, find_command
 from handlers.context import Context, Services
 from handlers.delivery import Answer, Deliveries, Event
 from handlers.events import Actor, Invocation, ReactionEvent, Reply
-from handlers.port import ChannelRole, ChatPort, MessageRef
+from handlers.port import ChannelRole, MessageRef
 from handlers.proposals.reconcile import reconcile
 
 log = logging.getLogger(__name__)
@@ -134,6 +134,8 @@ def auth_failure(exc: BaseException, *, base_url: str, api_url: str | None) -> C
 
 
 class SlackPlatform:
+    name = "slack"
+
     def __init__(
         self,
         *,
@@ -165,7 +167,7 @@ class SlackPlatform:
             logger=_BOLT_LOG,
         )
         self._verifier = SignatureVerifier(secret.get_secret_value() if secret else "")
-        self._port = SlackChatPort(
+        self.port = SlackChatPort(
             client=self._client,
             channels={
                 ChannelRole.REVIEW: settings.slack_review_channel,
@@ -196,23 +198,15 @@ class SlackPlatform:
 
     # -- Platform --------------------------------------------------------------------
     @property
-    def name(self) -> str:
-        return "slack"
-
-    @property
     def workspace(self) -> str:
         return workspace_key(self._team_id) if self._team_id else "slack:"
-
-    @property
-    def port(self) -> ChatPort:
-        return self._port
 
     async def start(self) -> None:
         _set_bolt_log_level(_BOLT_LOG)
         auth = await auth_test(self._client, api_url=self._settings.slack_api_url)
         installed = await installed_app(client=self._client, auth=auth)
         self._team_id = installed.team_id
-        self._port.workspace_url = str(auth.get("url") or "")
+        self.port.workspace_url = str(auth.get("url") or "")
         self._deliveries = self._deliveries_for(self._team_id)
         self._app.use(OnlyInstalledApp(installed))
         # Any delivery received before this moment is an earlier process's.
@@ -337,7 +331,7 @@ class SlackPlatform:
             self._app.event(name)(self._on_reaction)
 
     def _deliveries_for(self, team_id: str) -> Deliveries:
-        ctx = Context(services=self._services, port=self._port, workspace=workspace_key(team_id))
+        ctx = Context(services=self._services, port=self.port, workspace=workspace_key(team_id))
         return Deliveries(ctx, refresh=self._actor_now)
 
     async def _on_command(self, ack: AsyncAck, body: dict[str, Any]) -> BoltResponse | None:
@@ -447,7 +441,7 @@ class SlackPlatform:
 
         async def answer(reply: Reply) -> None:
             assert isinstance(received.event, Invocation)
-            await self._port.reply(
+            await self.port.reply(
                 reply=reply,
                 user_id=received.event.actor.id,
                 channel_id=received.event.channel or "",

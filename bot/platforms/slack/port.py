@@ -61,6 +61,8 @@ async def _call(method: str, call: Callable[[], Awaitable[T]]) -> T:
 
 
 class SlackChatPort:
+    platform = "slack"
+
     def __init__(
         self,
         *,
@@ -77,10 +79,6 @@ class SlackChatPort:
         self._steering_users = steering_users
         # The workspace's own address, from auth.test at start: links to messages.
         self.workspace_url = ""
-
-    @property
-    def platform(self) -> str:
-        return "slack"
 
     def channel_id(self, channel: ChannelRole | str) -> str:
         if not isinstance(channel, ChannelRole):
