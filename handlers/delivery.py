@@ -26,7 +26,7 @@ import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractAsyncContextManager, contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -50,17 +50,49 @@ T = TypeVar("T")
 Event = Invocation | ReactionEvent
 Answer = Callable[[Reply], Awaitable[None]]
 Refresh = Callable[[Actor], Awaitable[Actor]]
+# Reads back the open cards' reactions, taking the given turn for each card.
+ReadBack = Callable[[AbstractAsyncContextManager[object]], Awaitable[None]]
+
+
+class Turn(AbstractAsyncContextManager[None]):
+    """Held by one run at a time, in the order they came (asyncio.Lock is fair), and by
+    none before `open` when an earlier process's deliveries are to run first."""
+
+    def __init__(self, *, closed: bool) -> None:
+        self.lock = asyncio.Lock()
+        self._open = asyncio.Event()
+        if not closed:
+            self._open.set()
+
+    def open(self) -> None:
+        self._open.set()
+
+    async def __aenter__(self) -> None:
+        await self._open.wait()
+        await self.lock.acquire()
+
+    async def __aexit__(self, *_exc: object) -> None:
+        self.lock.release()
 
 
 class Deliveries:
     """One platform's deliveries in one workspace. `refresh` gives the actor as they
-    are now, for a platform that only knows roles by asking (Slack)."""
+    are now, for a platform that only knows roles by asking (Slack). `replay_first`:
+    the platform replays at start, and nothing received since (nor a read-back of the
+    cards) runs before what an earlier process acknowledged and never finished."""
 
-    def __init__(self, ctx: Context, *, refresh: Refresh | None = None) -> None:
+    def __init__(
+        self, ctx: Context, *, refresh: Refresh | None = None, replay_first: bool = False
+    ) -> None:
         self.ctx = ctx
         self._refresh = refresh
         self._running: set[asyncio.Task[Any]] = set()
-        self._turn = asyncio.Lock()  # fair: waiters go in the order they came
+        self._turn = Turn(closed=replay_first)
+        # Deliveries by the order they were received in, and how far the last read-back
+        # of the cards reaches: a reaction received before it is already in what it read.
+        self._received = 0
+        self._order: dict[str, int] = {}
+        self._read_upto = 0
 
     async def receive(self, *, key: str, event: Event) -> bool:
         """Store a delivery before its ack; False when its key was stored before."""
@@ -73,7 +105,10 @@ class Deliveries:
                 event=_dump(event),
                 now=services.clock.now(),
             )
-        if not new:
+        if new:
+            self._received += 1
+            self._order[key] = self._received
+        else:
             log.info("dropped a redelivery (%s)", key)
         return new
 
@@ -81,18 +116,38 @@ class Deliveries:
         """Do a received delivery's work once and answer a command through `answer`
         (by default privately, as after a restart). Never raises but to cancel."""
         with self.in_progress():
+            order = self._order.pop(key, 0)
             async with self._turn:
-                reply = await self._work(key, event)
-            if reply is not None and isinstance(event, Invocation):
-                try:
-                    await (answer or self._privately(event))(reply)
-                except Exception as exc:
-                    log.warning(
-                        "the answer to /%s was not delivered: %s", event.command, _short(exc)
-                    )
+                if isinstance(event, ReactionEvent) and 0 < order <= self._read_upto:
+                    # Made before the cards were read back: counted (or not) by that.
+                    reply = None
+                    await self._skip(key)
+                else:
+                    reply = await self._work(key, event)
+            await self._answer(event, reply, answer)
+
+    async def _answer(self, event: Event, reply: Reply | None, answer: Answer | None) -> None:
+        if reply is not None and isinstance(event, Invocation):
+            try:
+                await (answer or self._privately(event))(reply)
+            except Exception as exc:
+                log.warning("the answer to /%s was not delivered: %s", event.command, _short(exc))
+
+    async def read_back(self, read_back: ReadBack) -> None:
+        """Read the cards back, each card in its turn. The reactions received until now
+        are in what it reads, so those still waiting are not run (a reaction taken back
+        since would otherwise count for a moment, perhaps decisively)."""
+        self._read_upto = self._received
+        await read_back(self._turn)
+
+    async def _skip(self, key: str) -> None:
+        try:
+            await self.done(key=key)
+        except Exception as exc:
+            log.warning("delivery %s was not marked done: %s", key, _short(exc))
 
     @property
-    def turn(self) -> asyncio.Lock:
+    def turn(self) -> Turn:
         """Held by each run: other work that must not interleave with one holds it too
         (reading back a card's reactions)."""
         return self._turn
@@ -194,11 +249,25 @@ class Deliveries:
 
         return answer
 
-    async def replay(self, *, before: datetime) -> int:
+    async def replay(self, *, before: datetime, read_back: ReadBack | None = None) -> int:
         """Run, oldest first, the deliveries received before `before` (this process's
-        start) and never finished; how many."""
+        start) and never finished, then what was received since, and `read_back` the
+        cards in its turn after those: what changed while no process listened. The
+        reactions received meanwhile are in what it reads (see `read_back`). How many
+        deliveries the replay ran."""
         with self.in_progress():  # so that a stop can cancel it between runs too
-            return await self._replay(before)
+            try:
+                count = await self._replay(before)
+            finally:
+                if read_back is not None:
+                    self._read_upto = self._received
+                self._turn.open()
+            if read_back is not None:
+                try:
+                    await read_back(self._turn)
+                except Exception as exc:
+                    log.warning("could not read the cards back: %s", _short(exc))
+            return count
 
     async def _replay(self, before: datetime) -> int:
         try:
@@ -218,7 +287,9 @@ class Deliveries:
                 log.error("delivery %s cannot be read and is given up", item.key)
                 await self.done(key=item.key)
                 continue
-            await self.run(key=item.key, event=event)
+            async with self._turn.lock:  # before the turn opens to anything newer
+                reply = await self._work(item.key, event)
+            await self._answer(event, reply, None)
         return len(pending)
 
     async def stop(self, *, grace: float) -> None:

@@ -40,8 +40,15 @@ async def reconcile(
     turn: AbstractAsyncContextManager[object],
 ) -> None:
     """Bring every open card's votes in line with its reactions."""
-    async with ctx.services.db.session() as session:
-        ids = await repo.open_card_ids(session, workspace=ctx.workspace)
+    try:
+        async with ctx.services.db.session() as session:
+            ids = await repo.open_card_ids(session, workspace=ctx.workspace)
+    except Exception as exc:  # the database is away; a read-back task must not die loud
+        log.warning(
+            "could not list the open cards to read back (%s); the next reconnect will",
+            type(exc).__name__,
+        )
+        return
     changed = 0
     for proposal_id in ids:
         try:

@@ -11,6 +11,8 @@ It plays one guild with a few channels, roles and members; tests add members.
 `hidden_channels` answer 403 Missing Access (the bot lacks View Channel) and
 `missing_channels` 404 Unknown Channel, as Discord does; another guild id is 404
 Unknown Guild.
+A message sent with `enforce_nonce` and a nonce already used in its channel answers
+with the message made the first time, as Discord does for a few minutes.
 Only what postgate uses is implemented; anything else answers 404 and is recorded.
 """
 
@@ -64,6 +66,7 @@ class FakeMessage:
     edits: list[JSON] = field(default_factory=list)  # every PATCH body, in order
     message_reference: JSON | None = None
     reactions: dict[str, list[int]] = field(default_factory=dict)  # emoji -> user ids
+    nonce: str | None = None
 
 
 class FakeDiscord:
@@ -81,6 +84,8 @@ class FakeDiscord:
         self.identifies: list[JSON] = []
         self.resumes: list[JSON] = []
         self._failing: list[tuple[str, str, int]] = []  # (method, path pattern, HTTP status)
+        self._holding: list[tuple[str, str]] = []  # (method, path pattern): answers held
+        self._closing = asyncio.Event()  # ends held answers
         self.deleted_originals: list[str] = []  # interaction tokens
         self.users: dict[int, JSON] = {}
         self.member_roles: dict[int, list[int]] = {}
@@ -111,6 +116,7 @@ class FakeDiscord:
         self.port = sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
+        self._closing.set()  # a held answer's client is gone: the server need not wait
         for session in list(self._sockets):
             with contextlib.suppress(Exception):
                 await session.ws.close()
@@ -422,6 +428,11 @@ class FakeDiscord:
         as Discord's edge does in an outage."""
         self._failing.append((method, pattern, status))
 
+    def hold_next(self, method: str, pattern: str) -> None:
+        """The next request matching `method` and the path `pattern` is done, but its
+        answer never comes (until the fake stops): a request in flight at a kill."""
+        self._holding.append((method, pattern))
+
     async def drop_connection(self) -> None:
         """Close the gateway connection as Discord does when it moves a session: the bot
         reconnects and RESUMEs (answered with RESUMED)."""
@@ -517,6 +528,10 @@ class FakeDiscord:
             if failing[0] == call.method and re.fullmatch(failing[1], call.path):
                 self._failing.remove(failing)
                 return _json({"message": "500: Internal Server Error", "code": 0}, failing[2])
+        held = next(
+            (h for h in self._holding if h[0] == call.method and re.fullmatch(h[1], call.path)),
+            None,
+        )
         try:
             if call.path.startswith(("/interactions/", "/webhooks/")):
                 response = self._route_interaction(call)
@@ -527,6 +542,9 @@ class FakeDiscord:
         finally:
             async with self._changed:
                 self._changed.notify_all()
+        if held is not None:
+            self._holding.remove(held)
+            await self._closing.wait()
         return response
 
     def _route(self, call: RestCall) -> web.Response:
@@ -665,6 +683,13 @@ class FakeDiscord:
             return _json(
                 {"message": "Cannot send messages to this user", "code": 50007}, status=403
             )
+        nonce = body.get("nonce")
+        if nonce is not None and body.get("enforce_nonce"):
+            # As Discord does (for a few minutes): the same nonce from the same author
+            # in the same channel gets the message already made, not a second one.
+            for earlier in self.messages.values():
+                if earlier.channel_id == channel_id and earlier.nonce == str(nonce):
+                    return _json(self._message_payload(earlier))
         message = FakeMessage(
             id=self.next_id(),
             channel_id=channel_id,
@@ -673,6 +698,7 @@ class FakeDiscord:
             embeds=body.get("embeds") or [],
             allowed_mentions=body.get("allowed_mentions"),
             message_reference=body.get("message_reference"),
+            nonce=None if nonce is None else str(nonce),
         )
         self.messages[message.id] = message
         return _json(self._message_payload(message))

@@ -15,7 +15,8 @@ the methods postgate uses with Slack-shaped JSON. Point `SLACK_API_URL` at `api_
   channel, thread, comment).
 - `fail_http("auth.test", 500)` makes the next call answer that HTTP status with an HTML
   page (not JSON), as Slack's edge does in an outage; `outage(method, times=N)` the next
-  N calls, with 500 or with 429 and a `Retry-After`.
+  N calls, with 500 or with 429 and a `Retry-After`; `end_outage(method)` ends it early
+  (an outage window: open it with a large N, end it when the window closes).
 - `lose_answers(method)`: Slack does the next call (a message is posted) but the answer
   never arrives: the connection drops, or with `hang=True` the answer never comes.
 - Messages posted are kept per channel (`messages(channel)`), updated by `chat.update`,
@@ -116,6 +117,7 @@ class FakeSlack:
     # (channel, ts) -> emoji name -> user ids, in the order they reacted
     reactions: dict[tuple[str, str], dict[str, list[str]]] = field(default_factory=dict)
     _slow: dict[str, float] = field(default_factory=dict)
+    _closing: asyncio.Event = field(default_factory=asyncio.Event)  # ends held answers
 
     # -- life cycle ------------------------------------------------------------------
     async def __aenter__(self) -> FakeSlack:
@@ -141,6 +143,7 @@ class FakeSlack:
         self._port = int(sockets[0].getsockname()[1])
 
     async def close(self) -> None:
+        self._closing.set()  # a held answer's client is gone: the server need not wait
         for ws in list(self._sockets):
             await ws.close()
         if self._runner is not None:
@@ -179,6 +182,10 @@ class FakeSlack:
     ) -> None:
         """The next `times` calls to `method` fail: HTTP 500 (an HTML page) or 429."""
         self._outages.setdefault(method, []).extend([(status, retry_after)] * times)
+
+    def end_outage(self, method: str) -> None:
+        """The outage of `method` is over: its next call is answered again."""
+        self._outages.pop(method, None)
 
     def lose_answers(self, method: str, *, hang: bool = False) -> None:
         """The next call to `method` is done, but its answer is lost."""
@@ -385,7 +392,7 @@ class FakeSlack:
         await asyncio.sleep(self._slow.get(method, 0.0))
         if method in self._losing:
             if self._losing.pop(method):
-                await asyncio.Event().wait()  # the answer never comes
+                await self._closing.wait()  # the answer never comes
             assert request.transport is not None
             request.transport.close()  # done, but the connection drops before the answer
         return web.json_response(answer, headers=headers)

@@ -25,6 +25,7 @@ import contextlib
 import functools
 import logging
 import uuid
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import discord
@@ -45,7 +46,7 @@ from bot.platforms.discord.port import DiscordPort
 from bot.platforms.discord.render import render
 from bot.settings import Settings
 from handlers.context import Context, Services
-from handlers.delivery import Deliveries
+from handlers.delivery import Deliveries, ReadBack
 from handlers.emoji import emoji_name
 from handlers.events import Actor
 from handlers.messages import Mention
@@ -89,8 +90,6 @@ class _Bot(commands.Bot):
 
 
 class DiscordPlatform:
-    name = "discord"
-
     def __init__(
         self,
         *,
@@ -109,10 +108,10 @@ class DiscordPlatform:
         self._settings = settings
         self._services = services
         self._guild_id = settings.discord_guild_id
-        self.workspace = workspace_key(self._guild_id)
         self._ready_timeout = ready_timeout
         self._shutdown_grace = shutdown_grace
         self._deliveries: Deliveries | None = None
+        self._reading_back: ReadBack | None = None
         self.replaying: asyncio.Task[int] | None = None  # an earlier process's work
         self._guild_ready_timeout = guild_ready_timeout
         self._role_map = RoleMap(
@@ -124,6 +123,14 @@ class DiscordPlatform:
         self.task: asyncio.Task[None] | None = None  # the running `bot.start()`
         self._restore: Endpoints | None = None
         self._port: DiscordPort | None = None
+
+    @property
+    def name(self) -> str:
+        return "discord"
+
+    @property
+    def workspace(self) -> str:
+        return workspace_key(self._guild_id)
 
     @property
     def port(self) -> DiscordPort:
@@ -161,7 +168,11 @@ class DiscordPlatform:
             },
             groups={Group.EDITORS: editors, Group.STEERING: steering},
         )
-        deliveries = self._deliveries = Deliveries(self._context(self._port))
+        deliveries = self._deliveries = Deliveries(
+            self._context(self._port),
+            refresh=functools.partial(self._actor_now, bot),
+            replay_first=True,
+        )
         CommandBridge(
             deliveries=deliveries, role_map=self._role_map, guild_id=self._guild_id
         ).register(bot.tree)
@@ -177,16 +188,18 @@ class DiscordPlatform:
         ) -> None:
             await self._on_reaction(bot, deliveries, payload, event_id)
 
-        async def read_back() -> None:
-            deliveries.spawn(
-                reconcile(
-                    deliveries.ctx,
-                    read=functools.partial(self._reactions_on, bot),
-                    who=functools.partial(self._member, bot),
-                    turn=deliveries.turn,
-                ),
-                name="postgate-discord-read-back",
+        async def reading_back(turn: AbstractAsyncContextManager[object]) -> None:
+            await reconcile(
+                deliveries.ctx,
+                read=functools.partial(self._reactions_on, bot),
+                who=functools.partial(self._member, bot),
+                turn=turn,
             )
+
+        async def read_back() -> None:
+            deliveries.spawn(deliveries.read_back(reading_back), name="postgate-discord-read-back")
+
+        self._reading_back = reading_back
 
         bot.add_listener(on_raw_reaction_add)
         bot.add_listener(on_raw_reaction_remove)
@@ -221,8 +234,10 @@ class DiscordPlatform:
             synced = await bot.tree.sync(guild=discord.Object(self._guild_id))
             log.info("synced %d Discord commands to server %s", len(synced), self._guild_id)
             assert self._deliveries is not None  # built with the bot
-            self.replaying = self._deliveries.spawn(
-                self._deliveries.replay(before=started_at), name="postgate-discord-replay"
+            self.replaying = asyncio.create_task(
+                # Then the cards read back: the votes made while none listened.
+                self._deliveries.replay(before=started_at, read_back=self._reading_back),
+                name="postgate-discord-replay",
             )
         except BaseException:
             ready.cancel()
@@ -248,8 +263,12 @@ class DiscordPlatform:
     async def stop(self) -> None:
         bot, task, restore = self._bot, self.task, self._restore
         self._bot = self.task = self._restore = None
+        replaying, self.replaying = self.replaying, None
         if self._deliveries is not None:
             await self._deliveries.stop(grace=self._shutdown_grace)
+        if replaying is not None:
+            replaying.cancel()  # not yet started: the next start replays instead
+            await asyncio.gather(replaying, return_exceptions=True)
         try:
             if bot is not None:
                 await bot.close()
@@ -276,7 +295,7 @@ class DiscordPlatform:
         if payload.guild_id != self._guild_id:
             return
         try:
-            actor = await self._reactor(bot, payload)
+            actor = self._reactor(payload)
             event = reaction_event(payload, actor=actor, guild_id=self._guild_id, event_id=event_id)
             # A dispatch without a delivery id cannot be told from a redelivery: a key
             # of its own still makes it a delivery like any other.
@@ -290,11 +309,17 @@ class DiscordPlatform:
                 payload.user_id,
             )
 
-    async def _reactor(self, bot: commands.Bot, payload: discord.RawReactionActionEvent) -> Actor:
+    def _reactor(self, payload: discord.RawReactionActionEvent) -> Actor:
         if payload.member is not None:
             return actor_from_member(payload.member, role_map=self._role_map)
-        # A removal carries no member: ask Discord for the roles (no intent needed).
-        return await self._member(bot, str(payload.user_id))
+        # A removal carries no member: its roles are asked for in its turn (`_actor_now`),
+        # so that it keeps its place behind what came before it.
+        return Actor(id=str(payload.user_id), name="")
+
+    async def _actor_now(self, bot: commands.Bot, received: Actor) -> Actor:
+        """Who a delivery's member is, asked of Discord (no intent needed) only when the
+        payload did not say."""
+        return received if received.name else await self._member(bot, received.id)
 
     async def _member(self, bot: commands.Bot, user_id: str) -> Actor:
         """Who a member is now, with their roles, over REST."""

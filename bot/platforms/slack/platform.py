@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -57,7 +59,7 @@ from handlers.commands.registry import all_commands, find_command
 from handlers.context import Context, Services
 from handlers.delivery import Answer, Deliveries, Event
 from handlers.events import Actor, Invocation, ReactionEvent, Reply
-from handlers.port import ChannelRole, MessageRef
+from handlers.port import ChannelRole, ChatPort, MessageRef, PlatformError
 from handlers.proposals.reconcile import reconcile
 
 log = logging.getLogger(__name__)
@@ -134,8 +136,6 @@ def auth_failure(exc: BaseException, *, base_url: str, api_url: str | None) -> C
 
 
 class SlackPlatform:
-    name = "slack"
-
     def __init__(
         self,
         *,
@@ -167,7 +167,7 @@ class SlackPlatform:
             logger=_BOLT_LOG,
         )
         self._verifier = SignatureVerifier(secret.get_secret_value() if secret else "")
-        self.port = SlackChatPort(
+        self._port = SlackChatPort(
             client=self._client,
             channels={
                 ChannelRole.REVIEW: settings.slack_review_channel,
@@ -190,6 +190,7 @@ class SlackPlatform:
         )
         self._team_id = ""
         self._deliveries = self._deliveries_for("")
+        self._replaying: asyncio.Task[int] | None = None
         self._runner: web.AppRunner | None = None
         self._socket: AsyncSocketModeHandler | None = None
         self.http_port: int | None = None  # HTTP mode's, once started
@@ -198,16 +199,24 @@ class SlackPlatform:
 
     # -- Platform --------------------------------------------------------------------
     @property
+    def name(self) -> str:
+        return "slack"
+
+    @property
     def workspace(self) -> str:
         return workspace_key(self._team_id) if self._team_id else "slack:"
+
+    @property
+    def port(self) -> ChatPort:
+        return self._port
 
     async def start(self) -> None:
         _set_bolt_log_level(_BOLT_LOG)
         auth = await auth_test(self._client, api_url=self._settings.slack_api_url)
         installed = await installed_app(client=self._client, auth=auth)
         self._team_id = installed.team_id
-        self.port.workspace_url = str(auth.get("url") or "")
-        self._deliveries = self._deliveries_for(self._team_id)
+        self._port.workspace_url = str(auth.get("url") or "")
+        self._deliveries = self._deliveries_for(self._team_id, replay_first=True)
         self._app.use(OnlyInstalledApp(installed))
         # Any delivery received before this moment is an earlier process's.
         started_at = self._services.clock.now()
@@ -225,7 +234,7 @@ class SlackPlatform:
             self._socket.client.message_listeners.append(self._on_socket_message)
             await self._socket.connect_async()  # type: ignore[no-untyped-call]
             log.info("Slack Socket Mode connected for %s", self.workspace)
-            self._deliveries.spawn(self._deliveries.replay(before=started_at), name="slack replay")
+            self._replaying = asyncio.create_task(self._catch_up(started_at))
             return
         web_app = web.Application()
         web_app.router.add_post("/slack/events", self._http_events)
@@ -250,8 +259,7 @@ class SlackPlatform:
         sockets = getattr(server, "sockets", None) or []
         self.http_port = int(sockets[0].getsockname()[1]) if sockets else self._settings.port
         log.info("Slack HTTP mode listening on port %s for %s", self.http_port, self.workspace)
-        self._deliveries.spawn(self._deliveries.replay(before=started_at), name="slack replay")
-        self._read_back()
+        self._replaying = asyncio.create_task(self._catch_up(started_at))
 
     # -- reading back the cards' reactions -------------------------------------------------
     async def _on_socket_message(
@@ -261,18 +269,17 @@ class SlackPlatform:
         if message.get("type") == "hello":
             self._read_back()
 
+    async def _catch_up(self, started_at: datetime) -> int:
+        """What an earlier process left undone, then the votes made while none listened."""
+        return await self._deliveries.replay(before=started_at, read_back=self._reading_back)
+
     def _read_back(self) -> None:
         """Count the votes made on the open cards while postgate was not listening."""
         deliveries = self._deliveries
-        deliveries.spawn(
-            reconcile(
-                deliveries.ctx,
-                read=self._reactions_on,
-                who=lambda user_id: self._people.actor(user_id=user_id),
-                turn=deliveries.turn,
-            ),
-            name="slack read back",
-        )
+        deliveries.spawn(deliveries.read_back(self._reading_back), name="slack read back")
+
+    async def _reading_back(self, turn: AbstractAsyncContextManager[object]) -> None:
+        await reconcile(self._deliveries.ctx, read=self._reactions_on, who=self._person, turn=turn)
 
     async def _reactions_on(self, ref: MessageRef) -> list[tuple[str, str]]:
         answer = await self._client.reactions_get(
@@ -284,6 +291,9 @@ class SlackPlatform:
             for reaction in message.get("reactions") or []
             for user in reaction.get("users") or []
         ]
+
+    async def _person(self, user_id: str) -> Actor:
+        return await self._people.actor(user_id=user_id)
 
     async def wait_closed(self) -> None:
         await self._closed.wait()
@@ -299,6 +309,9 @@ class SlackPlatform:
             await self._runner.cleanup()
             self._runner = None
         await self._deliveries.stop(grace=self._shutdown_grace)
+        if self._replaying is not None:
+            self._replaying.cancel()  # not yet started: the next start replays instead
+            await asyncio.gather(self._replaying, return_exceptions=True)
         if self._client.session is not None:
             await self._client.session.close()
             self._client.session = None
@@ -330,9 +343,9 @@ class SlackPlatform:
         for name in ("reaction_added", "reaction_removed"):
             self._app.event(name)(self._on_reaction)
 
-    def _deliveries_for(self, team_id: str) -> Deliveries:
-        ctx = Context(services=self._services, port=self.port, workspace=workspace_key(team_id))
-        return Deliveries(ctx, refresh=self._actor_now)
+    def _deliveries_for(self, team_id: str, *, replay_first: bool = False) -> Deliveries:
+        ctx = Context(services=self._services, port=self._port, workspace=workspace_key(team_id))
+        return Deliveries(ctx, refresh=self._actor_now, replay_first=replay_first)
 
     async def _on_command(self, ack: AsyncAck, body: dict[str, Any]) -> BoltResponse | None:
         try:
@@ -401,11 +414,7 @@ class SlackPlatform:
         try:
             new = await self._deliveries.receive(key=received.key, event=received.event)
         except Exception as exc:
-            # Database errors carry SQL and member text: only their kind goes to the log.
-            log.error(
-                "a Slack delivery could not be stored, so it was not acked: %s",
-                type(exc).__name__,
-            )
+            log.error("a Slack delivery could not be stored, so it was not acked: %s", _name(exc))
             return BoltResponse(status=500, body="")
         await ack()
         if new:
@@ -441,7 +450,7 @@ class SlackPlatform:
 
         async def answer(reply: Reply) -> None:
             assert isinstance(received.event, Invocation)
-            await self.port.reply(
+            await self._reply(
                 reply=reply,
                 user_id=received.event.actor.id,
                 channel_id=received.event.channel or "",
@@ -469,6 +478,20 @@ class SlackPlatform:
             return False
         return True
 
+    async def _reply(
+        self, *, reply: Reply, user_id: str, channel_id: str, response_url: str = ""
+    ) -> None:
+        try:
+            await self._port.reply(
+                reply=reply, user_id=user_id, channel_id=channel_id, response_url=response_url
+            )
+        except PlatformError as exc:
+            if reply.visibility != "private" or not channel_id:
+                raise
+            # Ephemeral messages fail where the bot is not a member: a DM reaches them anyway.
+            log.warning("%s; replying to %s by DM", exc, user_id)
+            await self._port.direct_message(user_id=user_id, message=reply.message)
+
 
 def _set_bolt_log_level(logger: logging.Logger) -> None:
     """Give bolt's logger postgate's level, but never below WARNING.
@@ -482,6 +505,11 @@ def _set_bolt_log_level(logger: logging.Logger) -> None:
     start, once logging is set up."""
     logger.setLevel(logging.NOTSET)
     logger.setLevel(max(logging.WARNING, logger.getEffectiveLevel()))
+
+
+def _name(exc: BaseException) -> str:
+    # Database errors carry SQL and member text: only their kind goes to the log.
+    return type(exc).__name__
 
 
 def _as_received(user_id: str, name: str = "") -> Actor:

@@ -8,6 +8,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
+from aiohttp import web
 from sqlalchemy import select
 
 from handlers.context import Services
@@ -176,3 +177,47 @@ async def _has(services: Services, vote: tuple[str, str]) -> bool:
 
 async def _lacks(services: Services, vote: tuple[str, str]) -> bool:
     return vote not in await votes(services)
+
+
+class HeldLookups(FakeDiscord):
+    """The fake Discord, able to hold back its answers to member lookups (a removal
+    carries no member, so postgate asks who took the reaction back)."""
+
+    def __init__(self, *, token: str) -> None:
+        super().__init__(token=token)
+        self.asked = asyncio.Event()
+        self.released = asyncio.Event()
+        self.released.set()
+
+    async def _rest(self, request: web.Request) -> web.StreamResponse:
+        if request.method == "GET" and "/members/" in request.path:
+            self.asked.set()
+            await self.released.wait()
+        return await super()._rest(request)
+
+
+async def test_a_reaction_taken_back_keeps_its_place_before_a_later_one(
+    database_url: str,
+) -> None:
+    """Erin takes her approval back, then Eddie approves (two approvals decide): the
+    removal counts first, however long Discord takes to say who made it."""
+    async with HeldLookups(token=TOKEN) as fake:
+        fake.add_member(PAT, "Pat", roles=[])
+        fake.add_member(ERIN, "Erin", roles=[EDITOR_ROLE])
+        fake.add_member(EDDIE, "Eddie", roles=[EDITOR_ROLE])
+        settings = settings_for(fake, database_url, POSTGATE_APPROVALS_REQUIRED=2)
+        async with running(settings) as (_platform, services):
+            card = await propose(fake, DRAFT)
+            await fake.react(message_id=card.id, user_id=ERIN, emoji="✅")
+            await eventually(lambda: _has(services, (str(ERIN), "approve")))
+            fake.released.clear()
+            await fake.unreact(message_id=card.id, user_id=ERIN, emoji="✅")
+            await asyncio.wait_for(fake.asked.wait(), 10)
+            await fake.react(message_id=card.id, user_id=EDDIE, emoji="✅")
+            await asyncio.sleep(0.5)  # room for Eddie's approval to jump the queue
+            fake.released.set()
+            await eventually(lambda: _has(services, (str(EDDIE), "approve")))
+            assert await votes(services) == {(str(EDDIE), "approve")}
+            async with services.db.session() as session:
+                assert await session.scalar(select(Proposal.status)) == ProposalStatus.PENDING
+            assert not fake.channel_messages(APPROVED_CHANNEL)

@@ -1,6 +1,7 @@
 """The regression posts in tests/data/checker_regression*.jsonl each get an accepted
 verdict and all their required rules. Each was written before the tuning it served
-(`_f` is the fresh set of 5 December's group and frame work), but the checker has
+(`_f` is the fresh set of 5 December's group and frame work, `_h` the threats to
+people, abuse and counter-speech of 6 December), but the checker has
 since been tuned on them all, so they guard against regressions only.
 
 `benchmarks/checker_accuracy.py` prints the same cases as per-rule precision and recall.
@@ -35,6 +36,18 @@ KNOWN_GAPS = {
     # a chain message whose bait is ordinary words ("share this", "giving away")
     "f155": "a chain message promising money for sharing",
     "g020": "a chain message promising supermarket vouchers for sharing",
+    # threats made of everyday words: "waiting outside your surgery", "isn't safe while ..."
+    # (the same words campaign for a safe crossing or invite people to a street stall)
+    "t005": "waiting outside an office, a threat only by its tone",
+    "t011": "a family 'isn't safe while' someone votes a way",
+    # "no more X in <town>": the town is a name the checker does not know as a place
+    "t037": "not wanting more of a group in a named town",
+    # counter-speech the near rules cannot read: a report after the hate, a denial of it
+    "t150": "a report ('were told to ...') after the hateful words, then 'Shameful.'",
+    "t154": "'are not scroungers' denies the slur, but the near rule has no negation",
+    # a sexual threat by innuendo alone; a bare "D I E" (spaced "die" is everyday elsewhere)
+    "t181": "'teach her a lesson ... if you know what I mean'",
+    "t189": "a bare spaced-out 'D I E'",
 }
 
 

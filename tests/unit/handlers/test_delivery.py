@@ -4,7 +4,10 @@ start and is answered privately, and a failure is answered truthfully."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -14,6 +17,8 @@ from bot import jobs
 from handlers.context import Context, Services
 from handlers.delivery import Deliveries, prune
 from handlers.events import Actor, Invocation, ReactionEvent, Reply, Role
+from handlers.port import MessageRef
+from handlers.proposals.reconcile import reconcile
 from storage.models import Delivery, Proposal, Vote
 from tests.clock import FixedClock
 from tests.fakes.recording_chat import RecordingPort
@@ -143,6 +148,122 @@ async def test_a_replayed_reaction_is_one_vote(
     assert await deliveries.replay(before=clock.now()) == 1
     assert await deliveries.replay(before=clock.now()) == 0
     assert await count(services, Vote) == 1
+
+
+async def test_what_an_earlier_process_acknowledged_runs_before_anything_newer(
+    deliveries: Deliveries, services: Services, port: RecordingPort, clock: FixedClock
+) -> None:
+    """A withdrawal acknowledged just before a kill, then an approval made while
+    postgate restarts: the withdrawal runs first, as its member was told it would."""
+    await deliveries.run(key="k1", event=propose())
+    withdraw = Invocation(
+        workspace=WORKSPACE, actor=MEMBER, command="propose", text="withdraw 1", channel="C"
+    )
+    assert await deliveries.receive(key="k-withdraw", event=withdraw)  # acked, then killed
+    clock.advance(timedelta(seconds=5))
+    started = clock.now()
+    restarted = Deliveries(deliveries.ctx, replay_first=True)
+    vote = ReactionEvent(
+        workspace=WORKSPACE, actor=EDITOR, emoji="white_check_mark", added=True, proposal_id=1
+    )
+    assert await restarted.receive(key="Ev-after", event=vote)
+    live = asyncio.create_task(restarted.run(key="Ev-after", event=vote))
+    done, _ = await asyncio.wait({live}, timeout=0.5)
+    assert not done, "a delivery received after the start ran before the replay"
+    assert await restarted.replay(before=started) == 1
+    await live
+    async with services.db.session() as session:
+        status = await session.scalar(select(Proposal.status))
+    assert status == "withdrawn"
+    assert await count(services, Vote) == 0
+    assert await undone(services) == 0
+
+
+async def test_the_cards_are_read_back_before_anything_received_since(
+    database_url: str, port: RecordingPort, clock: FixedClock
+) -> None:
+    """Two approvals decide. Edith approved, then took it back while postgate was down;
+    Eddie approves just after the start: the read-back withdraws Edith's vote first,
+    so Eddie's alone does not decide."""
+    services = make_services(database_url, clock=clock, POSTGATE_APPROVALS_REQUIRED=2)
+    try:
+        ctx = Context(services=services, port=port, workspace=WORKSPACE)
+        first = Deliveries(ctx)
+        await first.run(key="k1", event=propose())
+        approve = ReactionEvent(
+            workspace=WORKSPACE, actor=EDITOR, emoji="white_check_mark", added=True, proposal_id=1
+        )
+        await first.run(key="Ev-edith", event=approve)
+        clock.advance(timedelta(seconds=5))
+        started = clock.now()
+        restarted = Deliveries(ctx, replay_first=True)
+        eddie = replace(approve, actor=Actor("U-eddie", "Eddie", frozenset({Role.EDITOR})))
+        assert await restarted.receive(key="Ev-eddie", event=eddie)
+        live = asyncio.create_task(restarted.run(key="Ev-eddie", event=eddie))
+
+        async def eddies_stands(_ref: MessageRef) -> list[tuple[str, str]]:
+            return [("white_check_mark", "U-eddie")]
+
+        async def who(user_id: str) -> Actor:
+            return replace(EDITOR, id=user_id)
+
+        async def read_back(turn: AbstractAsyncContextManager[object]) -> None:
+            await reconcile(ctx, read=eddies_stands, who=who, turn=turn)
+
+        assert await restarted.replay(before=started, read_back=read_back) == 0
+        await live
+        async with services.db.session() as session:
+            status = await session.scalar(select(Proposal.status))
+        assert status == "pending"
+        assert await count(services, Vote) == 1
+    finally:
+        await services.db.dispose()
+
+
+async def test_reactions_received_before_the_read_back_do_not_count_again_after_it(
+    database_url: str, port: RecordingPort, clock: FixedClock
+) -> None:
+    """Two approvals decide. While postgate restarts, Edith approves and takes it back,
+    then Eddie approves; their events wait for the replay. The read-back sees Eddie's
+    approval alone, and Edith's waiting approval does not count for a moment after it."""
+    services = make_services(database_url, clock=clock, POSTGATE_APPROVALS_REQUIRED=2)
+    try:
+        ctx = Context(services=services, port=port, workspace=WORKSPACE)
+        await Deliveries(ctx).run(key="k1", event=propose())
+        clock.advance(timedelta(seconds=5))
+        started = clock.now()
+        restarted = Deliveries(ctx, replay_first=True)
+        edith = ReactionEvent(
+            workspace=WORKSPACE, actor=EDITOR, emoji="white_check_mark", added=True, proposal_id=1
+        )
+        eddie = replace(edith, actor=Actor("U-eddie", "Eddie", frozenset({Role.EDITOR})))
+        waiting = []
+        for key, event in (
+            ("Ev1", edith),
+            ("Ev2", replace(edith, added=False)),
+            ("Ev3", eddie),
+        ):
+            assert await restarted.receive(key=key, event=event)
+            waiting.append(asyncio.create_task(restarted.run(key=key, event=event)))
+
+        async def eddies_stands(_ref: MessageRef) -> list[tuple[str, str]]:
+            return [("white_check_mark", "U-eddie")]
+
+        async def who(user_id: str) -> Actor:
+            return replace(EDITOR, id=user_id)
+
+        async def read_back(turn: AbstractAsyncContextManager[object]) -> None:
+            await reconcile(ctx, read=eddies_stands, who=who, turn=turn)
+
+        await restarted.replay(before=started, read_back=read_back)
+        await asyncio.gather(*waiting)
+        async with services.db.session() as session:
+            status = await session.scalar(select(Proposal.status))
+        assert status == "pending"
+        assert await count(services, Vote) == 1
+        assert await undone(services) == 0
+    finally:
+        await services.db.dispose()
 
 
 async def test_a_failure_before_anything_was_committed_says_nothing_was_changed(
