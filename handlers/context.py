@@ -35,11 +35,9 @@ class Services:
     db: Database
     checker: Checker
     guidance: Guidance
+    lookup: GuidanceIndex  # the /guidance search index of `guidance`
     clock: Clock = field(default_factory=SystemClock)
     reminders: ReminderControl | None = None  # set by the scheduler when it starts
-    # The /guidance search index, built once by bot.assembly (handlers.guidance builds
-    # it on first use when a test or tool assembled Services without one).
-    lookup: GuidanceIndex | None = None
     # What this process is sending now (handlers/outbox.py): outbox rows by id, and
     # proposals whose card is being changed, so no message goes out twice at once.
     sending: set[object] = field(default_factory=set)

@@ -29,7 +29,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager, contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -45,6 +45,7 @@ from storage.db import also_commit
 log = logging.getLogger(__name__)
 
 KEEP_DAYS = 30
+T = TypeVar("T")
 
 Event = Invocation | ReactionEvent
 Answer = Callable[[Reply], Awaitable[None]]
@@ -151,12 +152,13 @@ class Deliveries:
         (reading back a card's reactions)."""
         return self._turn
 
-    def spawn(self, work: Coroutine[Any, Any, None], *, name: str) -> None:
-        """Start `work` (a delivery's run, after its ack) in a task of its own, which
-        `stop` waits for like any other run."""
+    def spawn(self, work: Coroutine[Any, Any, T], *, name: str) -> asyncio.Task[T]:
+        """Start `work` (a delivery's run after its ack, a replay) in a task of its own,
+        which `stop` waits for like any other run."""
         task = asyncio.create_task(work, name=name)
         self._running.add(task)
         task.add_done_callback(self._running.discard)
+        return task
 
     @contextmanager
     def in_progress(self) -> Iterator[None]:

@@ -24,16 +24,6 @@ EXAMPLE_QUESTION = "can I reply to a Tory councillor?"
 _ECHO_LIMIT = 80  # how much of a member's question a reply repeats back
 
 
-def guidance_index(services: Services) -> GuidanceIndex:
-    """The process's index: the one `bot.assembly` built, or built now and kept."""
-    index = services.lookup
-    if index is None or index.guidance is not services.guidance:
-        policy = getattr(services.checker, "policy", None)
-        index = GuidanceIndex.build(services.guidance, synonyms=getattr(policy, "synonyms", None))
-        services.lookup = index
-    return index
-
-
 def split_share(text: str) -> tuple[bool, str]:
     """`share QUERY` -> (True, QUERY); anything else -> (False, text)."""
     stripped = text.strip()
@@ -128,7 +118,7 @@ def answer_message(index: GuidanceIndex, query: str, *, shared_by: str = "") -> 
 async def guidance_command(call: Call, ctx: Context) -> Reply:
     invocation = call.invocation
     share, query = split_share(call.text("question"))
-    index = guidance_index(ctx.services)
+    index = ctx.services.lookup
     shared_by = (invocation.actor.name or invocation.actor.id) if share else ""
     message = answer_message(index, query, shared_by=shared_by)
     return Reply(message, visibility="channel" if share else "private")
@@ -136,7 +126,7 @@ async def guidance_command(call: Call, ctx: Context) -> Reply:
 
 def autocomplete_titles(services: Services, prefix: str) -> list[str]:
     """Section titles for Discord's autocomplete, those matching what is typed first."""
-    return guidance_index(services).titles_starting(prefix, limit=25)
+    return services.lookup.titles_starting(prefix, limit=25)
 
 
 def _echo(query: str) -> str:

@@ -81,25 +81,13 @@ def slack_problems(settings: Settings) -> list[ConfigError]:
                 "or set SLACK_APP_TOKEN (xapp-...) to use Socket Mode instead",
             )
         )
-    missing = [
-        name
-        for name, value in (
-            ("SLACK_REVIEW_CHANNEL", settings.slack_review_channel),
-            ("SLACK_EDITORS", settings.slack_editors),
-        )
-        if not value
-    ]
-    if missing:
-        problems.append(
-            ConfigError(
-                setting=" and ".join(missing),
-                problem="not set, and Slack cannot review a post without "
-                + ("them" if len(missing) > 1 else "it"),
-                fix="set SLACK_REVIEW_CHANNEL to the review channel's id (C...) and "
-                "SLACK_EDITORS to the editors' user ids (U..., comma-separated)",
-            )
-        )
-    return problems
+    return problems + _unset(
+        "Slack",
+        SLACK_REVIEW_CHANNEL=settings.slack_review_channel,
+        SLACK_EDITORS=settings.slack_editors,
+        fix="set SLACK_REVIEW_CHANNEL to the review channel's id (C...) and "
+        "SLACK_EDITORS to the editors' user ids (U..., comma-separated)",
+    )
 
 
 def discord_problems(settings: Settings) -> list[ConfigError]:
@@ -114,25 +102,23 @@ def discord_problems(settings: Settings) -> list[ConfigError]:
                 fix="turn on Developer Mode in Discord, right-click the server and Copy Server ID",
             )
         )
-    missing = [
-        name
-        for name, value in (
-            ("DISCORD_REVIEW_CHANNEL", settings.discord_review_channel),
-            ("DISCORD_EDITOR_ROLE", settings.discord_editor_role),
-        )
-        if value is None
-    ]
-    if missing:
-        problems.append(
-            ConfigError(
-                setting=" and ".join(missing),
-                problem="not set, and Discord cannot review a post without "
-                + ("them" if len(missing) > 1 else "it"),
-                fix="set DISCORD_REVIEW_CHANNEL to the review channel's id and "
-                "DISCORD_EDITOR_ROLE to the editors' role id (right-click, Copy ID)",
-            )
-        )
-    return problems
+    return problems + _unset(
+        "Discord",
+        DISCORD_REVIEW_CHANNEL=settings.discord_review_channel,
+        DISCORD_EDITOR_ROLE=settings.discord_editor_role,
+        fix="set DISCORD_REVIEW_CHANNEL to the review channel's id and "
+        "DISCORD_EDITOR_ROLE to the editors' role id (right-click, Copy ID)",
+    )
+
+
+def _unset(platform: str, *, fix: str, **needed: object) -> list[ConfigError]:
+    """The settings a platform cannot review a post without, when they are not set."""
+    missing = [name for name, value in needed.items() if not value]
+    if not missing:
+        return []
+    problem = f"not set, and {platform} cannot review a post without "
+    problem += "them" if len(missing) > 1 else "it"
+    return [ConfigError(setting=" and ".join(missing), problem=problem, fix=fix)]
 
 
 def raise_first(problems: list[ConfigError]) -> None:

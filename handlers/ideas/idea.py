@@ -232,10 +232,6 @@ async def _snooze(
         actor_name=invocation.actor.name,
         detail={"idea": idea.id, "until": until.isoformat()},
     )
-    return _snoozed(idea, until, today=today)
-
-
-def _snoozed(idea: IdeaSnapshot, until: date, *, today: date) -> Reply:
     return _reply(
         f"Idea {idea.id} is snoozed until {friendly_day(until, today=today)}; "
         "the digest leaves it out until then.",

@@ -191,17 +191,6 @@ async def test_odd_input_always_gets_a_helpful_private_answer(
     assert len(str(reply.message.body)) < 4000
 
 
-async def test_without_a_prebuilt_index_it_is_built_once_and_kept(
-    services: Services, port: RecordingPort
-) -> None:
-    services.lookup = None
-    await ask(services, port, "jargon")
-    first = services.lookup
-    assert first is not None
-    await ask(services, port, "spam")
-    assert services.lookup is first
-
-
 def test_the_command_is_registered_with_title_autocomplete(services: Services) -> None:
     spec = find_command("guidance")
     assert spec is not None

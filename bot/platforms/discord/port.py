@@ -24,6 +24,8 @@ class DiscordPort:
     objects), so cards posted before a restart can still be edited.
     """
 
+    platform = "discord"
+
     def __init__(
         self,
         *,
@@ -36,10 +38,6 @@ class DiscordPort:
         self._guild_id = guild_id
         self._channels = channels
         self._groups = groups
-
-    @property
-    def platform(self) -> str:
-        return "discord"
 
     def _channel_id(self, channel: ChannelRole | str) -> int:
         if isinstance(channel, ChannelRole):

@@ -61,6 +61,8 @@ async def _call(method: str, call: Callable[[], Awaitable[T]]) -> T:
 
 
 class SlackChatPort:
+    platform = "slack"
+
     def __init__(
         self,
         *,
@@ -77,10 +79,6 @@ class SlackChatPort:
         self._steering_users = steering_users
         # The workspace's own address, from auth.test at start: links to messages.
         self.workspace_url = ""
-
-    @property
-    def platform(self) -> str:
-        return "slack"
 
     def channel_id(self, channel: ChannelRole | str) -> str:
         if not isinstance(channel, ChannelRole):
@@ -288,11 +286,12 @@ class SlackChatPort:
                     ),
                 )
             except PlatformError as exc:
-                if dm_channel is None:
-                    raise
-                # The files are in the DM already: the words join them there, no second copy.
+                # Ephemeral messages fail where the bot is not a member: a DM reaches them
+                # anyway (beside the reply's files, when they went there already).
                 log.warning("%s; replying to %s by DM", exc, user_id)
-                await self._send(channel=dm_channel, rendered=rendered)
+                await self._send(
+                    channel=dm_channel or await self._dm_channel(user_id), rendered=rendered
+                )
         else:
             await self._send(channel=channel_id, rendered=rendered)
 
