@@ -77,10 +77,7 @@ async def test_a_card_in_flight_at_a_kill_is_posted_once_and_its_votes_count(
             assert len([m for m in fake.messages(REVIEW) if m["thread_ts"] is None]) == 1
             assert len(fake.messages(APPROVED)) == 1
 
-            second.process.send_signal(signal.SIGTERM)
-            code, log = await second.end()
-            assert code == 0, log
-            assert "Traceback" not in log
+            await second.stop_cleanly()
         finally:
             first.kill()
             if second is not None:
@@ -126,10 +123,7 @@ async def test_on_discord_too_the_nonce_finds_the_card_in_flight_at_a_kill(
             assert len(fake.channel_messages(REVIEW_CHANNEL)) == 1
             assert len(fake.channel_messages(APPROVED_CHANNEL)) == 1
 
-            second.process.send_signal(signal.SIGTERM)
-            code, log = await second.end()
-            assert code == 0, log
-            assert "Traceback" not in log
+            await second.stop_cleanly()
         finally:
             first.kill()
             if second is not None:
