@@ -32,6 +32,7 @@ from bot.settings import Settings
 from handlers.context import Context, Services
 from handlers.ideas.schedules import trigger
 from storage import reminders as store
+from storage.db import REFUSED_WRITES, refuses_writes
 from storage.models import ReminderKind
 from storage.urls import sync_url
 
@@ -84,8 +85,11 @@ class _LoopScheduler(AsyncIOScheduler):  # type: ignore[misc]
         self._stop_timer()
         try:
             wait_seconds = self._process_jobs()
-        except OperationalError:
-            log.info("the database is busy; the scheduler looks again in a moment")
+        except OperationalError as exc:
+            if refuses_writes(exc):
+                log.error("the scheduler could not save its jobs: %s", REFUSED_WRITES)
+            else:
+                log.info("the database is busy; the scheduler looks again in a moment")
             wait_seconds = BUSY_RETRY_SECONDS
         self._start_timer(wait_seconds)
 

@@ -40,7 +40,7 @@ from handlers.messages import Message, Tone
 from handlers.port import MessageRef, PlatformError
 from handlers.proposals.review import handle_reaction
 from storage import deliveries as store
-from storage.db import also_commit
+from storage.db import REFUSED_WRITES, also_commit, refuses_writes
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,23 @@ Answer = Callable[[Reply], Awaitable[None]]
 Refresh = Callable[[Actor], Awaitable[Actor]]
 # Reads back the open cards' reactions, taking the given turn for each card.
 ReadBack = Callable[[AbstractAsyncContextManager[object]], Awaitable[None]]
+
+
+# Said to the member when the database refuses writes (`refuses_writes`).
+REFUSED = "its database is full or read-only"
+
+
+class NotReceived(Exception):
+    """A delivery that could not be stored, so nothing of it was done or kept; `text`
+    tells the member so, and whether to send it again."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+    @property
+    def reply(self) -> Reply:
+        return _sorry(self.text)
 
 
 class Turn(AbstractAsyncContextManager[None]):
@@ -95,16 +112,21 @@ class Deliveries:
         self._read_upto = 0
 
     async def receive(self, *, key: str, event: Event) -> bool:
-        """Store a delivery before its ack; False when its key was stored before."""
+        """Store a delivery before its ack; False when its key was stored before.
+        Raises `NotReceived` when it could not be stored."""
         services = self.ctx.services
-        async with services.db.transaction() as session:
-            new = await store.insert(
-                session,
-                workspace=self.ctx.workspace,
-                key=key,
-                event=_dump(event),
-                now=services.clock.now(),
-            )
+        try:
+            async with services.db.transaction() as session:
+                new = await store.insert(
+                    session,
+                    workspace=self.ctx.workspace,
+                    key=key,
+                    event=_dump(event),
+                    now=services.clock.now(),
+                )
+        except Exception as exc:
+            log.error("delivery %s could not be stored: %s", key, _cause(exc))
+            raise NotReceived(_not_received(event, refused=refuses_writes(exc))) from exc
         if new:
             self._received += 1
             self._order[key] = self._received
@@ -144,7 +166,7 @@ class Deliveries:
         try:
             await self.done(key=key)
         except Exception as exc:
-            log.warning("delivery %s was not marked done: %s", key, _short(exc))
+            log.warning("delivery %s was not marked done: %s", key, _cause(exc))
 
     @property
     def turn(self) -> Turn:
@@ -187,15 +209,19 @@ class Deliveries:
     async def _work(self, key: str, event: Event) -> Reply | None:
         try:
             reply = await self._handle(key, event)
-        except Exception:
-            log.exception("delivery %s in %s failed", key, self.ctx.workspace)
+        except Exception as exc:
+            refused = refuses_writes(exc)
+            if refused:  # not a bug: one line that says what to do
+                log.error("delivery %s in %s failed: %s", key, self.ctx.workspace, REFUSED_WRITES)
+            else:
+                log.exception("delivery %s in %s failed", key, self.ctx.workspace)
             if isinstance(event, Invocation):
-                return await self._after_failure(key, event)
+                return await self._after_failure(key, event, refused=refused)
             return None  # a reaction: left pending, tried again at the next start
         try:
             await self.done(key=key)  # when no transaction of the work did
         except Exception as exc:
-            log.warning("delivery %s ran but was not marked done: %s", key, _short(exc))
+            log.warning("delivery %s ran but was not marked done: %s", key, _cause(exc))
         return reply
 
     async def _handle(self, key: str, event: Event) -> Reply | None:
@@ -210,19 +236,33 @@ class Deliveries:
         finally:
             also_commit.reset(token)
 
-    async def _after_failure(self, key: str, invocation: Invocation) -> Reply:
+    async def _after_failure(self, key: str, invocation: Invocation, *, refused: bool) -> Reply:
         """The true answer to a failed command: marked done now, its work never was
-        committed and never will be; found done, its work was committed."""
+        committed and never will be; found done, its work was committed. `refused`: it
+        failed because the database refuses writes."""
         command = invocation.command
         try:
             async with self.ctx.services.db.transaction() as session:
                 nothing_done = await self._mark_done(session, key=key)
         except Exception as exc:
-            log.warning("could not tell whether delivery %s was done: %s", key, _short(exc))
+            log.warning("could not tell whether delivery %s was done: %s", key, _cause(exc))
+            if refused or refuses_writes(exc):
+                # Its work was not committed, and it stays pending: the next start runs it.
+                return _sorry(
+                    f"Sorry, postgate could not do your /{command} yet: {REFUSED}. Nothing "
+                    f"was changed. postgate keeps your /{command} and does it when it next "
+                    "starts, once an IT officer has fixed this, and tells you then; there is "
+                    "no need to send it again."
+                )
             return _sorry(
                 f"Sorry, something went wrong with /{command}, and postgate could not check "
                 "whether it went through. Please look before you send it again (/help lists "
                 "the commands that show where things stand)."
+            )
+        if nothing_done and refused:
+            return _sorry(
+                f"Sorry, postgate could not do your /{command}: {REFUSED}, so nothing was "
+                "changed. Please tell an IT officer, and send it again once they have fixed it."
             )
         if nothing_done:
             return _sorry(
@@ -324,6 +364,26 @@ def _short(exc: BaseException) -> str:
     # Our platform errors are written to be safe to log; other messages may carry
     # member text or SQL, so only their type is kept.
     return f"{type(exc).__name__}: {exc}" if isinstance(exc, PlatformError) else type(exc).__name__
+
+
+def _cause(exc: BaseException) -> str:
+    return REFUSED_WRITES if refuses_writes(exc) else _short(exc)
+
+
+def _not_received(event: Event, *, refused: bool) -> str:
+    if isinstance(event, Invocation):
+        what, again = f"your /{event.command}", "send it again"
+    else:
+        what, again = "your reaction", "react again"
+    if refused:
+        return (
+            f"Sorry, postgate could not take {what}: {REFUSED}, so nothing was changed. "
+            f"Please tell an IT officer, and {again} once they have fixed it."
+        )
+    return (
+        f"Sorry, postgate could not take {what} just now, so nothing was changed. Please "
+        f"{again} in a minute; if it keeps happening, tell an IT officer."
+    )
 
 
 def _sorry(text: str) -> Reply:

@@ -33,6 +33,7 @@ from handlers.proposals.feedback import decision_notice, new_card_notice
 from storage import audit
 from storage import outbox as store
 from storage import proposals as repo
+from storage.db import REFUSED_WRITES, refuses_writes
 from storage.models import AuditKind, OutboxKind, ProposalStatus
 from storage.outbox import Owed
 from storage.proposals import ProposalSnapshot
@@ -152,7 +153,8 @@ async def _attempt(ctx: Context, row_id: int) -> bool:
         log.warning("outbox %s (%s): %s; trying again in %s", row_id, _what(owed), exc, wait)
     except Exception as exc:  # a database or network failure: the row is tried again
         # Only the kind: such messages may carry SQL or member text.
-        wait, error = _backoff(owed), type(exc).__name__
+        wait = _backoff(owed)
+        error = REFUSED_WRITES if refuses_writes(exc) else type(exc).__name__
         log.error("outbox %s (%s) failed: %s; trying again in %s", row_id, _what(owed), error, wait)
     try:
         async with services.db.transaction() as session:

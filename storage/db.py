@@ -104,6 +104,29 @@ async def insert_ignoring_duplicates(
     return (await session.execute(stmt)).first() is not None
 
 
+# Why a database refuses every write until someone acts: SQLite's SQLITE_FULL (a full
+# disk) and SQLITE_READONLY (a read-only file or folder); PostgreSQL's disk_full and
+# read_only_sql_transaction (a server in recovery, or made read-only).
+_SQLITE_REFUSALS = {13, 8}
+_POSTGRES_REFUSALS = {"53100", "25006"}
+# What the log says of such an error, for the operator who must act on it.
+REFUSED_WRITES = (
+    "the database refuses writes (a full disk, or a read-only file or server): free some "
+    "space or make the database writable"
+)
+
+
+def refuses_writes(exc: BaseException) -> bool:
+    """Whether `exc` says the database refuses writes (a full disk, a read-only file or
+    server). The failed transaction wrote nothing, and the next fails the same way until
+    someone frees space or makes the database writable."""
+    orig = getattr(exc, "orig", None)
+    code = getattr(orig, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF in _SQLITE_REFUSALS  # the primary code, without the extended part
+    return getattr(orig, "sqlstate", None) in _POSTGRES_REFUSALS
+
+
 def snapshot_of(cls: type[T], row: object, **overrides: object) -> T:
     """A frozen dataclass `cls` filled from the same-named attributes of `row`, so
     handlers get a snapshot, never the row itself; `overrides` convert what differs."""

@@ -29,7 +29,7 @@ from bot.platforms.discord.events import RoleMap, invocation_from
 from bot.platforms.discord.render import DiscordMessage, render
 from handlers.commands.registry import all_commands
 from handlers.commands.spec import Arg, ArgKind, Command, Subcommand
-from handlers.delivery import Deliveries
+from handlers.delivery import Deliveries, NotReceived
 from handlers.events import Reply
 from handlers.messages import Message, Tone
 from handlers.textsplit import clip
@@ -188,7 +188,14 @@ class CommandBridge:
         key = interaction_key(interaction)
         with self._deliveries.in_progress():
             # Received before the defer: once Discord has its ack, the command is not lost.
-            new = await self._deliveries.receive(key=key, event=invocation)
+            try:
+                new = await self._deliveries.receive(key=key, event=invocation)
+            except NotReceived as refused:  # nothing was changed: say why instead
+                part = render(refused.reply.message)[0]
+                await interaction.response.send_message(
+                    content=part.content or None, embeds=list(part.embeds), ephemeral=True
+                )
+                return
             # Then defer at once: checking, storing and posting may take longer than 3 s.
             await interaction.response.defer(ephemeral=True, thinking=True)
             if new:

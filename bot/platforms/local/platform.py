@@ -39,7 +39,7 @@ from bot.platforms.local.terminal import (
 )
 from bot.settings import Settings
 from handlers.context import Context, Services
-from handlers.delivery import Answer, Deliveries, Event
+from handlers.delivery import Answer, Deliveries, Event, NotReceived
 from handlers.emoji import emoji_char, emoji_name
 from handlers.events import Actor, Invocation, ReactionEvent, Reply, Role
 from handlers.messages import Mention, Message
@@ -308,7 +308,12 @@ class LocalWorkspace:
         """What a platform does with a delivery: receive it, then run it. A line typed
         is never delivered twice, so its key is new each time."""
         key = f"local:{uuid.uuid4().hex}"
-        if await self.deliveries.receive(key=key, event=event):
+        try:
+            new = await self.deliveries.receive(key=key, event=event)
+        except NotReceived as refused:
+            self._say(refused.text)
+            return
+        if new:
             await self.deliveries.run(key=key, event=event, answer=answer)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -57,7 +58,7 @@ from bot.settings import Settings
 from bot.startup.errors import ConfigError
 from handlers.commands.registry import all_commands, find_command
 from handlers.context import Context, Services
-from handlers.delivery import Answer, Deliveries, Event
+from handlers.delivery import Answer, Deliveries, Event, NotReceived
 from handlers.events import Actor, Invocation, ReactionEvent, Reply
 from handlers.port import ChannelRole, ChatPort, MessageRef, PlatformError
 from handlers.proposals.reconcile import reconcile
@@ -369,7 +370,7 @@ class SlackPlatform:
             trigger_id=command.trigger_id,
             form_prompt=spec.arg_description if spec is not None and opens_form else "",
         )
-        return await self._receive(ack, received)
+        return await self._receive(ack, received, refused=lambda text: ack(text=text))
 
     async def _on_form(self, ack: AsyncAck, body: dict[str, Any]) -> BoltResponse | None:
         try:
@@ -385,7 +386,12 @@ class SlackPlatform:
             text=form.text,
             channel_id=form.context.channel_id,
         )
-        return await self._receive(ack, Received(key=form_key(body), event=event))
+        return await self._receive(
+            ack,
+            Received(key=form_key(body), event=event),
+            # Shown under the form's field, which keeps what the member wrote.
+            refused=lambda text: ack(response_action="errors", errors={FORM_BLOCK_ID: text}),
+        )
 
     async def _on_reaction(self, ack: AsyncAck, body: dict[str, Any]) -> BoltResponse | None:
         try:
@@ -407,15 +413,24 @@ class SlackPlatform:
         )
         return await self._receive(ack, Received(key=event_key(reaction.event_id), event=event))
 
-    async def _receive(self, ack: AsyncAck, received: Received) -> BoltResponse | None:
+    async def _receive(
+        self,
+        ack: AsyncAck,
+        received: Received,
+        *,
+        refused: Callable[[str], Awaitable[object]] | None = None,
+    ) -> BoltResponse | None:
         """Store the delivery, then ack: once Slack has its ack, the work is not lost.
-        A redelivery is acked and not run again; one that could not be stored is not
-        acked (a 500: Slack sends an event again, and shows a command as failed)."""
+        A redelivery is acked and not run again. One that could not be stored: a
+        command is answered with why, through `refused`, and nothing was changed; an
+        event is not acked (a 500), so Slack sends it again."""
         try:
             new = await self._deliveries.receive(key=received.key, event=received.event)
-        except Exception as exc:
-            log.error("a Slack delivery could not be stored, so it was not acked: %s", _name(exc))
-            return BoltResponse(status=500, body="")
+        except NotReceived as exc:
+            if refused is None:
+                return BoltResponse(status=500, body="")
+            await refused(exc.text)
+            return None
         await ack()
         if new:
             self._deliveries.spawn(self._run(received), name=f"slack {received.key}")
@@ -505,11 +520,6 @@ def _set_bolt_log_level(logger: logging.Logger) -> None:
     start, once logging is set up."""
     logger.setLevel(logging.NOTSET)
     logger.setLevel(max(logging.WARNING, logger.getEffectiveLevel()))
-
-
-def _name(exc: BaseException) -> str:
-    # Database errors carry SQL and member text: only their kind goes to the log.
-    return type(exc).__name__
 
 
 def _as_received(user_id: str, name: str = "") -> Actor:
