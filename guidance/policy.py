@@ -73,6 +73,9 @@ class Near(_Strict):
     within: int = Field(default=6, ge=1, le=60)
     across_sentences: bool = False
     ordered: bool = False
+    # "not" or "never" just before the last list's words denies them ("refugees are
+    # not vermin"): counter-speech, not the attack the entry is about
+    negatable: bool = False
 
     @field_validator("lists")
     @classmethod

@@ -293,14 +293,18 @@ class Checker:
                     break
                 lists.append(sorted(found, key=lambda h: h.first))
             else:
-                for first, last in combinations(
+                for chosen in combinations(
                     ctx.tokens,
                     lists,
                     within=near.within,
                     ordered=near.ordered,
                     across=near.across_sentences,
                 ):
-                    yield ctx.draft(rule_id, first, last)
+                    first, last = min(h.first for h in chosen), max(h.last for h in chosen)
+                    draft = ctx.draft(rule_id, first, last)
+                    if near.negatable and self._frames.denies(ctx.hits, chosen[-2], chosen[-1]):
+                        draft = replace(draft, negated=True)
+                    yield draft
 
     def _pattern_findings(self, ctx: _Context) -> Iterator[_Draft]:
         for rule_id, pattern in self._patterns:

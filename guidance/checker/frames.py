@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -110,6 +110,19 @@ class Frames:
                 self.lists["templates"].extend(options)
                 pieces.append(("slot", name))
         return tuple(pieces)
+
+    def denies(self, hits: Mapping[Tag, list[Hit]], before: Hit, words: Hit) -> bool:
+        """Whether a "not" or "never" stands between `before` and `words`, at most two
+        words ahead of them ("are not vermin", "aren't all thieves"), and is no idiom
+        that negates nothing ("not just lazy", "nothing but")."""
+        ends: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+        for name in ("negator", "not-negating"):
+            for hit in hits.get(_slot(name), ()):
+                ends[name][hit.first].append(hit.last + 1)
+        return any(
+            before.last < at < words.first and words.first - at <= _NEGATION_REACH
+            for at in _negators(ends)
+        )
 
     def find(
         self,

@@ -16,8 +16,8 @@ def combinations(
     within: int,
     ordered: bool,
     across: bool,
-) -> Iterator[tuple[int, int]]:
-    """Token ranges where a hit from every list sits close to a hit of the first list."""
+) -> Iterator[list[Hit]]:
+    """A hit from every list (in the lists' order) close to a hit of the first list."""
     anchors, others = lists[0], lists[1:]
     starts = [[h.first for h in other] for other in others]
     for anchor in anchors:
@@ -46,4 +46,4 @@ def combinations(
             chosen.append(best)
             previous = best
         else:
-            yield min(h.first for h in chosen), max(h.last for h in chosen)
+            yield chosen

@@ -44,7 +44,8 @@ KNOWN_GAPS = {
     "t037": "not wanting more of a group in a named town",
     # counter-speech the near rules cannot read: a report after the hate, a denial of it
     "t150": "a report ('were told to ...') after the hateful words, then 'Shameful.'",
-    "t154": "'are not scroungers' denies the slur, but the near rule has no negation",
+    # a disclaimer before the slur ("nobody will say it, but") reads as counter-speech
+    "i025": "'nobody will say it, but' before a generalisation softens it to a warning",
     # a sexual threat by innuendo alone; a bare "D I E" (spaced "die" is everyday elsewhere)
     "t181": "'teach her a lesson ... if you know what I mean'",
     "t189": "a bare spaced-out 'D I E'",
