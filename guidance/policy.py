@@ -136,6 +136,7 @@ class Hate(_Strict):
     lead: list[str] = []  # words that may come before a group: "all the", "those kinds of"
     pronouns: list[str] = []  # refer to a group the post has named: "I hate them"
     persons: list[str] = []  # people and officials a threat can be aimed at
+    parties: list[str] = []  # a party's people, as a threat names them ("Tories")
     negators: list[str] = []
     # phrases that start with a negator but negate nothing: "no better than", "can't stand"
     not_negating: list[str] = []
@@ -306,7 +307,7 @@ _SLOT = re.compile(r"\{([^{}]*)\}")
 
 def _check_frames(policy: Policy, origin: str) -> None:
     hate = policy.hate
-    known = {"group", "person", "target", "adjective", *hate.words}
+    known = {"group", "person", "target", "adjective", "party", *hate.words}
     for frame_id, frame in hate.frames.items():
         if frame.rule not in policy.rules:
             raise PolicyError(
@@ -322,10 +323,11 @@ def _check_frames(policy: Policy, origin: str) -> None:
                     f"which names {{{unknown[0]}}}, but there is no such list under "
                     f"hate: words (the lists are: {', '.join(sorted(known))})"
                 )
-            if not {"group", "person", "target", "adjective"} & set(slots):
+            if not {"group", "person", "target", "adjective", "party"} & set(slots):
                 raise PolicyError(
                     f"{origin}: hate frame {frame_id!r} has the template {template!r}, "
-                    "which needs {group}, {person} or {target} to say who it is aimed at"
+                    "which needs {group}, {person}, {party} or {target} to say who it is "
+                    "aimed at"
                 )
     counter = policy.counter_speech
     for rule_id in counter.rules if counter else ():

@@ -302,7 +302,7 @@ class Checker:
                 ):
                     first, last = min(h.first for h in chosen), max(h.last for h in chosen)
                     draft = ctx.draft(rule_id, first, last)
-                    if near.negatable and self._frames.denies(ctx.hits, chosen[-2], chosen[-1]):
+                    if near.negatable and self._frames.denies(ctx.hits, chosen):
                         draft = replace(draft, negated=True)
                     yield draft
 

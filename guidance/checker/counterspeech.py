@@ -43,8 +43,9 @@ class Reading:
     quoted: Spans  # quotations in the original text
 
     def condemns(self, tokens: Sequence[Token], *, first: int, start: int, end: int) -> bool:
-        """Is the finding from token `first` (original span `start`-`end`) counter-speech?"""
-        if (self.condemned or self.markers) and self.quoted.covers(start, end):
+        """Is the finding from token `first` (original span `start`-`end`) counter-speech?
+        Quoted: the finding, or the words it ends on (`was called "Tory scum"`)."""
+        if (self.condemned or self.markers) and self.quoted.covers(max(start, end - 1), end):
             return True
         sentence = tokens[first].sentence
         return any(

@@ -25,7 +25,7 @@ _GAP = 4  # "...": up to four words
 _FILL = 3  # "~": up to three filler phrases
 _LEAD = 4  # words such as "all the", "those kinds of" before a group
 _NEGATION_REACH = 2  # words before a match that can still negate it ("I don't ... hate")
-_TARGETS = ("group", "person", "target", "adjective")
+_TARGETS = ("group", "person", "target", "adjective", "party")
 
 _OPENING = re.compile(r"[\"“‘:]")
 _PIECE = re.compile(r"\([^()]*\)|\S+")
@@ -69,6 +69,7 @@ class Frames:
         self._add("lead", hate.lead)
         self._add("pronoun", hate.pronouns)
         self._add("person", hate.persons)
+        self._add("party", hate.parties)
         self._add("negator", hate.negators)
         self._add("not-negating", hate.not_negating)
         for name, words in hate.words.items():
@@ -111,17 +112,19 @@ class Frames:
                 pieces.append(("slot", name))
         return tuple(pieces)
 
-    def denies(self, hits: Mapping[Tag, list[Hit]], before: Hit, words: Hit) -> bool:
-        """Whether a "not" or "never" stands between `before` and `words`, at most two
-        words ahead of them ("are not vermin", "aren't all thieves"), and is no idiom
-        that negates nothing ("not just lazy", "nothing but")."""
+    def denies(self, hits: Mapping[Tag, list[Hit]], chosen: Sequence[Hit]) -> bool:
+        """Whether a "not" or "never" stands between two of the `chosen` words, at most
+        two words ahead of the second ("are not vermin", "don't control the media"), and
+        is no idiom that negates nothing ("not just lazy", "nothing but")."""
         ends: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
         for name in ("negator", "not-negating"):
             for hit in hits.get(_slot(name), ()):
                 ends[name][hit.first].append(hit.last + 1)
+        negators = _negators(ends)
         return any(
             before.last < at < words.first and words.first - at <= _NEGATION_REACH
-            for at in _negators(ends)
+            for before, words in zip(chosen, chosen[1:])
+            for at in negators
         )
 
     def find(
@@ -138,7 +141,7 @@ class Frames:
         clause number, and is asked for only on a match.
         """
         groups = _slot("noun") in hits or _slot("adjective") in hits
-        if not groups and _slot("person") not in hits:
+        if not groups and _slot("person") not in hits and _slot("party") not in hits:
             return
         # most posts name no group and no violence: nothing to try, nothing to build
         candidates = [
@@ -170,7 +173,9 @@ class Frames:
 
 def _only_groups(pieces: tuple[Piece, ...]) -> bool:
     """Can only a group of people (not a person) fill the template's target?"""
-    return {name for kind, name in pieces if kind == "slot"}.isdisjoint({"person", "target"})
+    return {name for kind, name in pieces if kind == "slot"}.isdisjoint(
+        {"person", "target", "party"}
+    )
 
 
 def _negators(ends: dict[str, dict[int, list[int]]]) -> list[int]:
@@ -218,7 +223,7 @@ class _Match:
         if kind == "slot" and name not in _TARGETS:
             return sorted(self.ends[name])
         if kind == "slot":
-            lists = ["lead", "noun", "adjective", "pronoun", "person"]
+            lists = ["lead", "noun", "adjective", "pronoun", "person", "party"]
             return sorted({at for n in lists for at in self.ends[n]})
         if kind == "start":
             return sorted(self.sentence_starts)
@@ -276,4 +281,6 @@ class _Match:
                     out.extend(self._found("pronoun", begin, sentence))
             if name in ("person", "target"):
                 out.extend(self._found("person", begin, sentence))
+            if name == "party":
+                out.extend(self._found("party", begin, sentence))
         return sorted(set(out), reverse=True)  # the longest reading first

@@ -1,8 +1,9 @@
 """Misspelt and run-together words: "Fukc", "klil", "despicble", "Fuckall", "massivescumbags".
 
 A word the policy does not know is read as a listed word when it is one with two
-neighbouring letters swapped or one letter dropped (never the first letter, and only in
-words long enough that the change is unlikely by chance), or as two words when it splits
+neighbouring letters swapped, one letter dropped or doubled ("sccum", "twatts"), or one
+letter changed for its look-alike ("skum", "scvm"): never the first letter, and only in
+words long enough that the change is unlikely by chance. Or as two words when it splits
 into a listed word and another known word. English words that happen to be one such
 change away ("wore", "sith") are listed in the policy (`real_words`) and read as
 themselves; so are the allow list's names, which are set aside before this runs.
@@ -16,6 +17,8 @@ from functools import lru_cache
 _MIN_SWAP = 4  # "fcuk" from "fuck"; three-letter words have too many neighbours
 _MIN_DROP = 5  # "despicble" from "despicable"; "sit" is not "shit"
 _MIN_PART = 4  # the listed word in a run-together pair: "fuck" + "all"
+# Letters swapped for one that sounds or looks the same ("skum", "scvm", "cvnt")
+_LOOK_ALIKE = {"c": "k", "u": "v"}
 
 
 class Misspellings:
@@ -77,6 +80,10 @@ def _variants(word: str) -> Iterable[str]:
         for i in range(1, len(word) - 1):
             if word[i] != word[i + 1]:
                 yield word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+        for i in range(1, len(word)):
+            yield word[: i + 1] + word[i:]  # the letter doubled
+            if word[i] in _LOOK_ALIKE:
+                yield word[:i] + _LOOK_ALIKE[word[i]] + word[i + 1 :]
     if len(word) >= _MIN_DROP:
         for i in range(1, len(word)):
             yield word[:i] + word[i + 1 :]
