@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import pairwise
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -123,7 +124,7 @@ class Frames:
         negators = _negators(ends)
         return any(
             before.last < at < words.first and words.first - at <= _NEGATION_REACH
-            for before, words in zip(chosen, chosen[1:])
+            for before, words in pairwise(chosen)
             for at in negators
         )
 
