@@ -206,7 +206,7 @@ async def test_a_second_local_workspace_stops_at_once_instead_of_standing_by(
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
         )
-        out, err = await asyncio.wait_for(second.communicate(), TIMEOUT)
+        _out, err = await asyncio.wait_for(second.communicate(), TIMEOUT)
         assert second.returncode == 2
         assert time.monotonic() - started < 20
         said = err.decode()
