@@ -20,7 +20,7 @@ from bot.startup.errors import ConfigError
 CONFIG_EXIT = 2
 UNEXPECTED_EXIT = 1
 _FIXES = {
-    "int_parsing": "use a whole number (an id is the number Discord's Copy ID gives)",
+    "int_parsing": "use a whole number, in digits",
     "bool_parsing": "use true or false",
     "greater_than_equal": "use a larger number",
     "less_than_equal": "use a smaller number",
@@ -39,6 +39,8 @@ def settings_error(exc: ValidationError) -> ConfigError:
     # Our own validators say the fix after "; ".
     problem, _, fix = problem.partition("; ")
     fix = fix or _FIXES.get(str(error["type"]), "see .env.example for what it takes")
+    if error["type"] == "int_parsing" and setting.upper().startswith("DISCORD_"):
+        fix = "use a whole number: the id's digits (Developer Mode on, right-click, Copy ID)"
     return ConfigError(setting=setting, problem=problem, fix=fix)
 
 
