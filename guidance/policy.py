@@ -192,10 +192,17 @@ def load_policy(path: Path | None = None) -> Policy:
         source = resources.files("guidance").joinpath("policy.yaml").read_text(encoding="utf-8")
     else:
         origin = str(path)
+        if not path.is_file():
+            raise PolicyError(
+                f"the policy file {path} does not exist or is a folder (check POSTGATE_POLICY, "
+                "or leave it empty for the shipped policy)"
+            )
         try:
             source = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise PolicyError(f"cannot read the policy file {path}: {exc}") from exc
+        except OSError as exc:
+            raise PolicyError(f"cannot read the policy file {path}: {exc.strerror}") from exc
+        except UnicodeDecodeError:
+            raise PolicyError(f"the policy file {path} is not UTF-8 text") from None
     return parse_policy(source, origin=origin)
 
 
@@ -205,7 +212,7 @@ def parse_policy(source: str, *, origin: str = "policy") -> Policy:
         # The C loader when PyYAML has it: five times faster, same safe subset.
         data = yaml.load(source, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
     except yaml.YAMLError as exc:
-        raise PolicyError(f"{origin}: this is not valid YAML: {exc}") from exc
+        raise PolicyError(f"{origin}: this is not valid YAML{_yaml_where(exc)}") from exc
     if not isinstance(data, dict):
         raise PolicyError(f"{origin}: expected keys such as 'rules:' at the top of the file")
     _check_rule_keys(data, origin)
@@ -333,6 +340,15 @@ def _check_frames(policy: Policy, origin: str) -> None:
     for rule_id in counter.rules if counter else ():
         if rule_id not in policy.rules:
             raise PolicyError(f"{origin}: counter_speech softens unknown rule {rule_id!r}")
+
+
+def _yaml_where(exc: yaml.YAMLError) -> str:
+    """Where and what, in one line: ", line 490, column 6: found a tab" (PyYAML's own
+    message runs over several lines)."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = " ".join(str(getattr(exc, "problem", "") or "").split())
+    where = f", line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    return f"{where}: {problem}" if problem else where
 
 
 def _describe(exc: ValidationError) -> str:

@@ -243,6 +243,5 @@ def _refusal(db: Database, *, holder: str) -> str:
     return (
         f"postgate is already running on this database ({holder}; {_where(db)}). Two at "
         "once would send every reminder twice and could lose deliveries: stop the other "
-        "one first, give this one a DATABASE_URL of its own, or leave out --no-wait to "
-        "stand by."
+        "one first, or give this one a DATABASE_URL of its own."
     )

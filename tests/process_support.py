@@ -11,6 +11,9 @@ from pathlib import Path
 from typing import IO
 
 TIMEOUT = 60
+# The checkout these tests belong to: a child runs its code, whichever checkout the
+# virtual environment was installed from (a second worktree shares one).
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def child_env(database_url: str) -> dict[str, str]:
@@ -19,6 +22,7 @@ def child_env(database_url: str) -> dict[str, str]:
     }
     env["DATABASE_URL"] = database_url
     env["PYTHONUNBUFFERED"] = "1"
+    env["PYTHONPATH"] = str(ROOT)
     return env
 
 

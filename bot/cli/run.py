@@ -43,6 +43,9 @@ def _run(args: argparse.Namespace) -> int:
     services = build_services(settings)
     runtime = build_runtime(settings, services, local=args.local, no_wait=args.no_wait)
     local = _is_local_session(runtime.platforms)
+    # A terminal workspace never stands by: a second one beside the first is a mistake
+    # to point out at once, not a standby that sits silent until the first one ends.
+    runtime.no_wait = runtime.no_wait or local
     logging.getLogger().setLevel(_log_level(settings, local=local))
     try:
         asyncio.run(runtime.run())

@@ -20,11 +20,15 @@ from bot.startup.errors import ConfigError
 CONFIG_EXIT = 2
 UNEXPECTED_EXIT = 1
 _FIXES = {
-    "int_parsing": "use a whole number (an id is the number Discord's Copy ID gives)",
+    "int_parsing": "write it in digits, for example 2",
     "bool_parsing": "use true or false",
     "greater_than_equal": "use a larger number",
     "less_than_equal": "use a smaller number",
 }
+
+
+# What a setting's value is not, in plain words, where pydantic's own would puzzle.
+_PLAIN = {"int_parsing": "is not a whole number", "bool_parsing": "is not true or false"}
 
 
 def settings_error(exc: ValidationError) -> ConfigError:
@@ -35,10 +39,13 @@ def settings_error(exc: ValidationError) -> ConfigError:
     problem = str(error["msg"]).removeprefix("Value error, ")
     shown = error.get("input")
     if isinstance(shown, str) and error["type"] != "value_error":
-        problem = f"{shown!r} is not valid ({problem[:1].lower()}{problem[1:]})"
+        plain = _PLAIN.get(str(error["type"]), f"is not valid ({problem[:1].lower()}{problem[1:]})")
+        problem = f"{shown!r} {plain}"
     # Our own validators say the fix after "; ".
     problem, _, fix = problem.partition("; ")
     fix = fix or _FIXES.get(str(error["type"]), "see .env.example for what it takes")
+    if error["type"] == "int_parsing" and setting.upper().startswith("DISCORD_"):
+        fix = "use the id's digits (Developer Mode on, right-click it, Copy ID)"
     return ConfigError(setting=setting, problem=problem, fix=fix)
 
 

@@ -33,7 +33,10 @@ def database_url_problems(url: str | None) -> list[ConfigError]:
             ConfigError(
                 setting="DATABASE_URL",
                 problem="this is not a database URL",
-                fix=f"use {POSTGRES_EXAMPLE}, or leave it empty for the SQLite file postgate.db",
+                fix=(
+                    f"use {POSTGRES_EXAMPLE}, or sqlite:///path/to/postgate.db for a SQLite "
+                    "file, or leave it empty for postgate.db here"
+                ),
             )
         ]
     backend = parsed.get_backend_name()

@@ -3,6 +3,7 @@ arguments. A line that does not fit gets its usage back and runs nothing."""
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -107,7 +108,7 @@ def read(command: Command, text: str) -> Reading:
     word, rest = _pop(stripped)
     sub = _keyword(command, word)
     if sub is None:
-        return _plain(command, stripped)
+        return _mistyped(command, word, rest) or _plain(command, stripped)
     read_args = _read_args(sub, rest)
     if isinstance(read_args, _Misread):
         if command.prose and len(rest.split()) > _fixed_args(sub):
@@ -120,6 +121,30 @@ def read(command: Command, text: str) -> Reading:
         if not any(not a.optional for a in sub.args):
             return _problem(command, sub, _Misread(None, left))
     return Reading(sub, values)
+
+
+def _mistyped(command: Command, word: str, rest: str) -> Reading | None:
+    """A subcommand's word mistyped, when the rest fits that subcommand exactly, a word
+    at most for each argument: "/propose withdrw 1", "/idea lst". Such a line is no
+    draft or idea anyone meant, so it is answered with the likely line and runs nothing."""
+    names = [s.name for s in command.subcommands if s.keyword]
+    close = difflib.get_close_matches(word.lower(), names, n=1, cutoff=0.75)
+    if len(word) < 3 or not close:
+        return None
+    sub = command.subcommand(close[0])
+    read_args = _read_args(sub, rest)
+    if isinstance(read_args, _Misread) or read_args[1]:
+        return None
+    values = read_args[0]
+    if any(len(str(values.get(a.name) or "").split()) > 1 for a in sub.args):
+        return None  # free words after it: more likely a sentence ("Edits to ...")
+    meant = " ".join([f"/{command.name}", sub.name, *rest.split()])
+    return Reading(
+        sub,
+        {},
+        f'postgate does not know "/{command.name} {word}", so it changed nothing. '
+        f"Did you mean {meant}? Usage: {usage(command)}",
+    )
 
 
 def _named(command: Command, name: str, rest: str) -> Reading:

@@ -28,6 +28,9 @@ LIST_LIMIT = 25
 _TAG = re.compile(r"(?<![\w&])#([A-Za-z][\w-]{0,39})")
 _DUE = re.compile(r"(?:^|\s)--due(?:=|\s+)(\S.*)$", re.IGNORECASE | re.DOTALL)
 
+# What each verb does to an idea, said in a sentence ("can mark idea 3 done").
+_DOING = {"done": "mark idea {id} done", "drop": "drop idea {id}", "snooze": "snooze idea {id}"}
+
 
 def _reply(body: str, *, tone: Tone = Tone.NEUTRAL, title: str = "") -> Reply:
     return Reply(Message(title=title, body=body, tone=tone))
@@ -172,7 +175,7 @@ async def _act_on(call: Call, ctx: Context) -> Reply:
         if not _may_change(invocation.actor, idea):
             return nothing_changed(
                 f"Only the steering group, editors or {idea.author_name} (who added it) "
-                f"can {verb} idea {idea.id}."
+                f"can {_DOING.get(verb, verb + ' idea {id}').format(id=idea.id)}."
             )
         if idea.status != IdeaStatus.OPEN:
             return nothing_changed(f"Idea {idea.id} is already {idea.status}.")
@@ -242,13 +245,11 @@ async def _snooze(
 def _show(idea: IdeaSnapshot, *, ctx: Context, today: date) -> Message:
     tz = ctx.services.config.timezone
     created = idea.created_at.astimezone(tz)
+    added = friendly_day(created.date(), today=today)
+    age = age_words((today - created.date()).days)
     fields = [
         MessageField("Added by", idea.author_name),
-        MessageField(
-            "Added",
-            f"{friendly_day(created.date(), today=today)} "
-            f"({age_words((today - created.date()).days)})",
-        ),
+        MessageField("Added", added if age in added else f"{added} ({age})"),
         MessageField("Status", idea.status),
     ]
     if idea.due_on:

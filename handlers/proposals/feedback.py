@@ -173,7 +173,9 @@ def new_card_notice(snap: ProposalSnapshot, *, link: str | None) -> Message:
 
 
 def withdrawn(snap: ProposalSnapshot) -> Reply:
-    return Reply(Message(body=f"Proposal {snap.id} is withdrawn. The editors' card says so too."))
+    # A blocked draft never had a card.
+    card = " The editors' card says so too." if snap.card_message_id else ""
+    return Reply(Message(body=f"Proposal {snap.id} is withdrawn.{card}"))
 
 
 def decision_notice(snap: ProposalSnapshot, *, config: WorkflowConfig) -> Message:

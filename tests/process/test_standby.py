@@ -175,3 +175,46 @@ async def test_a_postgate_whose_lock_was_taken_stops_serving(
     assert code == 3, log
     assert "stopped serving: lost the lock on the database" in log
     assert "Traceback" not in log
+
+
+async def test_a_second_local_workspace_stops_at_once_instead_of_standing_by(
+    database_url: str, tmp_path: Path
+) -> None:
+    """A volunteer who opens `make run` twice is told so, not left at a silent terminal."""
+    env = child_env(database_url)
+    first = await asyncio.create_subprocess_exec(
+        *postgate_command("run"),
+        env=env,
+        cwd=tmp_path,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        assert first.stdin is not None and first.stdout is not None
+        first.stdin.write(b"/help\n")
+        await first.stdin.drain()
+        async with asyncio.timeout(TIMEOUT):  # serving: it answered
+            while b"/propose" not in await first.stdout.readline():
+                pass
+        started = time.monotonic()
+        second = await asyncio.create_subprocess_exec(
+            *postgate_command("run"),
+            env=env,
+            cwd=tmp_path,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _out, err = await asyncio.wait_for(second.communicate(), TIMEOUT)
+        assert second.returncode == 2
+        assert time.monotonic() - started < 20
+        said = err.decode()
+        assert "postgate is already running on this database" in said
+        assert "standing by" not in said
+        assert "Traceback" not in said
+        assert len(said.strip().splitlines()) == 1, said
+    finally:
+        if first.returncode is None:
+            first.kill()
+        await first.wait()

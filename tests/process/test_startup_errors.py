@@ -41,6 +41,7 @@ class Case:
     says: tuple[str, ...]  # each must be in the one line
     args: tuple[str, ...] = ("run",)
     extra: dict[str, str] = field(default_factory=dict)
+    forbids: tuple[str, ...] = ()  # none of these may be in the line
 
 
 def _pg_missing_database() -> str:
@@ -80,6 +81,17 @@ CASES = [
         "a word for a number",
         {"POSTGATE_APPROVALS_REQUIRED": "two"},
         ("POSTGATE_APPROVALS_REQUIRED", "'two'", "whole number"),
+        forbids=("Discord",),
+    ),
+    Case(
+        "a file path for a database URL",
+        {"DATABASE_URL": "/tmp/postgate.db"},
+        ("DATABASE_URL", "not a database URL", "sqlite:///"),
+    ),
+    Case(
+        "policy file missing",
+        {"POSTGATE_POLICY": "/nowhere/policy.yaml"},
+        ("POSTGATE_POLICY", "/nowhere/policy.yaml"),
     ),
     Case(
         "unknown timezone",
@@ -159,7 +171,18 @@ def test_a_bad_setting_stops_with_one_line(case: Case, tmp_path: Path) -> None:
     done = run_postgate(*case.args, env=env, cwd=tmp_path, check=False)
     assert done.returncode == 2, done.stderr
     assert_one_line(done.stderr, case.says)
+    assert not [word for word in case.forbids if word in done.stderr], done.stderr
     assert done.stdout == ""
+
+
+def test_a_policy_file_that_is_not_yaml_is_one_line_with_where(tmp_path: Path) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("rules:\n  abuse:\n\tseverity: block\n", encoding="utf-8")
+    env = child_env(f"sqlite:///{tmp_path / 'postgate.db'}")
+    env["POSTGATE_POLICY"] = str(policy)
+    done = run_postgate("run", env=env, cwd=tmp_path, check=False)
+    assert done.returncode == 2, done.stderr
+    assert_one_line(done.stderr, (str(policy), "not valid YAML, line 3, column 1"))
 
 
 def test_debug_shows_the_traceback_behind_the_line_without_secrets(tmp_path: Path) -> None:

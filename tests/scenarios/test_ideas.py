@@ -131,6 +131,7 @@ async def test_show_done_and_drop(ctx: Context) -> None:
     shown = await idea(ctx, "show 1")
     assert "Idea 1" in shown and "> Street stall #events" in shown
     assert "Added by: Sam" in shown and "Due: tomorrow" in shown and "Tags: #events" in shown
+    assert "Added: today\n" in shown + "\n"  # not "today (today)"
 
     assert "Idea 1 is done" in await idea(ctx, "done 1")
     assert "Idea 2 is off the list" in await idea(ctx, "drop 2", CHAIR)
@@ -151,7 +152,8 @@ async def test_unknown_ids_and_other_peoples_ideas_change_nothing(ctx: Context) 
     assert "There is no idea 7" in await idea(ctx, "done 7")
     assert "Say which idea by its number" in await idea(ctx, "drop stall")
     refusal = await idea(ctx, "drop 1", PAT)
-    assert "Only the steering group, editors or Sam" in refusal
+    assert "Only the steering group, editors or Sam (who added it) can drop idea 1." in refusal
+    assert "can mark idea 1 done." in await idea(ctx, "done 1", PAT)
     other = Context(services=ctx.services, port=ctx.port, workspace="test:OTHER")
     assert "There is no idea 1" in await idea(other, "show 1")
     [row] = await stored(ctx)

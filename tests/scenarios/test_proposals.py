@@ -293,3 +293,17 @@ async def test_a_blocked_draft_expires_quietly(make_workspace: WorkspaceFactory)
     assert lines_to(out, "dm to alex")[0].startswith(
         "[dm to alex] Your proposal 1 expired: it was blocked by the checker"
     )
+
+
+async def test_a_withdrawn_blocked_draft_mentions_no_card(ws: LocalWorkspace) -> None:
+    await run(ws, f"/propose {ABUSIVE}")
+    said = "\n".join(await ws.send("/propose withdraw 1"))
+    assert "Proposal 1 is withdrawn." in said
+    assert "card" not in said  # a blocked draft never had one
+
+
+async def test_a_reaction_after_the_decision_is_said_to_change_nothing(ws: LocalWorkspace) -> None:
+    await run(ws, f"/propose {CLEAN}", "/as editor", "/react 1 white_check_mark", "/as chair")
+    said = "\n".join(await ws.send("/unreact 1 white_check_mark"))
+    assert "Proposal 1 is already approved, so this reaction changes nothing." in said
+    assert (await proposal(ws, 1)).status == "approved"

@@ -48,6 +48,11 @@ BAD_INPUT = [
     ("/propose edit four", "needs the proposal's number"),
     ("/propose status x", "needs the proposal's number"),
     ("/idea done x", "Say which idea by its number: /idea done N."),
+    # a subcommand's word mistyped: the likely line, never a draft or an idea
+    ("/propose withdrw 1", "Did you mean /propose withdraw 1?"),
+    ("/propose stats", "Did you mean /propose status?"),
+    ("/idea lst", "Did you mean /idea list?"),
+    ("/idea snoze 1 2w", "Did you mean /idea snooze 1 2w?"),
     ("/idea snooze 1", "Say for how long"),
     ("/propose edit", "needs the proposal's number"),
     ("/propose withdraw 0", "There is no proposal 0."),
@@ -153,6 +158,14 @@ USAGE = "usage"  # the line gets its usage back, and runs nothing
         ("edit four", "edit", USAGE),
         ("edit 3", "edit", USAGE),
         ("edit 3rd time lucky", "new", {"text": "edit 3rd time lucky"}),
+        ("withdrw 1", "withdraw", USAGE),
+        (
+            "Edits to the newsletter are due Friday",
+            "new",
+            {"text": "Edits to the newsletter are due Friday"},
+        ),
+        ("Stats show 40% more", "new", {"text": "Stats show 40% more"}),
+        ("Queueing at the polls", "new", {"text": "Queueing at the polls"}),
     ],
 )
 def test_reading_propose(raw: str, subcommand: str, values: object) -> None:

@@ -45,6 +45,7 @@ from handlers.events import Actor, Invocation, ReactionEvent, Reply, Role
 from handlers.messages import Mention, Message
 from handlers.port import ChannelRole, Group, MessageRef, SendKey
 from handlers.proposals import board
+from handlers.proposals.feedback import STATUS_WORDS
 from handlers.proposals.review import vote_kind
 
 log = logging.getLogger(__name__)
@@ -290,7 +291,12 @@ class LocalWorkspace:
             ]
         )
         if vote_kind(name, self.ctx.services.config) is not None:
-            if not actor.is_editor:
+            if not snap.status.is_open:
+                self._say(
+                    f"Proposal {proposal_id} is already {STATUS_WORDS[snap.status]}, so this "
+                    "reaction changes nothing."
+                )
+            elif not actor.is_editor:
                 self._say(f"{actor.name} is not an editor, so this reaction is not a vote.")
             elif actor.id == snap.author_id:
                 self._say("Your reaction on your own proposal is not a vote.")
@@ -442,12 +448,15 @@ class LocalPlatform:
         await self._closed.wait()
 
     async def stop(self) -> None:
+        interrupted = not self._closed.is_set()  # Ctrl-C, or the service stopping
         if self._show in self.local.listeners:
             self.local.listeners.remove(self._show)
         if self._task is not None and not self._task.done():
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        if interrupted and self.interactive:
+            self._print(["", BYE])  # off the prompt line
         self._closed.set()
 
 
