@@ -60,7 +60,7 @@ from handlers.commands.registry import all_commands, find_command
 from handlers.context import Context, Services
 from handlers.delivery import Answer, Deliveries, Event, NotReceived
 from handlers.events import Actor, Invocation, ReactionEvent, Reply
-from handlers.port import ChannelRole, ChatPort, MessageRef, PlatformError
+from handlers.port import ChannelRole, ChatPort, MessageRef
 from handlers.proposals.reconcile import reconcile
 
 log = logging.getLogger(__name__)
@@ -465,7 +465,8 @@ class SlackPlatform:
 
         async def answer(reply: Reply) -> None:
             assert isinstance(received.event, Invocation)
-            await self._reply(
+            # A failed ephemeral reply falls back to a DM inside the port (port.reply).
+            await self._port.reply(
                 reply=reply,
                 user_id=received.event.actor.id,
                 channel_id=received.event.channel or "",
@@ -492,20 +493,6 @@ class SlackPlatform:
             log.warning("Slack views.open failed (%s)", error_code(exc))
             return False
         return True
-
-    async def _reply(
-        self, *, reply: Reply, user_id: str, channel_id: str, response_url: str = ""
-    ) -> None:
-        try:
-            await self._port.reply(
-                reply=reply, user_id=user_id, channel_id=channel_id, response_url=response_url
-            )
-        except PlatformError as exc:
-            if reply.visibility != "private" or not channel_id:
-                raise
-            # Ephemeral messages fail where the bot is not a member: a DM reaches them anyway.
-            log.warning("%s; replying to %s by DM", exc, user_id)
-            await self._port.direct_message(user_id=user_id, message=reply.message)
 
 
 def _set_bolt_log_level(logger: logging.Logger) -> None:
