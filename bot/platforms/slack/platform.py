@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 from aiohttp import web
@@ -69,6 +69,8 @@ SLACK_API = "https://slack.com/api/"
 _BOLT_LOG = logging.getLogger("bot.platforms.slack.bolt")
 SHUTDOWN_GRACE_SECONDS = 5.0
 HTTP_TIMEOUT_SECONDS = 30.0
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -349,11 +351,8 @@ class SlackPlatform:
         return Deliveries(ctx, refresh=self._actor_now, replay_first=replay_first)
 
     async def _on_command(self, ack: AsyncAck, body: dict[str, Any]) -> BoltResponse | None:
-        try:
-            command = parse_command(body)
-        except BadPayload as exc:
-            await ack()
-            log.warning("ignored a slash command payload: %s", exc)
+        command = await _parsed(ack, body, parse_command, "a slash command payload")
+        if command is None:
             return None
         spec = None if command.text else find_command(command.command)
         opens_form = spec is not None and spec.opens_form_when_empty and command.trigger_id
@@ -373,11 +372,8 @@ class SlackPlatform:
         return await self._receive(ack, received, refused=lambda text: ack(text=text))
 
     async def _on_form(self, ack: AsyncAck, body: dict[str, Any]) -> BoltResponse | None:
-        try:
-            form = parse_form_submission(body)
-        except BadPayload as exc:
-            await ack()
-            log.warning("ignored a form submission: %s", exc)
+        form = await _parsed(ack, body, parse_form_submission, "a form submission")
+        if form is None:
             return None
         event = self._invocation(
             user_id=form.user_id,
@@ -394,14 +390,8 @@ class SlackPlatform:
         )
 
     async def _on_reaction(self, ack: AsyncAck, body: dict[str, Any]) -> BoltResponse | None:
-        try:
-            reaction = parse_reaction(body)
-        except BadPayload as exc:
-            await ack()
-            log.warning("ignored a reaction event: %s", exc)
-            return None
+        reaction = await _parsed(ack, body, parse_reaction, "a reaction event")
         if reaction is None:
-            await ack()
             return None
         event = ReactionEvent(
             workspace=self.workspace,
@@ -507,6 +497,22 @@ def _set_bolt_log_level(logger: logging.Logger) -> None:
     start, once logging is set up."""
     logger.setLevel(logging.NOTSET)
     logger.setLevel(max(logging.WARNING, logger.getEffectiveLevel()))
+
+
+async def _parsed(
+    ack: AsyncAck, body: dict[str, Any], parse: Callable[[dict[str, Any]], T | None], what: str
+) -> T | None:
+    """What `parse` reads in `body`; None, once acked, when there is nothing to run: a
+    payload it cannot read (logged as `what`) or one that is no concern of postgate's."""
+    try:
+        parsed = parse(body)
+    except BadPayload as exc:
+        await ack()
+        log.warning("ignored %s: %s", what, exc)
+        return None
+    if parsed is None:
+        await ack()
+    return parsed
 
 
 def _as_received(user_id: str, name: str = "") -> Actor:
