@@ -19,6 +19,7 @@ from typing import cast
 
 from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from storage.db import insert_ignoring_duplicates, rowcount, snapshot_of
 from storage.models import (
@@ -141,23 +142,17 @@ async def add_revision(
     The overrule flag is cleared: an overrule was asked for the old text.
     """
     new_number = expected_revision + 1
-    result = await session.execute(
-        update(Proposal)
-        .where(
-            Proposal.id == proposal_id,
-            Proposal.revision == expected_revision,
-            Proposal.status.in_([str(s) for s in OPEN_STATUSES]),
-        )
-        .values(
-            revision=new_number,
-            verdict=verdict,
-            status=str(status),
-            overrule=False,
-            updated_at=now,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if rowcount(result) != 1:
+    if not await _update_one(
+        session,
+        Proposal.id == proposal_id,
+        Proposal.revision == expected_revision,
+        Proposal.status.in_([str(s) for s in OPEN_STATUSES]),
+        revision=new_number,
+        verdict=verdict,
+        status=str(status),
+        overrule=False,
+        updated_at=now,
+    ):
         return None
     revision = Revision(
         proposal_id=proposal_id, number=new_number, text=text, verdict=verdict, created_at=now
@@ -302,6 +297,14 @@ async def open_card_ids(session: AsyncSession, *, workspace: str) -> list[int]:
 # --- changing state -------------------------------------------------------------------
 
 
+async def _update_one(session: AsyncSession, *where: ColumnElement[bool], **values: object) -> bool:
+    """A guarded UPDATE of one proposal: True only when this caller changed its row."""
+    result = await session.execute(
+        update(Proposal).where(*where).values(**values).execution_options(synchronize_session=False)
+    )
+    return rowcount(result) == 1
+
+
 async def lock_open(
     session: AsyncSession,
     *,
@@ -316,17 +319,13 @@ async def lock_open(
     takes the write lock on SQLite, and re-checks the status after any
     concurrent writer commits. False: not in those states (nothing locked).
     """
-    result = await session.execute(
-        update(Proposal)
-        .where(
-            Proposal.id == proposal_id,
-            Proposal.workspace == workspace,
-            Proposal.status.in_([str(s) for s in statuses]),
-        )
-        .values(updated_at=now)
-        .execution_options(synchronize_session=False)
+    return await _update_one(
+        session,
+        Proposal.id == proposal_id,
+        Proposal.workspace == workspace,
+        Proposal.status.in_([str(s) for s in statuses]),
+        updated_at=now,
     )
-    return rowcount(result) == 1
 
 
 async def transition(
@@ -347,16 +346,12 @@ async def transition(
         values["decided_by"] = decided_by[:400] if decided_by else None
     if overrule is not None:
         values["overrule"] = overrule
-    result = await session.execute(
-        update(Proposal)
-        .where(
-            Proposal.id == proposal_id,
-            Proposal.status.in_([str(s) for s in from_statuses]),
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
+    return await _update_one(
+        session,
+        Proposal.id == proposal_id,
+        Proposal.status.in_([str(s) for s in from_statuses]),
+        **values,
     )
-    return rowcount(result) == 1
 
 
 async def set_card(
@@ -370,13 +365,14 @@ async def set_card(
 ) -> bool:
     """Where the card of `revision` is (None: no card while a new one is owed); False
     when the proposal is at another revision by now."""
-    result = await session.execute(
-        update(Proposal)
-        .where(Proposal.id == proposal_id, Proposal.revision == revision)
-        .values(card_channel=channel, card_message_id=message_id, updated_at=now)
-        .execution_options(synchronize_session=False)
+    return await _update_one(
+        session,
+        Proposal.id == proposal_id,
+        Proposal.revision == revision,
+        card_channel=channel,
+        card_message_id=message_id,
+        updated_at=now,
     )
-    return rowcount(result) == 1
 
 
 async def add_vote(

@@ -193,10 +193,9 @@ async def _revise(
 
 async def _edit(call: Call, ctx: Context) -> Reply:
     inv, draft = call.invocation, call.text("text")
-    found = await _own(call, ctx, "edit")
-    if isinstance(found, Reply):
-        return found
-    snap = found
+    snap = await _own(call, ctx, "edit")
+    if isinstance(snap, Reply):
+        return snap
     if not has_visible_text(draft):
         return feedback.problem(
             f"Put the new text after the number: /propose edit {snap.id} NEW TEXT. "
@@ -226,10 +225,9 @@ async def _edit(call: Call, ctx: Context) -> Reply:
 
 async def _withdraw(call: Call, ctx: Context) -> Reply:
     inv = call.invocation
-    found = await _own(call, ctx, "withdraw")
-    if isinstance(found, Reply):
-        return found
-    snap = found
+    snap = await _own(call, ctx, "withdraw")
+    if isinstance(snap, Reply):
+        return snap
     now = ctx.services.clock.now()
     async with ctx.services.db.transaction() as session:
         moved = await move_and_record(
@@ -255,10 +253,9 @@ async def _withdraw(call: Call, ctx: Context) -> Reply:
 
 async def _overrule(call: Call, ctx: Context) -> Reply:
     inv = call.invocation
-    found = await _own(call, ctx, "ask to overrule")
-    if isinstance(found, Reply):
-        return found
-    snap = found
+    snap = await _own(call, ctx, "ask to overrule")
+    if isinstance(snap, Reply):
+        return snap
     if snap.status != ProposalStatus.BLOCKED:
         if snap.status.is_open:
             return feedback.problem(

@@ -178,12 +178,7 @@ class DiscordPlatform:
         ).register(bot.tree)
         bot.tree.on_error = self._on_command_error  # type: ignore[method-assign]
 
-        async def on_raw_reaction_add(
-            payload: discord.RawReactionActionEvent, event_id: str | None
-        ) -> None:
-            await self._on_reaction(bot, deliveries, payload, event_id)
-
-        async def on_raw_reaction_remove(
+        async def on_raw_reaction(
             payload: discord.RawReactionActionEvent, event_id: str | None
         ) -> None:
             await self._on_reaction(bot, deliveries, payload, event_id)
@@ -201,8 +196,8 @@ class DiscordPlatform:
 
         self._reading_back = reading_back
 
-        bot.add_listener(on_raw_reaction_add)
-        bot.add_listener(on_raw_reaction_remove)
+        for event in _RAW_REACTIONS:  # an added and a removed reaction, the same way
+            bot.add_listener(on_raw_reaction, f"on_{event}")
         bot.add_listener(read_back, "on_ready")
         bot.add_listener(read_back, "on_resumed")
         return bot

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 from aiohttp import web
@@ -60,7 +60,7 @@ from handlers.commands.registry import all_commands, find_command
 from handlers.context import Context, Services
 from handlers.delivery import Answer, Deliveries, Event, NotReceived
 from handlers.events import Actor, Invocation, ReactionEvent, Reply
-from handlers.port import ChannelRole, ChatPort, MessageRef, PlatformError
+from handlers.port import ChannelRole, ChatPort, MessageRef
 from handlers.proposals.reconcile import reconcile
 
 log = logging.getLogger(__name__)
@@ -69,6 +69,8 @@ SLACK_API = "https://slack.com/api/"
 _BOLT_LOG = logging.getLogger("bot.platforms.slack.bolt")
 SHUTDOWN_GRACE_SECONDS = 5.0
 HTTP_TIMEOUT_SECONDS = 30.0
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -349,11 +351,8 @@ class SlackPlatform:
         return Deliveries(ctx, refresh=self._actor_now, replay_first=replay_first)
 
     async def _on_command(self, ack: AsyncAck, body: dict[str, Any]) -> BoltResponse | None:
-        try:
-            command = parse_command(body)
-        except BadPayload as exc:
-            await ack()
-            log.warning("ignored a slash command payload: %s", exc)
+        command = await _parsed(ack, body, parse_command, "a slash command payload")
+        if command is None:
             return None
         spec = None if command.text else find_command(command.command)
         opens_form = spec is not None and spec.opens_form_when_empty and command.trigger_id
@@ -373,11 +372,8 @@ class SlackPlatform:
         return await self._receive(ack, received, refused=lambda text: ack(text=text))
 
     async def _on_form(self, ack: AsyncAck, body: dict[str, Any]) -> BoltResponse | None:
-        try:
-            form = parse_form_submission(body)
-        except BadPayload as exc:
-            await ack()
-            log.warning("ignored a form submission: %s", exc)
+        form = await _parsed(ack, body, parse_form_submission, "a form submission")
+        if form is None:
             return None
         event = self._invocation(
             user_id=form.user_id,
@@ -394,14 +390,8 @@ class SlackPlatform:
         )
 
     async def _on_reaction(self, ack: AsyncAck, body: dict[str, Any]) -> BoltResponse | None:
-        try:
-            reaction = parse_reaction(body)
-        except BadPayload as exc:
-            await ack()
-            log.warning("ignored a reaction event: %s", exc)
-            return None
+        reaction = await _parsed(ack, body, parse_reaction, "a reaction event")
         if reaction is None:
-            await ack()
             return None
         event = ReactionEvent(
             workspace=self.workspace,
@@ -465,7 +455,8 @@ class SlackPlatform:
 
         async def answer(reply: Reply) -> None:
             assert isinstance(received.event, Invocation)
-            await self._reply(
+            # A failed ephemeral reply falls back to a DM inside the port (port.reply).
+            await self._port.reply(
                 reply=reply,
                 user_id=received.event.actor.id,
                 channel_id=received.event.channel or "",
@@ -493,20 +484,6 @@ class SlackPlatform:
             return False
         return True
 
-    async def _reply(
-        self, *, reply: Reply, user_id: str, channel_id: str, response_url: str = ""
-    ) -> None:
-        try:
-            await self._port.reply(
-                reply=reply, user_id=user_id, channel_id=channel_id, response_url=response_url
-            )
-        except PlatformError as exc:
-            if reply.visibility != "private" or not channel_id:
-                raise
-            # Ephemeral messages fail where the bot is not a member: a DM reaches them anyway.
-            log.warning("%s; replying to %s by DM", exc, user_id)
-            await self._port.direct_message(user_id=user_id, message=reply.message)
-
 
 def _set_bolt_log_level(logger: logging.Logger) -> None:
     """Give bolt's logger postgate's level, but never below WARNING.
@@ -520,6 +497,22 @@ def _set_bolt_log_level(logger: logging.Logger) -> None:
     start, once logging is set up."""
     logger.setLevel(logging.NOTSET)
     logger.setLevel(max(logging.WARNING, logger.getEffectiveLevel()))
+
+
+async def _parsed(
+    ack: AsyncAck, body: dict[str, Any], parse: Callable[[dict[str, Any]], T | None], what: str
+) -> T | None:
+    """What `parse` reads in `body`; None, once acked, when there is nothing to run: a
+    payload it cannot read (logged as `what`) or one that is no concern of postgate's."""
+    try:
+        parsed = parse(body)
+    except BadPayload as exc:
+        await ack()
+        log.warning("ignored %s: %s", what, exc)
+        return None
+    if parsed is None:
+        await ack()
+    return parsed
 
 
 def _as_received(user_id: str, name: str = "") -> Actor:

@@ -273,11 +273,10 @@ class SlackChatPort:
             url=response_url, rendered=rendered, private=private
         ):
             return
-        if not channel_id:
-            await self._send(
-                channel=dm_channel or await self._dm_channel(user_id), rendered=rendered
-            )
-        elif private:
+        if channel_id and not private:
+            await self._send(channel=channel_id, rendered=rendered)
+            return
+        if channel_id:
             try:
                 await _call(
                     "chat.postEphemeral",
@@ -289,11 +288,10 @@ class SlackChatPort:
                 # Ephemeral messages fail where the bot is not a member: a DM reaches them
                 # anyway (beside the reply's files, when they went there already).
                 log.warning("%s; replying to %s by DM", exc, user_id)
-                await self._send(
-                    channel=dm_channel or await self._dm_channel(user_id), rendered=rendered
-                )
-        else:
-            await self._send(channel=channel_id, rendered=rendered)
+            else:
+                return
+        # No channel (a DM), or no ephemeral possible: the person's DM with postgate.
+        await self._send(channel=dm_channel or await self._dm_channel(user_id), rendered=rendered)
 
     async def _respond(self, *, url: str, rendered: SlackMessage, private: bool) -> bool:
         """Answer through the command's response_url; False if that did not work."""
