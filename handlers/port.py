@@ -88,8 +88,13 @@ class ChatPort(Protocol):
 
 class PlatformError(Exception):
     """A platform call failed after its own retries; the message is safe to log.
-    `retry_after`: the seconds the platform asked to wait (a 429's Retry-After)."""
+    `retry_after`: the seconds the platform asked to wait (a 429's Retry-After).
+    `passing`: the same call may well succeed later (a 429, a 5xx, the network), as
+    against a refusal that stands (a member who takes no direct messages)."""
 
-    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, passing: bool = False
+    ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.passing = passing or retry_after is not None

@@ -51,13 +51,19 @@ async def _call(method: str, call: Callable[[], Awaitable[T]]) -> T:
     try:
         return await call()
     except SlackApiError as exc:
-        wait = exc.response.headers.get("Retry-After") if exc.response.status_code == 429 else None
-        raise PlatformError(
-            f"Slack {method} failed: {error_code(exc)}",
-            retry_after=float(wait) if wait and str(wait).isdigit() else None,
-        ) from None
+        raise _refused(method, exc) from None
     except (SlackClientError, aiohttp.ClientError, OSError, TimeoutError) as exc:
-        raise PlatformError(f"Slack {method} failed: {type(exc).__name__}") from None
+        raise PlatformError(f"Slack {method} failed: {type(exc).__name__}", passing=True) from None
+
+
+def _refused(method: str, exc: SlackApiError) -> PlatformError:
+    status = exc.response.status_code
+    wait = exc.response.headers.get("Retry-After") if status == 429 else None
+    return PlatformError(
+        f"Slack {method} failed: {error_code(exc)}",
+        retry_after=float(wait) if wait and str(wait).isdigit() else None,
+        passing=status == 429 or status >= 500,
+    )
 
 
 class SlackChatPort:
@@ -190,9 +196,11 @@ class SlackChatPort:
         except SlackApiError as exc:
             if error_code(exc) == "already_reacted":
                 return
-            raise PlatformError(f"Slack reactions.add failed: {error_code(exc)}") from None
+            raise _refused("reactions.add", exc) from None  # with a 429's Retry-After
         except (SlackClientError, aiohttp.ClientError, OSError, TimeoutError) as exc:
-            raise PlatformError(f"Slack reactions.add failed: {type(exc).__name__}") from None
+            raise PlatformError(
+                f"Slack reactions.add failed: {type(exc).__name__}", passing=True
+            ) from None
 
     async def notify(
         self,
@@ -202,12 +210,13 @@ class SlackChatPort:
         about: MessageRef | None = None,
         key: SendKey | None = None,
     ) -> None:
-        """A DM; if Slack refuses one, a thread reply on `about` that mentions them."""
+        """A DM; if Slack refuses one, a thread reply on `about` that mentions them. A
+        failure that passes (a 429, a 5xx) is raised instead, so the DM is tried again."""
         try:
             await self.direct_message(user_id=user_id, message=message, key=key)
             return
         except PlatformError as exc:
-            if about is None:
+            if about is None or exc.passing:
                 raise
             log.warning("%s; telling %s in the card's thread instead", exc, user_id)
         await self._post(

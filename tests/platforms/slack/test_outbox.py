@@ -195,7 +195,7 @@ async def test_hint_reactions_and_a_rejection_notice_through_500s_and_429s_go_ou
         assert {c.params["timestamp"] for c in fake.calls_to("reactions.add")} == {card["ts"]}
 
         # The proposer's notice of a rejection: its DM channel and its post both fail.
-        # (A DM Slack refuses is told in the card's thread instead: either way, once.)
+        # An outage passes, so the DM is tried again (only a refused DM goes to the thread).
         fake.outage("conversations.open", times=2, status=500)
         fake.outage("chat.postMessage", times=5, status=429, retry_after=1)
         event = reaction_event(user=EDITORS[0], emoji="x", channel=REVIEW, ts=card["ts"])
@@ -215,5 +215,6 @@ async def test_hint_reactions_and_a_rejection_notice_through_500s_and_429s_go_ou
         await _all_sent(slack)
         await fake.settle()
         assert len(notices()) == 1
+        assert [m for m in fake.messages(DM) if "rejected your proposal 1" in m["text"]]
         [card] = _top_level(fake, REVIEW)
         assert "Rejected by" in _text(card)
