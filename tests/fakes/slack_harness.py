@@ -122,6 +122,21 @@ class SlackSender:
         headers["Content-Type"] = "application/x-www-form-urlencoded"
         return await self.post(body, headers)
 
+    async def submit_form(
+        self, view: dict[str, Any], *, text: str, user_id: str = "UMEMBER01", name: str = "sam"
+    ) -> tuple[int, str]:
+        """A member submits the form postgate opened (`view`), having typed `text`."""
+        view["state"] = {"values": {"draft": {"text": {"type": "plain_text_input", "value": text}}}}
+        return await self.interaction(
+            {
+                "type": "view_submission",
+                "team": {"id": TEAM_ID},
+                "api_app_id": APP_ID,
+                "user": {"id": user_id, "name": name, "team_id": TEAM_ID},
+                "view": view,
+            }
+        )
+
 
 def event_callback(event: Mapping[str, Any], *, event_id: str) -> dict[str, Any]:
     return {

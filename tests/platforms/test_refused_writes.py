@@ -29,10 +29,8 @@ from storage.models import Base, Delivery, Proposal
 from tests.clock import FixedClock
 from tests.fakes.discord_server import REVIEW_CHANNEL, FakeDiscord
 from tests.fakes.slack_harness import (
-    APP_ID,
     GENERAL,
     REVIEW,
-    TEAM_ID,
     reaction_event,
     running_slack,
 )
@@ -246,18 +244,7 @@ async def test_slack_answers_a_refused_command_and_leaves_events_to_be_sent_agai
             view = form_view(
                 command="propose", title="/propose", prompt="Your post", channel_id=GENERAL
             )
-            view["state"] = {
-                "values": {"draft": {"text": {"type": "plain_text_input", "value": CLEAN}}}
-            }
-            form_status, form_body = await slack.sender.interaction(
-                {
-                    "type": "view_submission",
-                    "team": {"id": TEAM_ID},
-                    "api_app_id": APP_ID,
-                    "user": {"id": "UMEMBER01", "name": "sam", "team_id": TEAM_ID},
-                    "view": view,
-                }
-            )
+            form_status, form_body = await slack.sender.submit_form(view, text=CLEAN)
             vote_status, _ = await slack.sender.event(
                 reaction_event(
                     user="UEDITOR01", emoji="white_check_mark", channel=REVIEW, ts="1.2"

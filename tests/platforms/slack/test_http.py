@@ -177,18 +177,7 @@ async def test_empty_text_opens_a_form_and_its_submission_is_the_same_command(
             view = json.loads(view)
         assert view["blocks"][0]["element"]["multiline"] is True
         assert HEARD == []
-        view["state"] = {
-            "values": {"draft": {"text": {"type": "plain_text_input", "value": "a\nb"}}}
-        }
-        status, _ = await slack.sender.interaction(
-            {
-                "type": "view_submission",
-                "team": {"id": TEAM_ID},
-                "api_app_id": APP_ID,
-                "user": {"id": "UMEMBER01", "name": "sam", "team_id": TEAM_ID},
-                "view": view,
-            }
-        )
+        status, _ = await slack.sender.submit_form(view, text="a\nb")
         assert status == 200
         [ephemeral] = await slack.fake.wait_calls("chat.postEphemeral")
         assert ephemeral.params["channel"] == GENERAL
