@@ -6,6 +6,7 @@ Entries are tokenised exactly like posts, so "don't belong" in the policy matche
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -154,9 +155,21 @@ class Lexicon:
 
 def phrase_words(phrase: str) -> tuple[str, ...]:
     """The canonical words of a policy phrase (first form of each token)."""
+    stripped = phrase.strip()
+    if _PLAIN.fullmatch(stripped):
+        # Most phrases: the tokeniser would give their words as they are, and running it
+        # on every phrase of the policy was most of a cold start.
+        return tuple(stripped.split())
+    return _tokenised(phrase)
+
+
+def _tokenised(phrase: str) -> tuple[str, ...]:
     folded = fold(phrase.strip())
     tokens = tokenise(folded, original=phrase, vocabulary=NoVocabulary())
     return tuple(t.forms[0] for t in tokens if t.forms)
+
+
+_PLAIN = re.compile(r"[a-z]+(?: [a-z]+)*")
 
 
 def _same(word: str, token: Token, *, plural: bool) -> bool:

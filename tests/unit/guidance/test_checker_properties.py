@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from guidance.checker.checker import Checker
+from guidance.checker.lexicon import _tokenised, phrase_words
 from guidance.checker.report import Severity, Verdict
 
 CHECKER = Checker()
@@ -124,3 +125,9 @@ def test_adding_an_allowed_place_never_changes_the_verdict(
 @pytest.mark.parametrize("place", PLACES)
 def test_every_allowed_place_is_fine_on_its_own(place: str) -> None:
     assert CHECKER.check(f"Greetings from {place}!").verdict is Verdict.PASS
+
+
+@given(st.from_regex(r"[a-z]{1,12}( [a-z]{1,12}){0,3}", fullmatch=True))
+def test_a_plain_phrase_is_read_as_the_tokeniser_reads_it(phrase: str) -> None:
+    # The lexicon's shortcut for plain phrases must give what the tokeniser gives.
+    assert phrase_words(phrase) == _tokenised(phrase)
