@@ -13,7 +13,7 @@ from handlers.context import Context
 from handlers.delivery import prune
 from handlers.ideas.digests import run_digest, run_due_reminders, run_kpi_digest, run_nudge
 from handlers.proposals.expiry import expire_overdue
-from storage.db import REFUSED_WRITES, refuses_writes
+from storage.db import log_failure
 
 log = logging.getLogger(__name__)
 
@@ -40,15 +40,9 @@ async def _run(name: str, workspace: str, job: Callable[[Context], Awaitable[obj
     try:
         outcome = await job(ctx)
     except Exception as exc:
-        if not refuses_writes(exc):
-            log.exception("%s for %s failed; it will run again at its next time", name, workspace)
-        else:  # not a bug: one line that says what to do
-            log.error(
-                "%s for %s failed: %s; it will run again at its next time",
-                name,
-                workspace,
-                REFUSED_WRITES,
-            )
+        log_failure(
+            log, exc, "%s for %s failed; it will run again at its next time", name, workspace
+        )
         return
     log.info("%s for %s: %s", name, workspace, outcome)
 

@@ -40,7 +40,7 @@ from handlers.messages import Message, Tone
 from handlers.port import MessageRef, PlatformError
 from handlers.proposals.review import handle_reaction
 from storage import deliveries as store
-from storage.db import REFUSED_WRITES, also_commit, refuses_writes
+from storage.db import REFUSED_WRITES, also_commit, log_failure, refuses_writes
 
 log = logging.getLogger(__name__)
 
@@ -210,13 +210,9 @@ class Deliveries:
         try:
             reply = await self._handle(key, event)
         except Exception as exc:
-            refused = refuses_writes(exc)
-            if refused:  # not a bug: one line that says what to do
-                log.error("delivery %s in %s failed: %s", key, self.ctx.workspace, REFUSED_WRITES)
-            else:
-                log.exception("delivery %s in %s failed", key, self.ctx.workspace)
+            log_failure(log, exc, "delivery %s in %s failed", key, self.ctx.workspace)
             if isinstance(event, Invocation):
-                return await self._after_failure(key, event, refused=refused)
+                return await self._after_failure(key, event, refused=refuses_writes(exc))
             return None  # a reaction: left pending, tried again at the next start
         try:
             await self.done(key=key)  # when no transaction of the work did
@@ -299,12 +295,10 @@ class Deliveries:
             try:
                 count = await self._replay(before)
             finally:
-                if read_back is not None:
-                    self._read_upto = self._received
                 self._turn.open()
             if read_back is not None:
                 try:
-                    await read_back(self._turn)
+                    await self.read_back(read_back)  # at once: nothing came in since
                 except Exception as exc:
                     log.warning("could not read the cards back: %s", _short(exc))
             return count

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -114,6 +115,15 @@ REFUSED_WRITES = (
     "the database refuses writes (a full disk, or a read-only file or server): free some "
     "space or make the database writable"
 )
+
+
+def log_failure(logger: logging.Logger, exc: BaseException, message: str, *args: object) -> None:
+    """Log a failure: with its traceback, unless the database refused a write, which is
+    no bug but the operator's to fix (one line that says what to do)."""
+    if refuses_writes(exc):
+        logger.error(f"{message}: %s", *args, REFUSED_WRITES)
+    else:
+        logger.exception(message, *args)
 
 
 def refuses_writes(exc: BaseException) -> bool:

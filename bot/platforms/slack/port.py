@@ -47,13 +47,21 @@ KEY_EVENT = "postgate_outbox"
 LOOK_BACK = 200  # the channel's latest messages searched for a lost post
 
 
+# Slack not reached at all: the network, a timeout, the client's own failure.
+_UNREACHABLE = (SlackClientError, aiohttp.ClientError, OSError, TimeoutError)
+
+
 async def _call(method: str, call: Callable[[], Awaitable[T]]) -> T:
     try:
         return await call()
     except SlackApiError as exc:
         raise _refused(method, exc) from None
-    except (SlackClientError, aiohttp.ClientError, OSError, TimeoutError) as exc:
-        raise PlatformError(f"Slack {method} failed: {type(exc).__name__}", passing=True) from None
+    except _UNREACHABLE as exc:
+        raise _unreachable(method, exc) from None
+
+
+def _unreachable(method: str, exc: BaseException) -> PlatformError:
+    return PlatformError(f"Slack {method} failed: {type(exc).__name__}", passing=True)
 
 
 def _refused(method: str, exc: SlackApiError) -> PlatformError:
@@ -197,10 +205,8 @@ class SlackChatPort:
             if error_code(exc) == "already_reacted":
                 return
             raise _refused("reactions.add", exc) from None  # with a 429's Retry-After
-        except (SlackClientError, aiohttp.ClientError, OSError, TimeoutError) as exc:
-            raise PlatformError(
-                f"Slack reactions.add failed: {type(exc).__name__}", passing=True
-            ) from None
+        except _UNREACHABLE as exc:
+            raise _unreachable("reactions.add", exc) from None
 
     async def notify(
         self,

@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 
 from bot import jobs
 from handlers.context import Context, Services
-from handlers.delivery import Deliveries, prune
+from handlers.delivery import Deliveries, ReadBack, prune
 from handlers.events import Actor, Invocation, ReactionEvent, Reply, Role
 from handlers.port import MessageRef
 from handlers.proposals.reconcile import reconcile
@@ -179,6 +179,21 @@ async def test_what_an_earlier_process_acknowledged_runs_before_anything_newer(
     assert await undone(services) == 0
 
 
+def _eddie_approves(ctx: Context) -> ReadBack:
+    """A read-back of the cards that finds Eddie's approval standing, and nothing else."""
+
+    async def eddies_stands(_ref: MessageRef) -> list[tuple[str, str]]:
+        return [("white_check_mark", "U-eddie")]
+
+    async def who(user_id: str) -> Actor:
+        return replace(EDITOR, id=user_id)
+
+    async def read_back(turn: AbstractAsyncContextManager[object]) -> None:
+        await reconcile(ctx, read=eddies_stands, who=who, turn=turn)
+
+    return read_back
+
+
 async def test_the_cards_are_read_back_before_anything_received_since(
     database_url: str, port: RecordingPort, clock: FixedClock
 ) -> None:
@@ -201,16 +216,7 @@ async def test_the_cards_are_read_back_before_anything_received_since(
         assert await restarted.receive(key="Ev-eddie", event=eddie)
         live = asyncio.create_task(restarted.run(key="Ev-eddie", event=eddie))
 
-        async def eddies_stands(_ref: MessageRef) -> list[tuple[str, str]]:
-            return [("white_check_mark", "U-eddie")]
-
-        async def who(user_id: str) -> Actor:
-            return replace(EDITOR, id=user_id)
-
-        async def read_back(turn: AbstractAsyncContextManager[object]) -> None:
-            await reconcile(ctx, read=eddies_stands, who=who, turn=turn)
-
-        assert await restarted.replay(before=started, read_back=read_back) == 0
+        assert await restarted.replay(before=started, read_back=_eddie_approves(ctx)) == 0
         await live
         async with services.db.session() as session:
             status = await session.scalar(select(Proposal.status))
@@ -246,16 +252,7 @@ async def test_reactions_received_before_the_read_back_do_not_count_again_after_
             assert await restarted.receive(key=key, event=event)
             waiting.append(asyncio.create_task(restarted.run(key=key, event=event)))
 
-        async def eddies_stands(_ref: MessageRef) -> list[tuple[str, str]]:
-            return [("white_check_mark", "U-eddie")]
-
-        async def who(user_id: str) -> Actor:
-            return replace(EDITOR, id=user_id)
-
-        async def read_back(turn: AbstractAsyncContextManager[object]) -> None:
-            await reconcile(ctx, read=eddies_stands, who=who, turn=turn)
-
-        await restarted.replay(before=started, read_back=read_back)
+        await restarted.replay(before=started, read_back=_eddie_approves(ctx))
         await asyncio.gather(*waiting)
         async with services.db.session() as session:
             status = await session.scalar(select(Proposal.status))
