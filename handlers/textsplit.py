@@ -27,6 +27,11 @@ def clip(value: str, limit: int) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
+def opening(draft: str, limit: int = 60) -> str:
+    """A draft's first words on one line, quoted, to tell it apart in a list."""
+    return f"“{clip(' '.join(draft.split()), limit)}”"
+
+
 def split_text(text: str, *, limit: int) -> list[str]:
     """`text` as chunks of at most `limit` characters; none for blank text."""
     if limit < 1:

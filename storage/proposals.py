@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import Select, Table, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -223,7 +223,8 @@ async def snapshot(
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ProposalSummary:
-    """One line of a list of proposals: the proposal without its text or votes."""
+    """One line of a list of proposals: the proposal with its current text, without
+    findings or votes."""
 
     id: int
     workspace: str
@@ -237,10 +238,22 @@ class ProposalSummary:
     decided_by: str | None
     overrule: bool
     card_message_id: str | None
+    text: str
 
 
-def _summary(p: Proposal) -> ProposalSummary:
-    return snapshot_of(ProposalSummary, p, status=ProposalStatus(p.status))
+def _with_text() -> Select[Proposal, str | None]:
+    """Proposals, each with its current revision's text."""
+    current = (Revision.proposal_id == Proposal.id) & (Revision.number == Proposal.revision)
+    return select(Proposal, Revision.text).outerjoin(Revision, current)
+
+
+async def _summaries(
+    session: AsyncSession, query: Select[Proposal, str | None]
+) -> list[ProposalSummary]:
+    return [
+        snapshot_of(ProposalSummary, p, status=ProposalStatus(p.status), text=text or "")
+        for p, text in await session.execute(query)
+    ]
 
 
 async def list_proposals(
@@ -252,7 +265,7 @@ async def list_proposals(
     limit: int | None = None,
 ) -> list[ProposalSummary]:
     """Newest first."""
-    query = select(Proposal).order_by(Proposal.created_at.desc(), Proposal.id.desc())
+    query = _with_text().order_by(Proposal.created_at.desc(), Proposal.id.desc())
     if workspace is not None:
         query = query.where(Proposal.workspace == workspace)
     if author_id is not None:
@@ -261,7 +274,7 @@ async def list_proposals(
         query = query.where(Proposal.status == str(status))
     if limit is not None:
         query = query.limit(limit)
-    return [_summary(p) for p in await session.scalars(query)]
+    return await _summaries(session, query)
 
 
 async def overdue_ids(session: AsyncSession, *, workspace: str, before: datetime) -> list[int]:
@@ -437,8 +450,6 @@ async def waiting_for_decision(
     """The proposals on review, waiting for the editors, oldest first (the first
     `limit`), and how many there are in all."""
     waiting = (Proposal.workspace == workspace, Proposal.status == str(ProposalStatus.PENDING))
-    rows = await session.scalars(
-        select(Proposal).where(*waiting).order_by(Proposal.created_at, Proposal.id).limit(limit)
-    )
+    query = _with_text().where(*waiting).order_by(Proposal.created_at, Proposal.id)
     total = await session.scalar(select(func.count()).select_from(Proposal).where(*waiting))
-    return [_summary(p) for p in rows], int(total or 0)
+    return await _summaries(session, query.limit(limit)), int(total or 0)

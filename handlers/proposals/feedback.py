@@ -7,6 +7,7 @@ from handlers.context import WorkflowConfig
 from handlers.events import Reply
 from handlers.messages import Message, MessageField, Tone
 from handlers.proposals.cards import checker_summary, finding_fields, plural, when
+from handlers.textsplit import opening
 from storage.models import ProposalStatus, VoteKind
 from storage.proposals import ProposalSnapshot, ProposalSummary
 
@@ -232,7 +233,8 @@ def status_list(proposals: list[ProposalSummary], *, config: WorkflowConfig) -> 
     if not proposals:
         return Reply(Message(body="You have no proposals yet. Send one with /propose YOUR POST."))
     lines = [
-        f"{p.id}: {STATUS_WORDS[p.status]} (proposed {when(p.created_at, config)})"
+        f"{p.id}: {STATUS_WORDS[p.status]} (proposed {when(p.created_at, config)}): "
+        f"{opening(p.text)}"
         for p in proposals
     ]
     return Reply(

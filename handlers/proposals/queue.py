@@ -15,6 +15,7 @@ from handlers.events import Reply
 from handlers.messages import Message, MessageField
 from handlers.outbox import WHAT
 from handlers.proposals.cards import when
+from handlers.textsplit import opening
 from storage import outbox as owed_store
 from storage import proposals as repo
 from storage.outbox import Owed
@@ -81,7 +82,7 @@ def _line(p: ProposalSummary, *, config: WorkflowConfig, now: datetime) -> str:
     overrule = ", an overrule of a block" if p.overrule else ""
     return (
         f"{p.id}: from {p.author_name}, proposed {when(p.created_at, config)} "
-        f"({_waited(now - p.created_at)}){overrule}; {card}"
+        f"({_waited(now - p.created_at)}){overrule}; {card}: {opening(p.text)}"
     )
 
 

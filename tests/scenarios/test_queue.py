@@ -27,6 +27,7 @@ async def test_editors_see_what_waits_oldest_first(ws: LocalWorkspace) -> None:
     assert first < second
     assert "waiting 2 days" in text and "2: from bob" not in text
     assert "card on the review channel" in text
+    assert "“Come to the street stall on Saturday.”" in text  # which post it is
 
 
 async def test_a_member_is_told_the_queue_is_for_editors(ws: LocalWorkspace) -> None:

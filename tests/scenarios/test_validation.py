@@ -126,10 +126,20 @@ async def test_status_shows_my_proposals_and_one_in_full(ws: LocalWorkspace) -> 
     listing = "\n".join(await ws.send("/propose status"))
     assert "1: waiting for the editors" in listing
     assert "2: waiting for the editors" in listing
+    assert "“Second post about the summer fair”" in listing  # which post each is
     full = "\n".join(await ws.send("/propose status 1"))
     assert CLEAN in full and "Votes on this version: none yet" in full
     await ws.send("/as editor")
     assert CLEAN in "\n".join(await ws.send("/propose status 1"))  # editors may look
+
+
+async def test_status_list_shows_a_long_draft_as_its_first_words_on_one_line(
+    ws: LocalWorkspace,
+) -> None:
+    await ws.send("/propose Canvassing in Godmanchester\n" + "word " * 40)
+    listing = "\n".join(await ws.send("/propose status"))
+    line = next(line for line in listing.splitlines() if line.strip().startswith("1: "))
+    assert "“Canvassing in Godmanchester word word" in line and line.endswith("…”")
 
 
 async def test_help_lists_the_commands(ws: LocalWorkspace) -> None:
