@@ -24,5 +24,9 @@ def _doctor(args: argparse.Namespace) -> int:
     for item in items:
         print(item.line())
     failed = sum(not item.ok for item in items)
-    print(f"\n{'all good' if not failed else f'{failed} to fix'}: {len(items)} checks")
+    warned = sum(item.ok and bool(item.fix) for item in items)
+    summary = f"{failed} to fix" if failed else "all good"
+    if warned:
+        summary += f", {warned} to look at"
+    print(f"\n{summary}: {len(items)} checks")
     return 0 if not failed else 1

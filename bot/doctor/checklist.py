@@ -22,10 +22,15 @@ class Item:
         return cls(ok=False, what=what, fix=fix)
 
     @classmethod
+    def warned(cls, what: str, *, fix: str) -> Item:
+        """Works, but not in every case: shown, and the exit status stays 0."""
+        return cls(ok=True, what=what, fix=fix)
+
+    @classmethod
     def from_error(cls, error: ConfigError) -> Item:
         return cls(ok=False, what=f"{error.setting}: {error.problem}", fix=error.fix)
 
     def line(self) -> str:
-        if self.ok:
+        if self.ok and not self.fix:
             return f"✓ {self.what}"
-        return f"✗ {self.what}\n    fix: {self.fix}"
+        return f"{'!' if self.ok else '✗'} {self.what}\n    fix: {self.fix}"

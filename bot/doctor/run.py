@@ -48,7 +48,35 @@ def check_settings(settings: Settings) -> list[Item]:
         if on
     ]
     serves = " and ".join(platforms) if platforms else "the local workspace only (no token set)"
-    return [Item.passed(f"settings: valid; postgate run serves {serves}")]
+    items = [Item.passed(f"settings: valid; postgate run serves {serves}")]
+    if settings.slack_enabled and settings.slack_editors:
+        items.append(check_editors("SLACK_EDITORS", settings.slack_editors, settings))
+    return items
+
+
+def check_editors(setting: str, editors: tuple[str, ...], settings: Settings) -> Item:
+    """Enough editors for every approval the settings ask for. An editor's vote never
+    counts on their own post, so theirs needs that many editors besides them."""
+    count = len(set(editors))
+    for needed, name, what in (
+        (settings.approvals_required, "POSTGATE_APPROVALS_REQUIRED", "a post"),
+        (settings.overrule_approvals, "POSTGATE_OVERRULE_APPROVALS", "an overrule of a block"),
+    ):
+        fix = f"add editors to {setting}, or set {name} lower"
+        if count < needed:
+            return Item.failed(
+                f"{setting}: {what} needs {needed} editors' approvals and there are only "
+                f"{count} editors, so none could ever go ahead",
+                fix=fix,
+            )
+        if count - 1 < needed:
+            return Item.warned(
+                f"{setting}: {what} needs {needed} editors' approvals, so an editor's own "
+                f"could never go ahead (their own vote does not count, and there "
+                f"{'is' if count == 2 else 'are'} {count - 1} other{'' if count == 2 else 's'})",
+                fix=fix,
+            )
+    return Item.passed(f"{setting}: {count} editors, enough for every approval")
 
 
 def check_database(url: str) -> list[Item]:

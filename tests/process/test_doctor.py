@@ -112,6 +112,38 @@ async def test_a_healthy_slack(sqlite_database: str, tmp_path: Path) -> None:
     assert "✓ Slack: the app has every scope the manifest asks for" in out
     assert "✓ SLACK_REVIEW_CHANNEL: the bot is in #creview" in out
     assert "✓ SLACK_EDITORS: UEDITOR2 is ueditor2" in out
+    # Two editors: one's own blocked post could never get the other two approvals it needs.
+    assert "! SLACK_EDITORS: an overrule of a block needs 2 editors' approvals" in out
+    assert "all good, 1 to look at" in out
+
+
+@pytest.mark.parametrize(
+    ("editors", "settings", "says"),
+    [
+        (("U1", "U2", "U3"), {}, "✓ SLACK_EDITORS: 3 editors, enough for every approval"),
+        (("U1",), {}, "! SLACK_EDITORS: a post needs 1 editors' approvals, so an editor's own"),
+        (
+            ("U1", "U2"),
+            {"POSTGATE_APPROVALS_REQUIRED": "3"},
+            "✗ SLACK_EDITORS: a post needs 3 editors' approvals and there are only 2 editors",
+        ),
+    ],
+    ids=["enough", "one editor", "fewer than a post needs"],
+)
+async def test_slack_editors_enough_for_the_approvals(
+    editors: tuple[str, ...],
+    settings: dict[str, str],
+    says: str,
+    sqlite_database: str,
+    tmp_path: Path,
+) -> None:
+    async with FakeSlack() as fake:
+        env = slack_env(fake, sqlite_database) | settings | {"SLACK_EDITORS": ",".join(editors)}
+        code, out = await doctor(env, tmp_path)
+    assert says in out, out
+    assert code == (1 if says.startswith("✗") else 0)
+    if not says.startswith("✓"):
+        assert "fix: add editors to SLACK_EDITORS, or set POSTGATE_" in out
 
 
 def _outside(fake: FakeSlack) -> None:
