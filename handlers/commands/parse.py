@@ -45,7 +45,7 @@ def _read_args(sub: Subcommand, text: str) -> tuple[dict[str, int | str | None],
         word, after = _pop(rest)
         if arg.kind is ArgKind.NUMBER:
             digits = word.removeprefix("#")
-            if digits.isdigit():
+            if digits.isdecimal():
                 values[arg.name], rest = int(digits), after
             elif word or not arg.optional:
                 return _Misread(arg, rest)

@@ -95,7 +95,7 @@ def _named_dow(field: str) -> str:
     """Cron's numeric weekdays (0 or 7 = Sunday) as names, so APScheduler reads them right."""
 
     def name(token: str) -> str:
-        if token.isdigit():
+        if token.isdecimal():
             if int(token) > 7:
                 raise ScheduleError(f'"{token}" is not a day of the week in cron (0-7).')
             return _CRON_DOW[int(token)]
@@ -136,7 +136,7 @@ def next_run(
 def describe(cron: str) -> str:
     """`0 9 * * mon` -> `Mondays at 09:00`; anything unusual is shown as the cron line."""
     minute, hour, day, month, dow = cron.split()
-    if not (minute.isdigit() and hour.isdigit() and day == "*" and month == "*"):
+    if not (minute.isdecimal() and hour.isdecimal() and day == "*" and month == "*"):
         return f"cron {cron}"
     at = f"{int(hour):02d}:{int(minute):02d}"
     days = {

@@ -48,7 +48,7 @@ class DiscordPort:
                     f"(DISCORD_{channel.value.upper()}_CHANNEL)"
                 )
             return found
-        if not channel.isdigit():
+        if not channel.isdecimal():
             raise PlatformError(f"{channel!r} is not a Discord channel id")
         return int(channel)
 

@@ -266,7 +266,7 @@ class LocalWorkspace:
         match = _REACT.match(line)
         verb = match[1].lower() if match else "react"
         number, emoji = (match[2], match[3]) if match else (None, None)
-        if not number or not number.lstrip("#").isdigit() or not emoji:
+        if not number or not number.lstrip("#").isdecimal() or not emoji:
             self._say(
                 f"Write /{verb} N EMOJI, for example /{verb} 1 white_check_mark "
                 "(N is the proposal's number)."

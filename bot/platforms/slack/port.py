@@ -69,7 +69,7 @@ def _refused(method: str, exc: SlackApiError) -> PlatformError:
     wait = exc.response.headers.get("Retry-After") if status == 429 else None
     return PlatformError(
         f"Slack {method} failed: {error_code(exc)}",
-        retry_after=float(wait) if wait and str(wait).isdigit() else None,
+        retry_after=float(wait) if wait and str(wait).isdecimal() else None,
         passing=status == 429 or status >= 500,
     )
 

@@ -7,7 +7,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.cli.main import UserError, local_time
@@ -40,6 +40,8 @@ FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCh
 @pytest.mark.parametrize("command", all_commands(), ids=lambda c: c.name)
 @FUZZ
 @given(text=any_text)
+@example(text="withdraw \u00b2")
+@example(text="done #\u00b3")
 def test_a_command_line_is_read_or_answered_with_usage(command: Command, text: str) -> None:
     reading = read(command, text)
     assert reading.subcommand in command.subcommands
@@ -52,6 +54,8 @@ def test_a_command_line_is_read_or_answered_with_usage(command: Command, text: s
 
 @FUZZ
 @given(text=any_text)
+@example(text="0 0 0 0 \u00b2")  # a superscript two is a digit to str.isdigit, not to int()
+@example(text="0 \u00b9 * * mon")
 def test_the_typed_argument_parsers_answer_or_refuse(text: str) -> None:
     assert parse_period(text) is None or len(parse_period(text) or ()) == 2
     span = parse_span(text)
