@@ -174,7 +174,7 @@ class Checker:
         allowed = Spans(names) if names else NO_SPANS
         folded = fold(text)
         tokens = tokenise(folded, original=text, vocabulary=self._lexicon)
-        tokens = self._respell(join_fragments(tokens, folded.text, self._spells))
+        tokens = self._respell(join_fragments(tokens, folded, text, self._spells))
         if allowed:
             tokens = [
                 _neutral(t) if allowed.overlaps(*folded.span(t.start, t.end)) else t for t in tokens

@@ -112,15 +112,20 @@ _SHORT_TEXT = """a i o an as at be by do go he if in is it me my no of oh ok on 
 _SHORT_WORDS = frozenset(_SHORT_TEXT.split())
 
 
-def join_fragments(tokens: list[Token], text: str, listed: Callable[[str], bool]) -> list[Token]:
-    """Run two or three short pieces back into the listed word they spell ("scu m": scum)."""
+def join_fragments(
+    tokens: list[Token], folded: Folded, original: str, listed: Callable[[str], bool]
+) -> list[Token]:
+    """Run two or three short pieces back into the listed word they spell ("scu m": scum).
+    An initial before a name ("C Rap", "P Rick") is left as it is."""
     out: list[Token] = []
     i, count = 0, len(tokens)
     while i < count:
         token = tokens[i]
         joined = None
         if token.kind == WORD and len(token.forms[0]) <= _MAX_PIECE and i + 1 < count:
-            joined = _joined(tokens, i, text, listed)
+            joined = _joined(tokens, i, folded.text, listed)
+            if joined is not None and _initial(token, tokens[i + 1], folded, original):
+                joined = None
         if joined is None:
             out.append(token)
             i += 1
@@ -155,6 +160,19 @@ def _joined(
                 return last, word
             return None
     return None
+
+
+def _initial(token: Token, after: Token, folded: Folded, original: str) -> bool:
+    """ "C Rap": a capital letter alone, then a capitalised word."""
+    if token.end - token.start != 1:
+        return False
+    at, _ = folded.span(token.start, token.end)
+    name, _ = folded.span(after.start, after.end)
+    return (
+        original[at].isupper()
+        and original[name].isupper()
+        and original[name + 1 : name + 2].islower()
+    )
 
 
 def camel_parts(text: str) -> list[str]:
