@@ -32,6 +32,7 @@ from guidance.checker.spans import NO_SPANS, Spans
 from guidance.checker.tokens import (
     ALLOWED,
     EMAIL,
+    MAX_PIECE,
     MENTION,
     WORD,
     Token,
@@ -141,6 +142,7 @@ class Checker:
         self._lexicon.hide(w for w in targets if w.isalpha())
         # what unevenly spaced pieces may spell: the block rules' own words ("scu m")
         self._spelt = frozenset(w.lower() for w in blocked if w.isalpha() and len(w) >= 4)
+        self._spelt_starts = frozenset(w[:k] for w in self._spelt for k in range(1, MAX_PIECE + 1))
         self._misspellings = Misspellings(
             words=targets,
             joiners=spelling.joiners,
@@ -174,7 +176,9 @@ class Checker:
         allowed = Spans(names) if names else NO_SPANS
         folded = fold(text)
         tokens = tokenise(folded, original=text, vocabulary=self._lexicon)
-        tokens = self._respell(join_fragments(tokens, folded, text, self._spells))
+        tokens = self._respell(
+            join_fragments(tokens, folded, text, self._spells, self._spelt_starts)
+        )
         if allowed:
             tokens = [
                 _neutral(t) if allowed.overlaps(*folded.span(t.start, t.end)) else t for t in tokens

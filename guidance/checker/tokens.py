@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from typing import NamedTuple, Protocol
 
@@ -83,7 +84,7 @@ class Token(NamedTuple):  # a tuple: cheap to make, and posts have many
 # Unevenly spaced letters ("scu m", "s cum", "fu ck"): short pieces of a word, run together
 # again when they make a listed word. Never when every piece is an everyday short word
 # ("pen is", "who re-elected"): at least one piece must be a fragment of nothing.
-_MAX_PIECE = 4
+MAX_PIECE = 4
 _PIECE_GAP = re.compile(r"[\s.\-_*]{1,2}")
 _SHORT_TEXT = """a i o an as at be by do go he if in is it me my no of oh ok on or ox so to up us we
     ye yo mo ma pa re co ex un de pre non sub pro mid ad am eh hi ho ha id la lo mr ms
@@ -113,16 +114,21 @@ _SHORT_WORDS = frozenset(_SHORT_TEXT.split())
 
 
 def join_fragments(
-    tokens: list[Token], folded: Folded, original: str, listed: Callable[[str], bool]
+    tokens: list[Token],
+    folded: Folded,
+    original: str,
+    listed: Callable[[str], bool],
+    starts: AbstractSet[str],
 ) -> list[Token]:
     """Run two or three short pieces back into the listed word they spell ("scu m": scum).
+    `starts`: the beginnings of those words, so most words are passed over at once.
     An initial before a name ("C Rap", "P Rick") is left as it is."""
     out: list[Token] = []
     i, count = 0, len(tokens)
     while i < count:
         token = tokens[i]
         joined = None
-        if token.kind == WORD and len(token.forms[0]) <= _MAX_PIECE and i + 1 < count:
+        if token.kind == WORD and token.forms[0] in starts and i + 1 < count:
             joined = _joined(tokens, i, folded.text, listed)
             if joined is not None and _initial(token, tokens[i + 1], folded, original):
                 joined = None
@@ -143,7 +149,7 @@ def _joined(
     pieces = [tokens[first].forms[0]]
     for last in range(first + 1, min(first + 3, len(tokens))):
         token = tokens[last]
-        if token.kind != WORD or len(token.forms[0]) > _MAX_PIECE or token.sentence != sentence:
+        if token.kind != WORD or len(token.forms[0]) > MAX_PIECE or token.sentence != sentence:
             return None
         pieces.append(token.forms[0])
         word = "".join(pieces)
