@@ -327,7 +327,7 @@ def _add_split(
         while j <= top and vocabulary.is_prefix(chars[i:j]):
             if (
                 j - i >= 3
-                and (j - i) + best[j] > best[i]
+                and (j - i) + best[j] >= best[i]  # a tie goes to the longer word: "wetback"
                 and letters_before[j] > letters_before[i]
                 and vocabulary.is_word(chars[i:j])
             ):
