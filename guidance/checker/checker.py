@@ -32,11 +32,13 @@ from guidance.checker.spans import NO_SPANS, Spans
 from guidance.checker.tokens import (
     ALLOWED,
     EMAIL,
+    MAX_PIECE,
     MENTION,
     WORD,
     Token,
     camel_parts,
     clause_numbers,
+    join_fragments,
     name_positions,
     tokenise,
 )
@@ -129,15 +131,20 @@ class Checker:
             self._imprint.extend(re.compile(p) for p in rule.imprint_patterns)
         self._known = frozenset(self._frames.vocabulary)
         spelling = self.policy.misspellings
-        listed = [
+        blocked = [
             w
             for rule in self._rules.values()
             if rule.severity is Severity.BLOCK
             for w in rule.words
         ]
-        listed += [w for name in spelling.lists for w in self._frames.lists.get(name, ())]
+        listed = blocked + [w for name in spelling.lists for w in self._frames.lists.get(name, ())]
+        targets = [w.lower() for w in listed if " " not in w and len(w) >= 4]
+        self._lexicon.hide(w for w in targets if w.isalpha())
+        # what unevenly spaced pieces may spell: the block rules' own words ("scu m")
+        self._spelt = frozenset(w.lower() for w in blocked if w.isalpha() and len(w) >= 4)
+        self._spelt_starts = frozenset(w[:k] for w in self._spelt for k in range(1, MAX_PIECE + 1))
         self._misspellings = Misspellings(
-            words=[w.lower() for w in listed if " " not in w and len(w) >= 4],
+            words=targets,
             joiners=spelling.joiners,
             real_words=spelling.real_words,
             known=self._is_known,
@@ -168,7 +175,10 @@ class Checker:
         names = [m.span() for m in self._allow.finditer(text)] if self._allow else []
         allowed = Spans(names) if names else NO_SPANS
         folded = fold(text)
-        tokens = self._respell(tokenise(folded, original=text, vocabulary=self._lexicon))
+        tokens = tokenise(folded, original=text, vocabulary=self._lexicon)
+        tokens = self._respell(
+            join_fragments(tokens, folded, text, self._spells, self._spelt_starts)
+        )
         if allowed:
             tokens = [
                 _neutral(t) if allowed.overlaps(*folded.span(t.start, t.end)) else t for t in tokens
@@ -204,7 +214,11 @@ class Checker:
             for form in token.forms:
                 read = self._misspellings.read(form)
                 if len(read) == 1:
-                    token = token._replace(forms=(*token.forms, *read))
+                    forms = token.forms  # a masked form ("sc*m") stays last: see Lexicon.hide
+                    if "*" in forms[-1]:
+                        token = token._replace(forms=(*forms[:-1], *read, forms[-1]))
+                    else:
+                        token = token._replace(forms=(*forms, *read))
                     break
                 if len(read) == 2 and len(form) == token.end - token.start:
                     cut = token.start + len(read[0])
@@ -213,6 +227,11 @@ class Checker:
                     break
             out.append(token)
         return out
+
+    def _spells(self, word: str) -> bool:
+        """Do pieces run together spell a block rule's word ("scu m", "wan kers")?"""
+        spelt = self._spelt
+        return word in spelt or (word[-1] == "s" and word[:-1] in spelt)
 
     def misreads(self, word: str) -> tuple[str, ...]:
         """What the checker would read a lone unknown `word` as ("fukc": fuck), if anything."""

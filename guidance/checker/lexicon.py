@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TypeVar
@@ -37,6 +37,9 @@ class Lexicon:
         self._pairs: dict[tuple[str, str], list[tuple[tuple[str, ...], Tag]]] = defaultdict(list)
         self._by_length: dict[int, list[str]] = defaultdict(list)
         self._unmasked: dict[str, tuple[str, ...]] = {}
+        # the words a symbol inside a word may hide ("sc@m": scum), by length
+        self._hidden: dict[int, list[str]] = defaultdict(list)
+        self._revealed: dict[str, tuple[str, ...]] = {}
         self._prefixes: set[str] = set()
         self._parts: set[str] = set()  # the words of listed phrases
         self._single_cache: dict[tuple[str, ...], tuple[Tag, ...]] = {}
@@ -69,6 +72,12 @@ class Lexicon:
         for form in (word, word + "s"):
             self._prefixes.update(form[:k] for k in range(1, len(form) + 1))
 
+    def hide(self, words: Iterable[str]) -> None:
+        """Words that a symbol inside a word may stand in for: "sc@m" is read as "scum"
+        as well as "scam", "c0ck" as "cock" and "cuck" (only these words are tried)."""
+        for word in dict.fromkeys(words):
+            self._hidden[len(word)].append(word)
+
     def is_prefix(self, start: str) -> bool:
         return start in self._prefixes
 
@@ -79,7 +88,12 @@ class Lexicon:
 
     def match(self, tokens: Sequence[Token]) -> list[Hit]:
         hits: dict[tuple[Tag, int, int], Hit] = {}
-        forms = [self._unmask(t) if t.kind == MASKED else t.forms for t in tokens]
+        forms = [
+            self._unmask(t) if t.kind == MASKED else self._reveal(t.forms)
+            if t.forms and "*" in t.forms[-1]
+            else t.forms
+            for t in tokens
+        ]  # fmt: skip
         count = len(tokens)
         for i in range(count):
             for tag in self._singles(forms[i]):
@@ -144,6 +158,25 @@ class Lexicon:
             if len(self._unmasked) < 10_000:
                 self._unmasked[pattern] = known
         return known + token.forms
+
+    def _reveal(self, forms: tuple[str, ...]) -> tuple[str, ...]:
+        """A word with a symbol between letters: its readings, and the hidden words it fits."""
+        pattern = forms[-1]
+        known = self._revealed.get(pattern)
+        if known is None:
+            known = self._hiding(pattern)
+            if not known and len(pattern) > 4 and pattern.endswith("s"):
+                known = tuple(word + "s" for word in self._hiding(pattern[:-1]))  # "c@nts"
+            if len(self._revealed) < 10_000:
+                self._revealed[pattern] = known
+        return forms + known if known else forms
+
+    def _hiding(self, pattern: str) -> tuple[str, ...]:
+        return tuple(
+            word
+            for word in self._hidden.get(len(pattern), ())
+            if all(p in ("*", c) for p, c in zip(pattern, word, strict=True))
+        )
 
     def _fits(self, pattern: str) -> tuple[str, ...]:
         return tuple(

@@ -8,7 +8,8 @@ tory + scum. Links, emails and @handles become tokens of their own kind.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from typing import NamedTuple, Protocol
 
@@ -59,6 +60,10 @@ _RUN2 = re.compile(r"(.)\1+")
 _LEET = str.maketrans("0134578@$!|9", "oieastbasiig")
 _LEET_L = str.maketrans("0134578@$!|9", "olea stbasllg".replace(" ", ""))
 _LEET_CHARS = frozenset("0134578@$!|9")
+# A symbol between letters may hide any letter, not just the one it looks like: "sc@m" is
+# meant as "scum" though "@" reads "a". Such a word also gets a masked form ("sc*m").
+_INNER_SYMBOL = re.compile(r"(?<=[a-z])[0134@$!|](?=[a-z])")
+_MIN_MASKED_LETTERS = 3  # "c@t" has too many readings; "sc@m", "c0ck" do not
 _SPLIT_LETTER = re.compile(r"[a-z0-9@$]")
 _CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _INNER_CAPITAL = re.compile(r"[a-z][A-Z]")
@@ -74,6 +79,106 @@ class Token(NamedTuple):  # a tuple: cheap to make, and posts have many
     forms: tuple[str, ...]
     sentence: int
     kind: str = WORD
+
+
+# Unevenly spaced letters ("scu m", "s cum", "fu ck"): short pieces of a word, run together
+# again when they make a listed word. Never when every piece is an everyday short word
+# ("pen is", "who re-elected"): at least one piece must be a fragment of nothing.
+MAX_PIECE = 4
+_PIECE_GAP = re.compile(r"[\s.\-_*]{1,2}")
+_SHORT_TEXT = """a i o an as at be by do go he if in is it me my no of oh ok on or ox so to up us we
+    ye yo mo ma pa re co ex un de pre non sub pro mid ad am eh hi ho ha id la lo mr ms
+    ace act add ado aft age ago aid ail aim air ale all and ant any ape apt arc are ark
+    arm art ash ask asp ass ate awe axe aye bad bag ban bar bat bay bed bee beg bet bib
+    bid big bin bit boa bob bog boo bow box boy bra bud bug bum bun bus but buy bye cab
+    cad cam can cap car cat cod cog con cop cot cow coy cry cub cue cup cur cut dab dad
+    dam day den dew did die dig dim din dip doe dog don dot dry dub dud due dug dun duo
+    dye ear eat ebb eel egg ego elf elk elm emu end era eve ewe eye fab fad fag fan far
+    fat fax fed fee fen few fib fig fin fir fit fix flu fly fob foe fog for fox fro fry
+    fun fur gag gal gap gas gel gem get gig gin gnu gob god got gum gun gut guy gym had
+    hag ham has hat hay hen her hew hid him hip his hit hob hod hoe hog hop hot how hub
+    hue hug hum hut ice icy ill imp ink inn ion ire irk its ivy jab jam jar jaw jay jet
+    jig job jog jot joy jug jut keg ken key kid kin kit lab lad lag lap law lax lay lea
+    led lee leg let lid lie lip lit log lot low mad man map mar mat maw may men met mew
+    mid mix mob mod mop mow mud mug mum nab nag nap nay net new nib nil nip nit nod nor
+    not now nun nut oaf oak oar oat odd ode off oft ohm oil old one opt orb ore our out
+    owe owl own pad pal pan par pat paw pay pea peg pen pep per pet pew pie pig pin pit
+    ply pod pop pot pow pry pub pun pup pus put rag ram ran rap rat raw ray red ref rib
+    rid rig rim rip rob rod roe rot row rub rue rug rum run rut rye sad sag sap sat saw
+    say sea see set sew sex she shy sin sip sir sis sit six ski sky sly sob sod son sop
+    sow soy spa spy sty sue sum sun sup tab tad tag tan tap tar tax tea tee ten the thy
+    tic tie tin tip toe ton too top tot tow toy try tub tug two urn use van vat vet vex
+    via vie vow wad wag war was wax way web wed wee wet who why wig win wit woe wok won
+    woo wow yak yam yap yes yet yew you zap zip zoo"""
+_SHORT_WORDS = frozenset(_SHORT_TEXT.split())
+
+
+def join_fragments(
+    tokens: list[Token],
+    folded: Folded,
+    original: str,
+    listed: Callable[[str], bool],
+    starts: AbstractSet[str],
+) -> list[Token]:
+    """Run two or three short pieces back into the listed word they spell ("scu m": scum).
+    `starts`: the beginnings of those words, so most words are passed over at once.
+    An initial before a name ("C Rap", "P Rick") is left as it is."""
+    out: list[Token] = []
+    i, count = 0, len(tokens)
+    while i < count:
+        token = tokens[i]
+        joined = None
+        if token.kind == WORD and token.forms[0] in starts and i + 1 < count:
+            joined = _joined(tokens, i, folded.text, listed)
+            if joined is not None and _initial(token, tokens[i + 1], folded, original):
+                joined = None
+        if joined is None:
+            out.append(token)
+            i += 1
+        else:
+            last, word = joined
+            out.append(Token(token.start, tokens[last].end, (word,), token.sentence))
+            i = last + 1
+    return out
+
+
+def _joined(
+    tokens: list[Token], first: int, text: str, listed: Callable[[str], bool]
+) -> tuple[int, str] | None:
+    sentence = tokens[first].sentence
+    pieces = [tokens[first].forms[0]]
+    for last in range(first + 1, min(first + 3, len(tokens))):
+        token = tokens[last]
+        if token.kind != WORD or len(token.forms[0]) > MAX_PIECE or token.sentence != sentence:
+            return None
+        pieces.append(token.forms[0])
+        word = "".join(pieces)
+        if len(word) >= 4 and listed(word):  # cheap tests first: this runs on most words
+            if (
+                word.isalpha()
+                and min(map(len, pieces)) <= 3
+                and any(len(p) <= 3 and p not in _SHORT_WORDS for p in pieces)
+                and all(
+                    _PIECE_GAP.fullmatch(text, tokens[k - 1].end, tokens[k].start)
+                    for k in range(first + 1, last + 1)
+                )
+            ):
+                return last, word
+            return None
+    return None
+
+
+def _initial(token: Token, after: Token, folded: Folded, original: str) -> bool:
+    """ "C Rap": a capital letter alone, then a capitalised word."""
+    if token.end - token.start != 1:
+        return False
+    at, _ = folded.span(token.start, token.end)
+    name, _ = folded.span(after.start, after.end)
+    return (
+        original[at].isupper()
+        and original[name].isupper()
+        and original[name + 1 : name + 2].islower()
+    )
 
 
 def camel_parts(text: str) -> list[str]:
@@ -222,7 +327,7 @@ def _add_split(
         while j <= top and vocabulary.is_prefix(chars[i:j]):
             if (
                 j - i >= 3
-                and (j - i) + best[j] > best[i]
+                and (j - i) + best[j] >= best[i]  # a tie goes to the longer word: "wetback"
                 and letters_before[j] > letters_before[i]
                 and vocabulary.is_word(chars[i:j])
             ):
@@ -297,5 +402,12 @@ def word_forms(raw: str) -> tuple[int, int, tuple[str, ...], bool]:
             forms.append(_RUN3.sub(r"\1", form))
             forms.append(_RUN3.sub(r"\1\1", form))
             forms.append(_RUN2.sub(r"\1", form))
+    if (
+        "*" not in body
+        and sum(c.isalpha() for c in body) >= _MIN_MASKED_LETTERS
+        and _INNER_SYMBOL.search(body)
+    ):
+        # last, where the word index looks for it: each inner symbol hides one letter
+        forms.append(_INNER_SYMBOL.sub("*", body).translate(_LEET))
     masked = "*" in body and body[0] != "*" and any(c.isalpha() for c in body)
     return lead, trail, tuple(dict.fromkeys(forms)), masked

@@ -46,10 +46,7 @@ KNOWN_GAPS = {
     "t150": "a report ('were told to ...') after the hateful words, then 'Shameful.'",
     # a disclaimer before the slur ("nobody will say it, but") reads as counter-speech
     "i025": "'nobody will say it, but' before a generalisation softens it to a warning",
-    # "@" is read as "a", so "sc@m" is "scam", an everyday word
-    "j029": "'sc@m' reads as 'scam'",
-    # a sexual threat by innuendo alone; a bare "D I E" (spaced "die" is everyday elsewhere)
-    "t181": "'teach her a lesson ... if you know what I mean'",
+    # a bare "D I E" (spaced "die" is everyday elsewhere)
     "t189": "a bare spaced-out 'D I E'",
 }
 
