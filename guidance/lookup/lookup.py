@@ -21,6 +21,7 @@ a pasted 5,000-character draft all get an answer.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from guidance.lookup.synonyms import SynonymMap
-from guidance.lookup.terms import is_stop_word, stem, words
+from guidance.lookup.terms import hedges, is_incidental, is_stop_word, query_words, stem, words
 from guidance.sections import Guidance, Section
 
 # BM25F: how much a word in each field counts, and the usual saturation knobs.
@@ -46,9 +47,18 @@ EXACT_SCORE = 1000.0
 MIN_RELEVANCE = 0.28
 # Other sections are offered alongside the best only when this close to it.
 RELATED_FRACTION = 0.3
+# An everyday word the guidance uses only in passing ("as long as", "make promises")
+# counts this much when typed: alone it cannot make a section the answer.
+QUERY_INCIDENTAL_WEIGHT = 0.3
 # A pasted draft is fine, but only its first words are read: the answer does
 # not improve beyond this, and the time spent stays bounded.
 MAX_QUERY_WORDS = 300
+# "what does approved user mean", "who is an approved user": the section that puts
+# the term in quotation marks (“to be known as ‘approved users’”) defines it, and a
+# question asking what the term means gets this added to that section's score.
+DEFINITION_BONUS = 1.0
+_QUOTED = re.compile(r"[“\"]([^”“\"\n]{1,60})[”\"]")
+_DEFINED_TERM_WORDS = 3  # a longer quotation is a quotation, not a term
 _MAX_CORRECTIONS_CACHED = 20_000
 
 
@@ -86,6 +96,7 @@ class _Query:
     understood: str  # the words as read, misspellings corrected
     corrections: tuple[Correction, ...]
     searchable: bool
+    asks_meaning: bool = False  # "what is an X", "what does X mean"
 
 
 class GuidanceIndex:
@@ -109,7 +120,9 @@ class GuidanceIndex:
             if len(word) >= 4:
                 self._by_initial.setdefault(word[0], []).append(word)
         self._known_words = known_words
-        self._known_stems = frozenset(postings)
+        # A word whose stem the guidance or a synonym uses is known: "thread" is not a
+        # slip for "threads", though only the plural is written down.
+        self._known_stems = frozenset(postings) | {stem(w) for w in synonyms.surface_words}
         self._corrections: dict[str, str | None] = {}
         self._exact: dict[str, int] = {}
         for i, section in enumerate(guidance.sections):
@@ -117,6 +130,7 @@ class GuidanceIndex:
             self._exact.setdefault(" ".join(words(section.title)), i)
         self._titles = {i: " ".join(words(s.title)) for i, s in enumerate(guidance.sections)}
         n = len(guidance.sections)
+        self._defined = _defined_terms(guidance, postings)
         self.min_score = MIN_RELEVANCE * math.log(1 + (n - 0.5) / 1.5)
 
     @classmethod
@@ -184,7 +198,7 @@ class GuidanceIndex:
         exact = self._exact_match(query)
         if exact is None:
             exact = self._exact.get(parsed.understood)
-        ranked = self._rank(parsed.weights)
+        ranked = self._rank(parsed.weights, defining=parsed.asks_meaning)
         if exact is not None:
             others = [h for h in ranked if h.section.id != sections[exact].id]
             hits = [Hit(sections[exact], EXACT_SCORE, exact=True), *self._related(others)]
@@ -225,8 +239,10 @@ class GuidanceIndex:
         understood: list[str] = []
         weights: dict[str, float] = {}
         corrections: list[Correction] = []
-        for word in words(query)[:MAX_QUERY_WORDS]:
-            if is_stop_word(word):
+        typed = query_words(query)[:MAX_QUERY_WORDS]
+        hedged = hedges(typed)
+        for position, word in enumerate(typed):
+            if is_stop_word(word) or position in hedged:
                 all_stems.append(stem(word))
                 understood.append(word)
                 continue
@@ -239,11 +255,16 @@ class GuidanceIndex:
                     word = better
             understood.append(word)
             all_stems.append(term)
+            weight = QUERY_INCIDENTAL_WEIGHT if is_incidental(word) else 1.0
+            weights[term] = max(weight, weights.get(term, 0.0))
+        for term in self.synonyms.expand(all_stems, phrase_only=hedged):
             weights[term] = 1.0
-        for term in self.synonyms.expand(all_stems):
-            weights.setdefault(term, 1.0)
         return _Query(
-            weights, " ".join(understood), tuple(dict.fromkeys(corrections)), bool(weights)
+            weights,
+            " ".join(understood),
+            tuple(dict.fromkeys(corrections)),
+            bool(weights),
+            _asks_what_it_means(understood),
         )
 
     def _correct(self, word: str) -> str | None:
@@ -270,11 +291,15 @@ class GuidanceIndex:
         self._corrections[word] = better
         return better
 
-    def _rank(self, weights: Mapping[str, float]) -> list[Hit]:
+    def _rank(self, weights: Mapping[str, float], *, defining: bool = False) -> list[Hit]:
         scores: dict[int, float] = {}
         for term, weight in weights.items():
             for doc, part in self._postings.get(term, ()):
                 scores[doc] = scores.get(doc, 0.0) + weight * part
+        if defining:
+            for term_stems, doc in self._defined:
+                if doc in scores and all(weights.get(t, 0.0) >= 1.0 for t in term_stems):
+                    scores[doc] += DEFINITION_BONUS
         order = sorted(scores, key=lambda doc: (-scores[doc], doc))
         sections = self.guidance.sections
         return [Hit(sections[doc], round(scores[doc], 4)) for doc in order if scores[doc] > 0]
@@ -303,3 +328,35 @@ class GuidanceIndex:
             if i not in chosen:
                 chosen.append(i)
         return tuple(sections[i] for i in chosen[:limit])
+
+
+_MEANING_WORDS = frozenset({"mean", "means", "meaning", "define", "definition"})
+
+
+def _asks_what_it_means(found: Sequence[str]) -> bool:
+    """ "what is an X", "who are the X", "what does X mean", "definition of X"."""
+    if _MEANING_WORDS.intersection(found):
+        return True
+    return found[0:1] in (["what"], ["who"]) and found[1:2] in (["is"], ["are"], ["an"], ["a"])
+
+
+def _defined_terms(
+    guidance: Guidance, postings: Mapping[str, list[tuple[int, float]]]
+) -> tuple[tuple[tuple[str, ...], int], ...]:
+    """The short terms each section puts in quotation marks, as stems, with the section.
+
+    A term whose every word most sections use ("the party") defines nothing.
+    """
+    n = len(guidance.sections)
+    found: list[tuple[tuple[str, ...], int]] = []
+    for i, section in enumerate(guidance.sections):
+        for quoted in _QUOTED.findall(f"{section.summary}\n{section.text}"):
+            terms = [w for w in words(quoted) if not is_stop_word(w)]
+            if not terms or len(terms) > _DEFINED_TERM_WORDS:
+                continue
+            stems = tuple(stem(w) for w in terms)
+            if all(len(postings.get(s, ())) > n / 2 for s in stems):
+                continue
+            if (stems, i) not in found:
+                found.append((stems, i))
+    return tuple(found)

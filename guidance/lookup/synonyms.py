@@ -8,7 +8,7 @@ query's words by stem, stop words included (so "who can post" is a phrase, and
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from guidance.lookup.terms import content_stems, stem, words
@@ -39,16 +39,18 @@ class SynonymMap:
         frozen = {k: tuple(v) for k, v in entries.items() if v}
         return cls(frozen, max((len(k) for k in frozen), default=0), frozenset(surface))
 
-    def expand(self, stems: Sequence[str]) -> list[str]:
+    def expand(self, stems: Sequence[str], *, phrase_only: Collection[int] = ()) -> list[str]:
         """The stems added by every key found in `stems` (all words, stop words kept).
 
         Longest keys win at each position, so "rude words" is one phrase and not
-        also "words".
+        also "words". At a position in `phrase_only` only a phrase may start (the
+        "kind" of "what kind of things" is not the key `kind`).
         """
         added: list[str] = []
         i = 0
         while i < len(stems):
-            for size in range(min(self._longest, len(stems) - i), 0, -1):
+            smallest = 2 if i in phrase_only else 1
+            for size in range(min(self._longest, len(stems) - i), smallest - 1, -1):
                 meaning = self._entries.get(tuple(stems[i : i + size]))
                 if meaning is not None:
                     added.extend(meaning)

@@ -34,6 +34,73 @@ _STOP_WORDS = """
 """
 STOP_WORDS: frozenset[str] = frozenset(_STOP_WORDS.split())
 
+# Everyday words the guidance uses in passing ("as long as", "make promises", "put
+# the stories ... first", "take the time"). A member's question that shares only
+# such a word with a section ("how long should a post be") is not about that
+# section: typed in a question they count for little (QUERY_INCIDENTAL_WEIGHT in
+# the lookup), though a synonym that aims at one still counts in full.
+_INCIDENTAL_WORDS = """
+    able across act add added adding back become best bring carry clear clearly current
+    day days deal different everyday everyone example feel feels first fit follow follows
+    found future give gives good great kept known like line long lot make makes many
+    mean means new one ones other others otherwise overall part people person put rather
+    rest result say says see seen side since sit someone stand start starting state stay
+    stuff take time times use used way ways whether whoever within without world
+"""
+
+# Text-speak and apostrophes left out, as members type them, read as the words meant
+# ("wot r the rules 4 posting", "cant", "whats"). Only questions are read this way.
+_TEXT_SPEAK: dict[str, tuple[str, ...]] = {
+    "u": ("you",),
+    "ur": ("your",),
+    "r": ("are",),
+    "2": ("to",),
+    "4": ("for",),
+    "b4": ("before",),
+    "wot": ("what",),
+    "wat": ("what",),
+    "cn": ("can",),
+    "cud": ("could",),
+    "shud": ("should",),
+    "wud": ("would",),
+    "pls": ("please",),
+    "plz": ("please",),
+    "sum1": ("someone",),
+    "ppl": ("people",),
+    "msg": ("message",),
+    "msgs": ("messages",),
+    "pic": ("picture",),
+    "pics": ("pictures",),
+    "cant": ("can", "t"),
+    "dont": ("don", "t"),
+    "doesnt": ("doesn", "t"),
+    "didnt": ("didn", "t"),
+    "isnt": ("isn", "t"),
+    "arent": ("aren", "t"),
+    "wont": ("won", "t"),
+    "shouldnt": ("shouldn", "t"),
+    "couldnt": ("couldn", "t"),
+    "wouldnt": ("wouldn", "t"),
+    "im": ("i", "m"),
+    "ive": ("i", "ve"),
+    "id": ("i", "d"),
+    "ill": ("i", "ll"),
+    "youre": ("you", "re"),
+    "weve": ("we", "ve"),
+    "theyve": ("they", "ve"),
+    "theyre": ("they", "re"),
+    "whats": ("what",),
+    "thats": ("that",),
+    "theres": ("there",),
+    "heres": ("here",),
+    "whos": ("who",),
+    "hows": ("how",),
+    "wheres": ("where",),
+    "lets": ("let",),
+}
+# "what kind of", "a sort of", "a bit of": the first word is not the adjective or verb.
+_HEDGES = frozenset({"kind", "sort", "type", "bit", "lot", "bunch"})
+
 
 @lru_cache(maxsize=1)
 def _stemmer() -> snowballstemmer.stemmer:
@@ -63,6 +130,26 @@ def words(text: str) -> list[str]:
     return out
 
 
+def query_words(text: str) -> list[str]:
+    """`words` for a member's question, text-speak and dropped apostrophes read as meant."""
+    out: list[str] = []
+    for word in words(text):
+        out.extend(_TEXT_SPEAK.get(word, (word,)))
+    return out
+
+
+def hedges(found: list[str]) -> frozenset[int]:
+    """Where `found` says "kind of", "sort of", "a bit of": that "kind" is not "be kind"."""
+    return frozenset(
+        i for i, w in enumerate(found) if w in _HEDGES and found[i + 1 : i + 2] == ["of"]
+    )
+
+
+def is_incidental(word: str) -> bool:
+    """An everyday word the guidance uses only in passing (see `_INCIDENTAL_WORDS`)."""
+    return stem(word) in _INCIDENTAL_STEMS
+
+
 def is_stop_word(word: str) -> bool:
     """Function words, and single letters or digits (list markers such as "1)")."""
     return len(word) < 2 or word in STOP_WORDS
@@ -73,6 +160,9 @@ def stem(word: str) -> str:
     """The Snowball (Porter 2) stem of one normalised word."""
     result: str = _stemmer().stemWord(word)
     return result
+
+
+_INCIDENTAL_STEMS: frozenset[str] = frozenset(stem(w) for w in _INCIDENTAL_WORDS.split())
 
 
 def content_stems(text: str) -> list[str]:

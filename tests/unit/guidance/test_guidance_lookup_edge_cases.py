@@ -176,3 +176,52 @@ def test_any_text_gets_an_answer(query: str, limit: int) -> None:
     result = shipped_index().lookup(query, limit=limit)
     assert len(result.hits) <= max(1, limit)
     assert result.hits or result.suggestions
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["how long should a post be", "can u make me a template", "what time is best", "put it up"],
+)
+def test_an_everyday_word_the_guidance_uses_in_passing_is_no_answer(query: str) -> None:
+    # "as long as", "make promises", "take the time": sharing only such a word with a
+    # section is not a reason to show it; "nothing matched" is the honest answer.
+    result = shipped_index().lookup(query)
+    assert result.hits == ()
+    assert result.searchable is True
+    assert len(result.suggestions) == 3
+
+
+def test_an_everyday_word_still_helps_a_question_with_a_real_topic() -> None:
+    assert shipped_index().search("can I make promises")[0].section.id == "general-advice"
+
+
+@pytest.mark.parametrize(
+    ("query", "section_id"),
+    [
+        ("wot r the rules 4 posting", "rules"),
+        ("pls can sum1 tell me who i ask b4 posting", "general-advice"),
+        ("cant i post about gambling", "rules"),
+    ],
+)
+def test_text_speak_and_dropped_apostrophes_are_read_as_meant(query: str, section_id: str) -> None:
+    assert shipped_index().search(query)[0].section.id == section_id
+
+
+def test_what_kind_of_is_not_be_kind() -> None:
+    index = GuidanceIndex.build(load_guidance(None), synonyms={"kind": ["dignity", "respect"]})
+    assert index.search("be kind")[0].section.id == "nec-statement"
+    assert [h.section.id for h in index.search("what kind of spam")][:1] == ["rules"]
+    assert "nec-statement" not in {h.section.id for h in index.search("what kind of spam")}
+
+
+def test_a_word_a_synonym_uses_is_not_corrected_into_another() -> None:
+    index = GuidanceIndex.build(load_guidance(None), synonyms={"threads": ["accounts"]})
+    assert index.lookup("a heated thread").corrections == ()
+
+
+@pytest.mark.parametrize(
+    "query", ["what does approved user mean", "who is an approved user", "what are approved users"]
+)
+def test_asking_what_a_term_means_finds_the_section_that_defines_it(query: str) -> None:
+    # who-can-post puts "approved users" in quotation marks; other sections only use it.
+    assert shipped_index().search(query)[0].section.id == "who-can-post"

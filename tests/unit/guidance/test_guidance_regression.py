@@ -1,26 +1,75 @@
-"""Member questions written fresh, in members' own words, before the synonyms for
-platforms and everyday words were tuned (docs/guidance.md, "How well it answers").
+"""Member questions written fresh, in members' own words, before the lookup was tuned
+on them (docs/guidance.md, "How well it answers").
 
-`..._a.jsonl` is what the tuning looked at; `..._b.jsonl` stayed unseen until that
-tuning was done, and its figure then was the honest one. Both are regression data now:
-the share answered first must not fall below what it was when they were frozen.
+`..._a.jsonl` is what the synonym tuning looked at; `..._b.jsonl` stayed unseen until
+that tuning was done. Both are regression data now: the share answered first must not
+fall below what it is now.
+
+`..._c.jsonl` was written for the everyday-words work: typos, text-speak, rambling
+questions, and questions the guidance has no answer to (`"section": null`, where
+"nothing matched" is the right answer, and a confident section a wrong one). A row's
+`section` is the id a careful reader would accept, a list of those, or null. A third
+of it was set aside unseen until that work was done; it is all regression data now,
+each question checked on its own, the known misses strict xfails.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.unit.guidance.guidance_index import shipped_index
 
 DATA = Path(__file__).resolve().parents[2] / "data"
-# (file, questions answered right first when frozen)
+# (file, questions answered right first: 58 and 33 when frozen, 59 and 35 since the
+# everyday-words work)
 SETS = [
-    ("guidance_questions_regression_a.jsonl", 58),
-    ("guidance_questions_regression_b.jsonl", 33),
+    ("guidance_questions_regression_a.jsonl", 59),
+    ("guidance_questions_regression_b.jsonl", 35),
 ]
+
+# Questions of set c the lookup gets wrong, labelled honestly rather than relabelled to
+# match; strict, so a fix shows up as an unexpected pass to move out of this list.
+_SYNONYM = "needs a synonym in the policy file"
+KNOWN_MISSES = {
+    # no answer in the guidance, but a word of the question is a synonym or a word the
+    # guidance uses for something else
+    "what time is the branch meeting on thursday": "'meeting' is a synonym for party news",
+    "who won the by-election in 2019": "'by-election' is a synonym for election material",
+    "how do i add a gif to a comment": "'comment' is the principles' word for comments",
+    "can I use the party logo on my own page": "'page' is a synonym for the accounts",
+    "how do i make the text bold in a facebook post": "'bold' is a synonym for the voice",
+    "what's my membership number": "'membership' is a word the guidance uses",
+    "can i put a resident's name and address in a post about their complaint": (
+        "'complaint' and 'address' lead to the advice and the imprint"
+    ),
+    # the words that carry the meaning are ones the guidance and the synonyms lack
+    "can i tell people we'll get the bus route back": f"a promise, not said so: {_SYNONYM}",
+    "can we post about the quiz night at the labour club": f"a social event: {_SYNONYM}",
+    "who's meant to come up with what we post about": f"'come up with' is ideas: {_SYNONYM}",
+    "can i share a post about my church's bake sale": f"'church' is religious: {_SYNONYM}",
+    "is a joke about fat people ok": f"a joke about a group: {_SYNONYM}",
+    "could i get kicked out of the party for something i post": f"'kicked out': {_SYNONYM}",
+    "how do we make our posts less boring": f"'boring' is the opposite of inventive: {_SYNONYM}",
+    "u allowed 2 post memes?": f"'memes': {_SYNONYM}",
+    # the words match, but another section's more
+    "should i avoid abbreviations like CLP and NEC in posts": "'NEC' names the NEC statement",
+    "someone keeps arguing with me in the comments and i want to put them in their place": (
+        "'comments' leads to the principles before 'arguing' to the advice"
+    ),
+    "why do we need guidelines for social media": "'guidelines' is in the advice's title",
+    "who do i complain to about another members posts": "'complain' leads to the advice",
+    "can we promote a charity raffle on the page": "'promote' is the imprint's 'promoter'",
+    "do i need permision to post": "'approved users' is in three sections' words",
+    "can i write about the ward's litter problem from the point of view of people who live "
+    "there": "'views' leads to the rules",
+    "hi all sorry if this is a daft question but ive just been given access to the facebook "
+    "page by sarah and i wanted to post about the tory council cutting the bus service, can i "
+    "say theyve abandoned the villages or is that too much?": "'access' leads to who may post",
+}
 
 
 @pytest.mark.parametrize(("name", "floor"), SETS)
@@ -34,3 +83,41 @@ def test_fresh_member_questions_stay_answered(name: str, floor: int) -> None:
         if best is None or best.section.id != row["section"]:
             wrong.append((row["question"], best.section.id if best else None, row["section"]))
     assert len(rows) - len(wrong) >= floor, wrong
+
+
+def _accepted(row: dict[str, Any]) -> set[str | None]:
+    section = row["section"]
+    return set(section) if isinstance(section, list) else {section}
+
+
+def _set_c() -> list[Any]:
+    rows = [
+        json.loads(line)
+        for line in (DATA / "guidance_questions_regression_c.jsonl")
+        .read_text(encoding="utf-8")
+        .splitlines()
+    ]
+    params = []
+    for row in rows:
+        miss = KNOWN_MISSES.get(row["question"])
+        marks = [pytest.mark.xfail(reason=miss, strict=True)] if miss else []
+        params.append(pytest.param(row, id=row["question"][:60], marks=marks))
+    return params
+
+
+def test_set_c_is_well_formed() -> None:
+    rows = [p.values[0] for p in _set_c()]
+    ids = shipped_index().guidance.ids
+    assert len(rows) >= 60
+    assert all(_accepted(row) - {None} <= ids for row in rows)
+    assert sum(1 for row in rows if row["section"] is None) >= 10  # questions with no answer
+    assert set(KNOWN_MISSES) <= {row["question"] for row in rows}
+
+
+@pytest.mark.parametrize("row", _set_c())
+def test_set_c_question(row: dict[str, Any]) -> None:
+    result = shipped_index().lookup(row["question"])
+    got = result.best.section.id if result.best else None
+    assert got in _accepted(row), [(h.section.id, h.score) for h in result.hits]
+    if got is None:
+        assert len(result.suggestions) == 3  # "nothing matched" still offers sections
