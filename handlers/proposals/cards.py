@@ -197,12 +197,18 @@ def review_card(
 
 def superseded_card(snap: ProposalSnapshot, *, revision: int) -> Message:
     """What an earlier version's card becomes once version `revision` replaces it."""
+    if snap.revision == revision and snap.status == ProposalStatus.BLOCKED:
+        where = (
+            "The checker blocked that version, so it is not on review: there is no newer "
+            "card unless it is changed again or sent as an overrule."
+        )
+    else:
+        where = "Each version the editors are to decide gets a card of its own, further down."
     return Message(
         title=f"Proposal {snap.id} from {snap.author_name}: superseded by revision {revision}",
         body=(
             f"{snap.author_name} changed this proposal to version {revision}. Reactions here "
-            "no longer count: each version the editors are to decide gets a card of its own, "
-            "further down."
+            f"no longer count. {where}"
         ),
         footer=f"Proposal {snap.id}, an earlier version",
         tone=Tone.NEUTRAL,

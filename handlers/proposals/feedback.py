@@ -14,7 +14,7 @@ from storage.proposals import ProposalSnapshot, ProposalSummary
 MAX_LENGTH = 4000
 
 STATUS_WORDS = {
-    ProposalStatus.BLOCKED: "blocked by the checker (only you can see it)",
+    ProposalStatus.BLOCKED: "blocked by the checker (not sent to the editors)",
     ProposalStatus.PENDING: "waiting for the editors",
     ProposalStatus.CHANGES_REQUESTED: "changes requested: edit it to send it back",
     ProposalStatus.APPROVED: "approved",
@@ -108,7 +108,7 @@ def blocked(snap: ProposalSnapshot, *, overrule_approvals: int) -> Reply:
     read = ", ".join(f"/guidance {s}" for s in sections) or "/guidance"
     return Reply(
         Message(
-            title=f"Proposal {snap.id} was blocked by the checker; only you can see this.",
+            title=f"Proposal {snap.id} was blocked by the checker and not sent to the editors.",
             body=(
                 "It was saved but not sent to the editors, because it breaks the party's "
                 f"social media guidance as written. Read: {read}."

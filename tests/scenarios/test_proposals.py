@@ -189,6 +189,19 @@ async def test_votes_on_an_earlier_version_no_longer_count(
     assert lines_to(out, "#approved")
 
 
+async def test_an_edit_the_checker_blocks_leaves_the_old_card_saying_so(
+    ws: LocalWorkspace,
+) -> None:
+    await run(ws, f"/propose {CLEAN}")
+    out = await run(ws, f"/propose edit 1 {ABUSIVE}")
+    superseded = "\n".join(out)
+    assert "superseded by revision 2" in superseded
+    assert "The checker blocked that version, so it is not on review" in superseded
+    assert "further down" not in superseded  # no new card is coming
+    assert "not sent to the editors" in "\n".join(lines_to(out, "private to alex"))
+    assert (await proposal(ws, 1)).status == "blocked"
+
+
 async def test_withdraw_updates_the_card_and_counts_as_final(ws: LocalWorkspace) -> None:
     out = await run(ws, f"/propose {CLEAN}", "/propose withdraw 1")
     assert "[#review] (card updated) Proposal 1 from alex: withdrawn" in out
