@@ -54,6 +54,7 @@ WORKSPACE = "local"
 COMMS = "comms"
 DEFAULT_USER = "alex"
 BYE = "Bye! Everything is saved; `postgate run` opens it again."
+UNSENT = "What you were typing was not sent."
 _COMMAND = re.compile(r"(\S*)\s?(.*)", re.DOTALL)
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 _REACT = re.compile(r"^/(react|unreact)(?:\s+(\S+))?(?:\s+(.+))?$", re.IGNORECASE)
@@ -456,7 +457,9 @@ class LocalPlatform:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         if interrupted and self.interactive:
-            self._print(["", BYE])  # off the prompt line
+            unsent = self._waiting_prompt == CONTINUATION_PROMPT or self._terminal.typed_so_far()
+            # off the prompt line
+            self._print(["", *([UNSENT] if unsent else []), BYE])
         self._closed.set()
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import pty
 import select
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -101,3 +102,23 @@ def test_line_editing_and_history_at_a_terminal(terminal: Pty) -> None:
     terminal.type("/quit\r")
     terminal.expect("Bye!")
     assert terminal.process.wait(timeout=30) == 0
+
+
+def test_ctrl_c_in_the_middle_of_a_draft_says_it_was_not_sent(terminal: Pty) -> None:
+    terminal.expect("alex> ")
+    terminal.type("/propose First line of a long post \\\r")
+    terminal.expect("... ")
+    terminal.seen = b""
+    terminal.process.send_signal(signal.SIGINT)  # what Ctrl-C at the terminal sends
+    terminal.expect("Bye!")
+    assert "What you were typing was not sent." in terminal.seen.decode(errors="replace")
+    terminal.process.wait(timeout=30)
+
+
+def test_ctrl_c_at_an_empty_prompt_just_says_goodbye(terminal: Pty) -> None:
+    terminal.expect("alex> ")
+    terminal.seen = b""
+    terminal.process.send_signal(signal.SIGINT)
+    terminal.expect("Bye!")
+    assert "not sent" not in terminal.seen.decode(errors="replace")
+    terminal.process.wait(timeout=30)
