@@ -82,16 +82,18 @@ def section_message(
     )
 
 
-def no_match_message(lookup: Lookup) -> Message:
-    """Nothing fits well: say so plainly and offer the closest titles."""
-    suggestions = "\n".join(f"* {s.title}: /guidance {s.id}" for s in lookup.suggestions)
+def no_match_message(lookup: Lookup, guidance: Guidance) -> Message:
+    """Nothing fits well: say so plainly and list what the guidance does cover, rather
+    than offer the closest sections as if they were answers."""
+    covers = "\n".join(f"* {s.title}: /guidance {s.id}" for s in guidance.sections)
     return Message(
         title="Nothing in the guidance matched that",
         body=(
-            f"postgate could not find {_echo(lookup.query)} in the guidance. "
-            f"Did you mean one of these?\n{suggestions}"
+            f"postgate could not find {_echo(lookup.query)} in the guidance, so it may not "
+            "cover that. If you are unsure about a post, ask the editor or chair before you "
+            f"post it. The guidance covers:\n{covers}"
         ),
-        footer="Type /guidance to see every section, or ask in other words.",
+        footer="Or ask in other words.",
         tone=Tone.INFO,
     )
 
@@ -112,7 +114,7 @@ def answer_message(index: GuidanceIndex, query: str, *, shared_by: str = "") -> 
     if not lookup.searchable:
         note = f"postgate found no words to look up in {_echo(query)}. The guidance covers:"
         return contents_message(index.guidance, note=note)
-    return no_match_message(lookup)
+    return no_match_message(lookup, index.guidance)
 
 
 async def guidance_command(call: Call, ctx: Context) -> Reply:
