@@ -15,6 +15,7 @@ from guidance.checker.checker import Checker
 from guidance.checker.report import Finding, Report, Severity, Verdict
 from guidance.policy import Policy, PolicyError, load_consistent
 from guidance.sections import GuidanceError, load_guidance
+from handlers.proposals.visible import has_visible_text
 
 _COLOURS = {
     Severity.BLOCK: "\x1b[1;41;97m",  # bold white on red
@@ -75,6 +76,9 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
     text = _read_stdin() if args.text == ["-"] else " ".join(args.text)
+    if not has_visible_text(text):  # as /propose refuses it: there is nothing to check
+        print("postgate: the post is empty: there is nothing to check", file=sys.stderr)
+        return 2
     colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     print(render(text, checker.check(text), colour=colour, titles=_section_titles()))
     return 0

@@ -56,6 +56,16 @@ def test_no_text_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert "give the post to check" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("stdin", ["", "   \n", "\u200b\u200b\n"])
+def test_an_empty_post_is_refused_as_propose_refuses_it(
+    stdin: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    assert main(["check", "-"]) == 2
+    captured = capsys.readouterr()
+    assert "the post is empty" in captured.err and "PASS" not in captured.out
+
+
 def test_a_broken_policy_is_one_clear_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
