@@ -22,6 +22,7 @@ from guidance.checker import advisories
 from guidance.checker.allow import allow_pattern
 from guidance.checker.contacts import find_phones
 from guidance.checker.counterspeech import CounterSpeechReader, Reading
+from guidance.checker.derive import derived_forms
 from guidance.checker.frames import Frames
 from guidance.checker.lexicon import Hit, Lexicon, Tag
 from guidance.checker.misspell import Misspellings
@@ -101,9 +102,21 @@ class Checker:
     def _compile(self) -> None:
         add = self._lexicon.add
         acronyms: list[str] = []
+        derived = self.policy.derived
+        innocent = frozenset(w.lower() for w in derived.innocent)
+        # "scum": scummy, scummiest, scumbag, ... (each rule's single words, once)
+        self._derived: dict[str, list[str]] = {
+            rule_id: [
+                form
+                for word in dict.fromkeys(self._rules[rule_id].words)
+                for form in derived_forms(word, derived.endings, innocent=innocent)
+            ]
+            for rule_id in derived.rules
+            if rule_id in self._rules
+        }
         for rule_id, rule in self._rules.items():
             tag = ("imprint",) if rule_id == "imprint" else ("word", rule_id)
-            for word in rule.words:
+            for word in (*rule.words, *self._derived.get(rule_id, ())):
                 add(word, tag)
             for n, near in enumerate(rule.near):
                 keys: list[Tag] = [("near", rule_id, n, k) for k in range(len(near.lists))]
@@ -162,6 +175,7 @@ class Checker:
         for word in words:
             if word.startswith("@") and word != NAME_WORD:
                 yield from self._rules[word[1:]].words
+                yield from self._derived.get(word[1:], ())
             else:
                 yield word
 
@@ -275,7 +289,11 @@ class Checker:
                 reading = reading or self._counter.read(ctx.tokens, ctx.hits, ctx.text)
                 if reading.condemns(ctx.tokens, first=first, start=draft.start, end=draft.end):
                     draft = replace(
-                        draft, severity=Severity.WARN, message=self._counter.message, negated=False
+                        draft,
+                        severity=Severity.WARN,
+                        message=self._counter.message,
+                        suggestion=self._counter.suggestion or None,
+                        negated=False,
                     )
             if not draft.negated:  # "I would never hurt ...": nothing to report
                 out.append(draft)
