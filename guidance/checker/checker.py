@@ -104,19 +104,9 @@ class Checker:
         acronyms: list[str] = []
         derived = self.policy.derived
         innocent = frozenset(w.lower() for w in derived.innocent)
-        # "scum": scummy, scummiest, scumbag, ... (each rule's single words, once)
-        self._derived: dict[str, list[str]] = {
-            rule_id: [
-                form
-                for word in dict.fromkeys(self._rules[rule_id].words)
-                for form in derived_forms(word, derived.endings, innocent=innocent)
-            ]
-            for rule_id in derived.rules
-            if rule_id in self._rules
-        }
         for rule_id, rule in self._rules.items():
             tag = ("imprint",) if rule_id == "imprint" else ("word", rule_id)
-            for word in (*rule.words, *self._derived.get(rule_id, ())):
+            for word in rule.words:
                 add(word, tag)
             for n, near in enumerate(rule.near):
                 keys: list[Tag] = [("near", rule_id, n, k) for k in range(len(near.lists))]
@@ -142,6 +132,11 @@ class Checker:
             else:
                 self._patterns.extend((rule_id, re.compile(p)) for p in rule.patterns)
             self._imprint.extend(re.compile(p) for p in rule.imprint_patterns)
+        # "scum": scummy, scummiest, scumbag, ... read as the word, with all its tags
+        for rule_id in derived.rules:
+            for word in dict.fromkeys(self._rules[rule_id].words if rule_id in self._rules else ()):
+                for form in derived_forms(word, derived.endings, innocent=innocent):
+                    self._lexicon.derive(form, word)
         self._known = frozenset(self._frames.vocabulary)
         spelling = self.policy.misspellings
         blocked = [
@@ -175,7 +170,6 @@ class Checker:
         for word in words:
             if word.startswith("@") and word != NAME_WORD:
                 yield from self._rules[word[1:]].words
-                yield from self._derived.get(word[1:], ())
             else:
                 yield word
 
