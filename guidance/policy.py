@@ -148,6 +148,8 @@ class CounterSpeech(_Strict):
     """Hate quoted or reported in order to condemn it: a warning for the editors, not a block."""
 
     message: str
+    # what to do instead: fits a quotation, not the rule's own advice ("remove the word")
+    suggestion: str = ""
     rules: list[str] = []  # the findings that counter-speech softens
     # before the offending words, in the same sentence: "stop calling", "how can you say"
     markers: list[str] = []
@@ -166,6 +168,14 @@ class Misspelling(_Strict):
     real_words: list[str] = []
 
 
+class Derived(_Strict):
+    # the rules whose single words are also read with these endings ("scum": "scummy")
+    rules: list[str] = []
+    endings: list[str] = []
+    # derived forms that are innocent English words of their own: never made
+    innocent: list[str] = []
+
+
 class PolicySettings(_Strict):
     # True: the account bio carries the digital imprint, so posts need none of their own.
     imprint_in_bio: bool = False
@@ -182,6 +192,7 @@ class Policy(_Strict):
     # a word and the words that show its innocent reading: faggots [gravy, butcher, ...]
     homonyms: dict[str, list[str]] = {}
     misspellings: Misspelling = Misspelling()
+    derived: Derived = Derived()
     origin: str = "policy"
 
 
@@ -274,6 +285,14 @@ def _check_rule_keys(data: dict[str, Any], origin: str) -> None:
 
 def _check_semantics(policy: Policy, origin: str) -> None:
     _check_frames(policy, origin)
+    for rule_id in policy.derived.rules:
+        if rule_id not in KNOWN_RULES:
+            raise PolicyError(f"{origin}: 'derived: rules' names unknown rule {rule_id!r}")
+    for ending in policy.derived.endings:
+        if not ending.isalpha() or not ending.islower():
+            raise PolicyError(
+                f"{origin}: 'derived: endings' must be lower-case letters, not {ending!r}"
+            )
     for rule_id, rule in policy.rules.items():
         if rule_id in INFO_RULES and rule.severity is not Severity.INFO:
             raise PolicyError(

@@ -22,6 +22,7 @@ from guidance.checker import advisories
 from guidance.checker.allow import allow_pattern
 from guidance.checker.contacts import find_phones
 from guidance.checker.counterspeech import CounterSpeechReader, Reading
+from guidance.checker.derive import derived_forms
 from guidance.checker.frames import Frames
 from guidance.checker.lexicon import Hit, Lexicon, Tag
 from guidance.checker.misspell import Misspellings
@@ -101,6 +102,8 @@ class Checker:
     def _compile(self) -> None:
         add = self._lexicon.add
         acronyms: list[str] = []
+        derived = self.policy.derived
+        innocent = frozenset(w.lower() for w in derived.innocent)
         for rule_id, rule in self._rules.items():
             tag = ("imprint",) if rule_id == "imprint" else ("word", rule_id)
             for word in rule.words:
@@ -129,6 +132,11 @@ class Checker:
             else:
                 self._patterns.extend((rule_id, re.compile(p)) for p in rule.patterns)
             self._imprint.extend(re.compile(p) for p in rule.imprint_patterns)
+        # "scum": scummy, scummiest, scumbag, ... read as the word, with all its tags
+        for rule_id in derived.rules:
+            for word in dict.fromkeys(self._rules[rule_id].words if rule_id in self._rules else ()):
+                for form in derived_forms(word, derived.endings, innocent=innocent):
+                    self._lexicon.derive(form, word)
         self._known = frozenset(self._frames.vocabulary)
         spelling = self.policy.misspellings
         blocked = [
@@ -275,7 +283,11 @@ class Checker:
                 reading = reading or self._counter.read(ctx.tokens, ctx.hits, ctx.text)
                 if reading.condemns(ctx.tokens, first=first, start=draft.start, end=draft.end):
                     draft = replace(
-                        draft, severity=Severity.WARN, message=self._counter.message, negated=False
+                        draft,
+                        severity=Severity.WARN,
+                        message=self._counter.message,
+                        suggestion=self._counter.suggestion or None,
+                        negated=False,
                     )
             if not draft.negated:  # "I would never hurt ...": nothing to report
                 out.append(draft)

@@ -59,6 +59,7 @@ class CounterSpeechReader:
         self, spec: CounterSpeech | None, homonyms: dict[str, list[str]], *, lexicon: Lexicon
     ) -> None:
         self.message = spec.message if spec else ""
+        self.suggestion = spec.suggestion if spec else ""
         self.rules = frozenset(spec.rules) if spec else frozenset()
         if spec:
             for tag, phrases in (

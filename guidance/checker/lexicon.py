@@ -42,6 +42,7 @@ class Lexicon:
         self._revealed: dict[str, tuple[str, ...]] = {}
         self._prefixes: set[str] = set()
         self._parts: set[str] = set()  # the words of listed phrases
+        self._stems: dict[str, str] = {}  # a derived form and its listed word: scummy: scum
         self._single_cache: dict[tuple[str, ...], tuple[Tag, ...]] = {}
         self._pair_cache: dict[
             tuple[tuple[str, ...], tuple[str, ...]], tuple[tuple[tuple[str, ...], Tag], ...]
@@ -78,12 +79,18 @@ class Lexicon:
         for word in dict.fromkeys(words):
             self._hidden[len(word)].append(word)
 
+    def derive(self, form: str, word: str) -> None:
+        """Read `form` ("scummy") as the listed single word `word` ("scum"), with all its
+        tags: cheaper than listing every form under every entry that uses the word."""
+        if form not in self._words:
+            self._stems.setdefault(form, word)
+
     def is_prefix(self, start: str) -> bool:
         return start in self._prefixes
 
     def is_word(self, word: str) -> bool:
         """A listed word, or a word of a listed phrase, for joining split letters."""
-        known = self._words, self._parts
+        known = self._words, self._parts, self._stems
         return any(w in k for k in known for w in (word, *_singulars(word)))
 
     def match(self, tokens: Sequence[Token]) -> list[Hit]:
@@ -116,7 +123,7 @@ class Lexicon:
                 dict.fromkeys(
                     tag
                     for form in forms
-                    for key in (form, *_singulars(form))
+                    for key in (form, *_singulars(form), *self._stem(form))
                     for tag in self._words.get(key, ())
                 )
             )
@@ -140,6 +147,10 @@ class Lexicon:
             )
             self._remember(self._pair_cache, (here, after), found)
         return found
+
+    def _stem(self, form: str) -> tuple[str, ...]:
+        stem = self._stems.get(form)
+        return (stem,) if stem else ()
 
     @staticmethod
     def _remember(cache: dict[_K, _V], key: _K, value: _V) -> None:

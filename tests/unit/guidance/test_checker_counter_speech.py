@@ -43,6 +43,25 @@ def test_counter_speech_is_a_warning_with_its_own_message(checker: Checker, text
 @pytest.mark.parametrize(
     "text",
     [
+        "Someone called me a paki today and I reported it. Disgusting.",
+        "Stop calling refugees vermin. They are people fleeing war.",
+    ],
+)
+def test_quoted_words_get_advice_that_fits_a_quotation(checker: Checker, text: str) -> None:
+    """Not the rule's own "Remove the word": the post means to condemn the words."""
+    spec = checker.policy.counter_speech
+    assert spec is not None and spec.suggestion
+    warned = [f for f in checker.check(text).findings if f.message == spec.message]
+    assert warned
+    for finding in warned:
+        assert finding.suggestion == spec.suggestion
+        assert "condemn" in finding.suggestion and "asterisks" in finding.suggestion
+        assert "Remove the word" not in finding.suggestion
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         'Someone sprayed "Jews out" on the war memorial. We condemn this antisemitism.',
         'A man shouted "go back to Pakistan" at our councillor. This racist abuse was reported.',
         "Threatening to kill trans people will get you thrown in jail.",

@@ -48,6 +48,13 @@ KNOWN_GAPS = {
     "i025": "'nobody will say it, but' before a generalisation softens it to a warning",
     # a bare "D I E" (spaced "die" is everyday elsewhere)
     "t189": "a bare spaced-out 'D I E'",
+    # literal scum (on a pond, in a drain) is the same word as the insult
+    "l017": "literal scum on a pond",
+    "l021": "a literally scummy drain",
+    # "dunce" is an insult wherever it is, even in "dunce-cap" history
+    "l024": "a dunce's cap in a history talk",
+    # "our candidate" marks election material, even in a light-hearted post
+    "l018": "a fun post naming our candidate gets the imprint warning",
 }
 
 

@@ -140,3 +140,11 @@ def test_advice_never_changes_the_verdict(checker: Checker, text: str, rule: str
     report = checker.check(text)
     assert rule in report.rules()
     assert str(report.verdict) == "pass"
+
+
+def test_imprint_advice_is_for_a_volunteer_not_a_policy_setting(checker: Checker) -> None:
+    """A member cannot "set imprint_in_bio": the advice names the bio and who to ask."""
+    imprint = [f for f in checker.check("Get the Tories out.").findings if f.rule == "imprint"]
+    assert imprint
+    assert "imprint_in_bio" not in imprint[0].suggestion
+    assert "bio" in imprint[0].suggestion and "IT officer" in imprint[0].suggestion
