@@ -14,7 +14,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BeforeValidator, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from handlers.emoji import known_emoji
+
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+EMOJI_FIX = (
+    "write the emoji's name as Slack shows it (white_check_mark, +1, x, pencil2), "
+    "or the emoji itself, comma-separated"
+)
 
 
 def _split_commas(value: object) -> object:
@@ -92,6 +98,22 @@ class Settings(BaseSettings):
                 f"{value!r} is not a timezone name; use one like Europe/London"
             ) from None
         return value
+
+    @field_validator("approve_emoji", "reject_emoji", "changes_emoji")
+    @classmethod
+    def _known_emoji(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        """Each emoji as a reaction arrives named (handlers/emoji.py), so a setting
+        written `thumbsup`, `:+1:` or `👍` counts the 👍 an editor reacts with."""
+        names: list[str] = []
+        for written in value:
+            name = known_emoji(written)
+            if name is None:
+                raise ValueError(f"{written!r} is not an emoji postgate knows; {EMOJI_FIX}")
+            if name not in names:
+                names.append(name)
+        if not names:
+            raise ValueError(f"names no emoji; {EMOJI_FIX}")
+        return tuple(names)
 
     @field_validator("log_level")
     @classmethod

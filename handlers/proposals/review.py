@@ -24,13 +24,15 @@ from storage.proposals import ProposalSnapshot
 
 
 def vote_kind(emoji: str, config: WorkflowConfig) -> VoteKind | None:
+    """Both sides normalised alike: `thumbsup`, `:+1:` and `👍` are one emoji."""
     name = emoji_name(emoji)
-    if name in config.approve_emoji:
-        return VoteKind.APPROVE
-    if name in config.reject_emoji:
-        return VoteKind.REJECT
-    if name in config.changes_emoji:
-        return VoteKind.CHANGES
+    for kind, names in (
+        (VoteKind.APPROVE, config.approve_emoji),
+        (VoteKind.REJECT, config.reject_emoji),
+        (VoteKind.CHANGES, config.changes_emoji),
+    ):
+        if any(emoji_name(each) == name for each in names):
+            return kind
     return None
 
 

@@ -199,22 +199,70 @@ async def test_a_broken_slack(
 
 
 @pytest.mark.parametrize(
-    ("app_token", "says"),
+    ("app_token", "refusal", "says"),
     [
-        ("xapp-1-good", "✓ SLACK_APP_TOKEN: Socket Mode can connect"),
-        ("xoxb-pasted-twice", "✗ SLACK_APP_TOKEN: Slack refused it for Socket Mode"),
+        ("xapp-1-good", None, "✓ SLACK_APP_TOKEN: Socket Mode can connect"),
+        (
+            "xapp-1-revoked",
+            "invalid_auth",
+            "✗ SLACK_APP_TOKEN: Slack refused it for Socket Mode (invalid_auth)",
+        ),
+        ("xoxb-pasted-twice", None, "✗ SLACK_APP_TOKEN: it starts xoxb-, and an app-level"),
     ],
-    ids=["app token", "bot token pasted as app token"],
+    ids=["app token", "refused app token", "bot token pasted as app token"],
 )
 async def test_slack_socket_mode_token(
-    app_token: str, says: str, sqlite_database: str, tmp_path: Path
+    app_token: str, refusal: str | None, says: str, sqlite_database: str, tmp_path: Path
 ) -> None:
     async with FakeSlack() as fake:
+        if refusal is not None:
+            fake.fail_next("apps.connections.open", refusal)
         env = slack_env(fake, sqlite_database)
         env["SLACK_APP_TOKEN"] = app_token
         code, out = await doctor(env, tmp_path)
-    assert says in out
+    assert says in out, out
     assert code == (0 if says.startswith("✓") else 1), out
+
+
+# Set-up mistakes found without asking Slack: `run` stops on each with one line, and
+# doctor shows that line as its ✗ and fix (the two share the checks).
+OFFLINE = {
+    "emoji that is no emoji": {"POSTGATE_APPROVE_EMOJI": "tick"},
+    "one emoji for two votes": {"POSTGATE_APPROVE_EMOJI": "✅", "POSTGATE_CHANGES_EMOJI": "memo"}
+    | {"POSTGATE_REJECT_EMOJI": ":White_Check_Mark:"},
+    "channel name": {"SLACK_REVIEW_CHANNEL": "#review"},
+    "editor's name": {"SLACK_EDITORS": "@jane"},
+    "swapped tokens": {"SLACK_BOT_TOKEN": "xapp-1-a", "SLACK_APP_TOKEN": "xoxb-1-b"},
+    "@ in the password": {
+        "DATABASE_URL": "postgresql+psycopg://postgate:p@ss@localhost:5432/postgate"
+    },
+}
+
+
+@pytest.mark.parametrize("bad", OFFLINE.values(), ids=OFFLINE.keys())
+async def test_doctor_and_run_say_the_same_of_a_set_up_mistake(
+    bad: dict[str, str], sqlite_database: str, tmp_path: Path
+) -> None:
+    async with FakeSlack() as fake:
+        env = slack_env(fake, sqlite_database) | bad
+        code, out = await doctor(env, tmp_path)
+        asked = len(fake.calls_to("auth.test"))
+        run = await asyncio.create_subprocess_exec(
+            *postgate_command("run"),
+            env=env,
+            cwd=tmp_path,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _, err = await asyncio.wait_for(run.communicate(), timeout=60)
+        # run found it before asking Slack anything (doctor goes on to check the rest)
+        assert len(fake.calls_to("auth.test")) == asked
+    assert (code, run.returncode) == (1, 2), (out, err)
+    [line] = err.decode().splitlines()
+    problem, _, fix = line.removeprefix("postgate: ").partition("; ")
+    assert failures(out)[0] == f"✗ {problem}", out
+    assert f"✗ {problem}\n    fix: {fix}\n" in out
 
 
 async def test_a_slack_steering_group_on_the_free_plan(

@@ -134,6 +134,80 @@ CASES = [
         ("DISCORD_GUILD_ID", "'our server'", "whole number"),
     ),
     Case(
+        "an approve emoji that is no emoji",
+        {"POSTGATE_APPROVE_EMOJI": "tick"},
+        ("POSTGATE_APPROVE_EMOJI", "'tick' is not an emoji", "white_check_mark", "itself"),
+    ),
+    Case(
+        "one emoji to approve and to reject, written two ways",
+        {"POSTGATE_APPROVE_EMOJI": "thumbsup", "POSTGATE_REJECT_EMOJI": "👍,x"},
+        ("POSTGATE_APPROVE_EMOJI and POSTGATE_REJECT_EMOJI", "both have +1", "approve and reject"),
+    ),
+    Case(
+        "one emoji to reject and to ask for changes, in the local workspace too",
+        {"POSTGATE_CHANGES_EMOJI": ":x:"},
+        ("POSTGATE_REJECT_EMOJI and POSTGATE_CHANGES_EMOJI", "both have x", "take x out"),
+        args=("run", "--local"),
+    ),
+    Case(
+        "a channel's name for its id",
+        {**SLACK_OK, "SLACK_REVIEW_CHANNEL": "#review"},
+        ("SLACK_REVIEW_CHANNEL", "'#review' is a channel's name, not its id", "starts with C"),
+    ),
+    Case(
+        "the approved channel by name without the #",
+        {**SLACK_OK, "SLACK_APPROVED_CHANNEL": "approved-posts"},
+        ("SLACK_APPROVED_CHANNEL", "'approved-posts' is not a channel id", "About tab"),
+    ),
+    Case(
+        "an editor by @name",
+        {**SLACK_OK, "SLACK_EDITORS": "UEDITOR,@jane"},
+        ("SLACK_EDITORS", "'@jane' is a name, not a member id", "Copy member ID"),
+    ),
+    Case(
+        "a proposer by name",
+        {**SLACK_OK, "SLACK_PROPOSERS": "jane"},
+        ("SLACK_PROPOSERS", "'jane' is not a member id", "starts with U"),
+    ),
+    Case(
+        "a steering member by @name",
+        {**SLACK_OK, "SLACK_STEERING_USERS": "@chair"},
+        ("SLACK_STEERING_USERS", "'@chair' is a name"),
+    ),
+    Case(
+        "the steering group by its handle",
+        {**SLACK_OK, "SLACK_STEERING_GROUP": "@steering"},
+        ("SLACK_STEERING_GROUP", "'@steering' is not a user group id", "S..."),
+    ),
+    Case(
+        "the two Slack tokens swapped",
+        {
+            **SLACK_OK,
+            "SLACK_BOT_TOKEN": "xapp-1-A1-secretapp",
+            "SLACK_APP_TOKEN": "xoxb-1-secretbot",
+        },
+        ("SLACK_BOT_TOKEN and SLACK_APP_TOKEN", "look swapped"),
+        forbids=("secretapp", "secretbot"),
+    ),
+    Case(
+        "a user token for the bot token",
+        {**SLACK_OK, "SLACK_BOT_TOKEN": "xoxp-1-secretuser"},
+        ("SLACK_BOT_TOKEN", "starts xoxp-", "xoxb-", "OAuth & Permissions"),
+        forbids=("secretuser",),
+    ),
+    Case(
+        "the bot token pasted as the app token",
+        {**SLACK_OK, "SLACK_APP_TOKEN": "xoxb-1-secretbot"},
+        ("SLACK_APP_TOKEN", "starts xoxb-", "xapp-", "connections:write"),
+        forbids=("secretbot",),
+    ),
+    Case(
+        "an @ in the PostgreSQL password",
+        {"DATABASE_URL": "postgresql+psycopg://postgate:p@ss@localhost:5432/postgate"},
+        ("DATABASE_URL", "more than one @", "%40"),
+        forbids=("ss@localhost", "p@ss"),
+    ),
+    Case(
         "a read-only command on an unreachable database",
         {"DATABASE_URL": "postgresql+psycopg://postgate@127.0.0.1:1/postgate"},
         ("DATABASE_URL", "cannot reach PostgreSQL"),

@@ -169,7 +169,11 @@ class SlackPlatform:
             process_before_response=True,
             logger=_BOLT_LOG,
         )
-        self._verifier = SignatureVerifier(secret.get_secret_value() if secret else "")
+        # HTTP mode checks each request's signature; Socket Mode has none to check, and
+        # needs no secret (slack_sdk's verifier refuses an empty one).
+        self._verifier = (
+            SignatureVerifier(secret.get_secret_value()) if secret is not None else None
+        )
         self._port = SlackChatPort(
             client=self._client,
             channels={
@@ -321,6 +325,7 @@ class SlackPlatform:
 
     # -- HTTP mode ---------------------------------------------------------------------
     async def _http_events(self, request: web.Request) -> web.Response:
+        assert self._verifier is not None  # HTTP mode runs only with the secret
         try:
             bolt_req = bolt_request(
                 body=await request.read(),
