@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BeforeValidator, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from handlers.emoji import known_emoji
+from handlers.emoji import setting_emoji
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 EMOJI_FIX = (
@@ -103,12 +103,13 @@ class Settings(BaseSettings):
     @classmethod
     def _known_emoji(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         """Each emoji as a reaction arrives named (handlers/emoji.py), so a setting
-        written `thumbsup`, `:+1:` or `👍` counts the 👍 an editor reacts with."""
+        written `thumbsup`, `:+1:` or `👍` counts the 👍 an editor reacts with. A name
+        postgate does not know may be the workspace's own emoji: doctor points it out."""
         names: list[str] = []
         for written in value:
-            name = known_emoji(written)
+            name = setting_emoji(written)
             if name is None:
-                raise ValueError(f"{written!r} is not an emoji postgate knows; {EMOJI_FIX}")
+                raise ValueError(f"{written!r} is not an emoji name; {EMOJI_FIX}")
             if name not in names:
                 names.append(name)
         if not names:

@@ -1,13 +1,16 @@
 """Emoji by name. Slack sends names (`white_check_mark`, `+1`), Discord sends the
 characters (`✅`), people type either: everything inside postgate uses Slack's name.
 
-The settings that choose the voting emoji go through `known_emoji`, the same
+The settings that choose the voting emoji go through `setting_emoji`, the same
 normalising as a reaction that arrives, so whatever a volunteer writes for an emoji
-(`thumbsup`, `:+1:`, `👍`, `Thumbsup`) is the name a reaction arrives as; a name not
-in the table below is refused at start rather than never matching a reaction.
+(`thumbsup`, `:+1:`, `👍`, `Thumbsup`) is the name a reaction arrives as. A name not
+in the table below may be the workspace's own emoji, so it is kept, and doctor says
+to check it; anything that cannot be an emoji name is refused at start.
 """
 
 from __future__ import annotations
+
+import re
 
 # (character, Slack's name, other names Slack accepts for it). The emoji a group
 # might vote with, and the everyday ones besides.
@@ -151,10 +154,21 @@ def emoji_name(value: str) -> str:
 
 
 def known_emoji(value: str) -> str | None:
-    """Slack's name for `value` when it is an emoji in the table, else None: what a
-    setting that chooses a voting emoji may hold."""
+    """Slack's name for `value` when it is an emoji in the table, else None."""
     name = emoji_name(value)
     return name if name in _CHARS else None
+
+
+# A workspace's own emoji are named like Slack's: lower-case letters, digits, - _ ' +.
+_CUSTOM_NAME = re.compile(r"[a-z0-9][a-z0-9_+'-]*")
+
+
+def setting_emoji(value: str) -> str | None:
+    """What a setting that chooses a voting emoji may hold: Slack's name for an emoji
+    in the table, or the name of a workspace's own emoji (`labour_rose`); None for
+    anything else (two emoji run together, words with spaces, punctuation)."""
+    name = emoji_name(value)
+    return name if name in _CHARS or _CUSTOM_NAME.fullmatch(name) else None
 
 
 def emoji_char(name: str) -> str:

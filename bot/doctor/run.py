@@ -18,6 +18,7 @@ from bot.startup.settings_checks import (
 )
 from guidance.policy import PolicyError, load_consistent
 from guidance.sections import GuidanceError
+from handlers.emoji import known_emoji
 from storage.migrate import schema_state
 from storage.urls import safe_url
 
@@ -51,7 +52,27 @@ def check_settings(settings: Settings) -> list[Item]:
     items = [Item.passed(f"settings: valid; postgate run serves {serves}")]
     if settings.slack_enabled and settings.slack_editors:
         items.append(check_editors("SLACK_EDITORS", settings.slack_editors, settings))
-    return items
+    return items + check_emoji(settings)
+
+
+def check_emoji(settings: Settings) -> list[Item]:
+    """A voting emoji postgate does not know: right only if the workspace has its own
+    emoji of that name, else no reaction will ever match it."""
+    return [
+        Item.warned(
+            f"{setting}: {name} is not an emoji postgate knows, so only a workspace's own "
+            f"emoji called :{name}: will count",
+            fix=f"if there is no such custom emoji, write the emoji itself in {setting} "
+            "(or its name as Slack shows it, like white_check_mark)",
+        )
+        for setting, names in (
+            ("POSTGATE_APPROVE_EMOJI", settings.approve_emoji),
+            ("POSTGATE_REJECT_EMOJI", settings.reject_emoji),
+            ("POSTGATE_CHANGES_EMOJI", settings.changes_emoji),
+        )
+        for name in names
+        if known_emoji(name) is None
+    ]
 
 
 def check_editors(setting: str, editors: tuple[str, ...], settings: Settings) -> Item:

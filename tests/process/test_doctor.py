@@ -224,10 +224,21 @@ async def test_slack_socket_mode_token(
     assert code == (0 if says.startswith("✓") else 1), out
 
 
+async def test_a_voting_emoji_postgate_does_not_know_may_be_the_workspace_s_own(
+    sqlite_database: str, tmp_path: Path
+) -> None:
+    async with FakeSlack() as fake:
+        env = slack_env(fake, sqlite_database) | {"POSTGATE_APPROVE_EMOJI": ":Labour_Rose:,✅"}
+        code, out = await doctor(env, tmp_path)
+    assert code == 0, out  # kept: only the workspace knows its own emoji
+    assert "! POSTGATE_APPROVE_EMOJI: labour_rose is not an emoji postgate knows" in out
+    assert "white_check_mark is not" not in out
+
+
 # Set-up mistakes found without asking Slack: `run` stops on each with one line, and
 # doctor shows that line as its ✗ and fix (the two share the checks).
 OFFLINE = {
-    "emoji that is no emoji": {"POSTGATE_APPROVE_EMOJI": "tick"},
+    "emoji that is no emoji name": {"POSTGATE_APPROVE_EMOJI": "big tick"},
     "one emoji for two votes": {"POSTGATE_APPROVE_EMOJI": "✅", "POSTGATE_CHANGES_EMOJI": "memo"}
     | {"POSTGATE_REJECT_EMOJI": ":White_Check_Mark:"},
     "channel name": {"SLACK_REVIEW_CHANNEL": "#review"},

@@ -134,9 +134,9 @@ CASES = [
         ("DISCORD_GUILD_ID", "'our server'", "whole number"),
     ),
     Case(
-        "an approve emoji that is no emoji",
-        {"POSTGATE_APPROVE_EMOJI": "tick"},
-        ("POSTGATE_APPROVE_EMOJI", "'tick' is not an emoji", "white_check_mark", "itself"),
+        "an approve emoji that is no emoji name",
+        {"POSTGATE_APPROVE_EMOJI": "big tick"},
+        ("POSTGATE_APPROVE_EMOJI", "'big tick' is not an emoji name", "white_check_mark", "itself"),
     ),
     Case(
         "one emoji to approve and to reject, written two ways",

@@ -68,3 +68,11 @@ async def test_reject_and_changes_written_as_emoji_count_too(
     await run(ws, "/as editor", "/react 1 -1", "/react 2 pencil2")
     assert (await proposal(ws, 1)).status == "rejected"
     assert (await proposal(ws, 2)).status == "changes_requested"
+
+
+async def test_a_workspace_s_own_emoji_can_be_the_vote(make_workspace: WorkspaceFactory) -> None:
+    ws = await make_workspace(POSTGATE_APPROVE_EMOJI=":Labour_Rose:")
+    out = await run(ws, f"/propose {CLEAN}")
+    assert "labour_rose" in "\n".join(out) and "::" not in "\n".join(out)
+    out = await run(ws, "/as editor", "/react 1 labour_rose")
+    assert lines_to(out, "#approved")
