@@ -8,10 +8,10 @@ means unset, for every setting: `.env.example` copied as it is must start.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BeforeValidator, Field, SecretStr, field_validator
+from pydantic import BeforeValidator, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from handlers.emoji import setting_emoji
@@ -87,6 +87,15 @@ class Settings(BaseSettings):
     discord_editor_role: int | None = Field(default=None, alias="DISCORD_EDITOR_ROLE")
     discord_proposer_role: int | None = Field(default=None, alias="DISCORD_PROPOSER_ROLE")
     discord_steering_role: int | None = Field(default=None, alias="DISCORD_STEERING_ROLE")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_unset(cls, values: Any) -> Any:
+        """A value of only spaces is unset, as an empty one is (env_ignore_empty): a
+        `.env` line like `SLACK_SIGNING_SECRET= ` must not become a secret of spaces."""
+        if not isinstance(values, dict):
+            return values
+        return {k: v for k, v in values.items() if not (isinstance(v, str) and not v.strip())}
 
     @field_validator("timezone")
     @classmethod
