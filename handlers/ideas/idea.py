@@ -283,8 +283,10 @@ _NUMBER = Arg(
 )
 
 
-def _on_one(name: str, summary: str) -> Subcommand:
-    return Subcommand(name=name, summary=summary, handler=_act_on, args=(_NUMBER,))
+def _on_one(name: str, summary: str, *, meant_by: tuple[str, ...]) -> Subcommand:
+    return Subcommand(
+        name=name, summary=summary, handler=_act_on, args=(_NUMBER,), meant_by=meant_by
+    )
 
 
 IDEA_COMMAND = Command(
@@ -309,6 +311,7 @@ IDEA_COMMAND = Command(
             name="list",
             summary="the open ideas, oldest first",
             handler=_list,
+            meant_by=("ls", "all", "mine", "backlog", "status"),
             args=(
                 Arg(
                     name="tags",
@@ -319,13 +322,22 @@ IDEA_COMMAND = Command(
                 ),
             ),
         ),
-        _on_one("show", "one idea in full"),
-        _on_one("done", "marks an idea done"),
-        _on_one("drop", "takes an idea off the list"),
+        _on_one("show", "one idea in full", meant_by=("view", "see", "open", "get", "read")),
+        _on_one(
+            "done",
+            "marks an idea done",
+            meant_by=("complete", "completed", "finish", "finished", "close", "tick"),
+        ),
+        _on_one(
+            "drop",
+            "takes an idea off the list",
+            meant_by=("delete", "remove", "cancel", "bin", "discard", "undo"),
+        ),
         Subcommand(
             name="snooze",
             summary="leaves an idea out of the digest for a while",
             handler=_act_on,
+            meant_by=("later", "postpone", "defer", "delay", "pause", "hide"),
             args=(
                 _NUMBER,
                 Arg(

@@ -216,6 +216,7 @@ REMINDERS_COMMAND = Command(
             name="set",
             summary="changes when a reminder goes out",
             handler=_set,
+            meant_by=("change", "schedule", "move", "edit"),
             args=(
                 _KIND,
                 Arg(
@@ -233,6 +234,7 @@ REMINDERS_COMMAND = Command(
             name="pause",
             summary="stops a reminder, until a day or until resumed",
             handler=_pause_or_resume,
+            meant_by=("stop", "off", "disable", "mute", "snooze"),
             args=(
                 replace(_KIND, shown="[KIND]"),
                 Arg(
@@ -250,6 +252,7 @@ REMINDERS_COMMAND = Command(
             name="resume",
             summary="starts a paused reminder again",
             handler=_pause_or_resume,
+            meant_by=("start", "on", "enable", "unpause", "unmute", "restart"),
             args=(replace(_KIND, shown="[KIND]"),),
             roles=_CHANGERS,
             refusal=_REFUSAL,

@@ -351,6 +351,7 @@ PROPOSE = Command(
             name="edit",
             summary="replaces the text of your proposal N",
             handler=_edit,
+            meant_by=("change", "update", "fix", "amend", "rewrite", "replace"),
             args=(
                 _NUMBER,
                 _text(
@@ -365,23 +366,27 @@ PROPOSE = Command(
             summary="takes your proposal N back",
             handler=_withdraw,
             args=(_NUMBER,),
+            meant_by=("cancel", "delete", "remove", "undo", "retract", "unsend", "revoke", "stop"),
         ),
         Subcommand(
             name="overrule",
             summary="asks the editors to approve a blocked proposal anyway",
             handler=_overrule,
             args=(_NUMBER,),
+            meant_by=("override", "unblock", "appeal"),
         ),
         Subcommand(
             name="status",
             summary="shows your proposals, or proposal N in full",
             handler=_status,
             args=(replace(_NUMBER, shown="[N]", optional=True),),
+            meant_by=("list", "show", "mine", "check", "view", "see", "find", "get"),
         ),
         Subcommand(
             name="queue",
             summary="lists what waits for the editors' decision, oldest first (editors)",
             handler=_queue,
+            meant_by=("pending", "waiting"),
             roles=frozenset({Role.EDITOR}),
             refusal=feedback.QUEUE_IS_FOR_EDITORS,
         ),
@@ -390,4 +395,9 @@ PROPOSE = Command(
     prose=True,
     arg_description="your draft post, or edit N / withdraw N / overrule N / status N",
     opens_form_when_empty=True,
+    not_here={
+        word: "Editors approve or reject a proposal by reacting to its card in the review "
+        "channel; /propose status N shows where it is."
+        for word in ("approve", "reject", "accept", "decline", "vote")
+    },
 )
