@@ -48,7 +48,7 @@ def _read_args(sub: Subcommand, text: str) -> tuple[dict[str, int | str | None],
             continue
         word, after = _pop(rest)
         if arg.kind is ArgKind.NUMBER:
-            digits = word.removeprefix("#")
+            digits = word.removeprefix("#").rstrip(".,;:!?")  # "done 3, thanks"
             if digits.isdecimal():
                 values[arg.name], rest = int(digits), after
             elif word or not arg.optional:
