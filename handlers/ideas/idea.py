@@ -98,7 +98,8 @@ async def _add(call: Call, ctx: Context) -> Reply:
         )
     if len(body) > MAX_TEXT:
         return nothing_changed(
-            f"That idea is {len(body)} characters; please keep it under {MAX_TEXT}."
+            f"That idea is {len(body):,} characters long; the limit is {MAX_TEXT:,}. "
+            f"Please shorten it by {len(body) - MAX_TEXT:,} characters and send it again."
         )
     if due is not None and due < today:
         return nothing_changed(

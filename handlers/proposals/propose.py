@@ -247,6 +247,8 @@ async def _withdraw(call: Call, ctx: Context) -> Reply:
             outbox.owe(session, ctx, proposal_id=snap.id, kind=OutboxKind.CARD_UPDATE)
     snap = await _sent(ctx, snap.id)
     if not moved:
+        if snap.status == ProposalStatus.WITHDRAWN:
+            return feedback.problem(f"Proposal {snap.id} is already withdrawn.")
         return feedback.wrong_state(snap, "withdrawn")
     return feedback.withdrawn(snap)
 
@@ -257,6 +259,12 @@ async def _overrule(call: Call, ctx: Context) -> Reply:
     if isinstance(snap, Reply):
         return snap
     if snap.status != ProposalStatus.BLOCKED:
+        if snap.status.is_open and snap.overrule:
+            return feedback.problem(
+                f"Proposal {snap.id} is already with the editors as an overrule of the "
+                "checker's block. Type /propose status "
+                f"{snap.id} to see where it is."
+            )
         if snap.status.is_open:
             return feedback.problem(
                 f"Proposal {snap.id} was not blocked by the checker, so there is nothing to "

@@ -10,7 +10,16 @@ from handlers.dispatch import run_command
 from handlers.events import Actor, Invocation
 from handlers.proposals.propose import PROPOSE
 from storage.models import AuditEvent, Idea, Proposal, Revision, Vote
-from tests.workflow_support import CLEAN, count, lines_to, make_workspace, proposal, run, ws
+from tests.workflow_support import (
+    ABUSIVE,
+    CLEAN,
+    count,
+    lines_to,
+    make_workspace,
+    proposal,
+    run,
+    ws,
+)
 
 __all__ = ["make_workspace", "ws"]
 
@@ -123,6 +132,25 @@ async def test_someone_elses_proposal_and_the_wrong_state(ws: LocalWorkspace) ->
     assert "is approved, so it can't be withdrawn now" in await _reply(ws, "/propose withdraw 1")
     assert await _state(ws) == before
     assert (await proposal(ws, 1)).revision == 1
+
+
+async def test_withdrawing_twice_says_it_is_already_withdrawn(ws: LocalWorkspace) -> None:
+    await run(ws, f"/propose {CLEAN}", "/propose withdraw 1")
+    before = await _state(ws)
+    reply = await _reply(ws, "/propose withdraw 1")
+    assert "Proposal 1 is already withdrawn." in reply and "can't be" not in reply
+    assert await _state(ws) == before
+
+
+async def test_asking_twice_to_overrule_says_it_is_already_with_the_editors(
+    ws: LocalWorkspace,
+) -> None:
+    await run(ws, f"/propose {ABUSIVE}", "/propose overrule 1")
+    before = await _state(ws)
+    reply = await _reply(ws, "/propose overrule 1")
+    assert "Proposal 1 is already with the editors as an overrule" in reply
+    assert "was not blocked" not in reply
+    assert await _state(ws) == before
 
 
 async def test_someone_not_allowed_to_propose_is_told_and_nothing_is_stored(
