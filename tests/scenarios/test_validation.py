@@ -162,6 +162,15 @@ async def test_someone_not_allowed_to_propose_is_told_and_nothing_is_stored(
     )
     assert "Only approved users can propose posts" in reply.message.as_plain_text()
     assert reply.visibility == "private"
+    # Asking what /propose does, or to approve, is answered for them too.
+    for text, says in (
+        ("help", "/propose withdraw N  takes your proposal N back"),
+        ("approve 1", "Editors approve or reject a proposal by reacting to its card"),
+    ):
+        reply = await run_command(
+            Invocation(workspace="local", actor=outsider, command="propose", text=text), ws.ctx
+        )
+        assert says in reply.message.as_plain_text(), text
     assert await _state(ws) == (0, 0, 0, 0, 0)
 
 
