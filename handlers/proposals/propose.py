@@ -406,6 +406,6 @@ PROPOSE = Command(
     not_here={
         word: "Editors approve or reject a proposal by reacting to its card in the review "
         "channel; /propose status N shows where it is."
-        for word in ("approve", "reject", "accept", "decline", "vote")
+        for word in ("approve", "reject", "accept", "decline")
     },
 )

@@ -59,6 +59,8 @@ def test_a_draft_that_is_only_a_command_word_is_not_a_post(line: str) -> None:
         "Approve the new housing plan, says our councillor",
         "Help!  We need canvassers in Eaton Socon",
         "Undo the damage: vote Labour on 7 May",
+        "Vote!",
+        "Stop the cuts!",
     ],
 )
 def test_a_real_post_that_starts_with_a_command_word_is_a_post(line: str) -> None:
