@@ -9,7 +9,7 @@ gets an answer and changes nothing. A handler's failure is answered by
 from __future__ import annotations
 
 from handlers.commands.parse import read
-from handlers.commands.registry import command_list, find_command
+from handlers.commands.registry import command_help, find_command, unknown_command
 from handlers.commands.spec import Call, permitted, usage_lines
 from handlers.context import Context
 from handlers.events import Invocation, Reply
@@ -19,16 +19,11 @@ from handlers.messages import Message, Tone
 async def run_command(invocation: Invocation, ctx: Context) -> Reply:
     command = find_command(invocation.command)
     if command is None:
-        return Reply(
-            Message(
-                title=f"postgate has no /{invocation.command} command",
-                body=command_list(),
-                footer="These are the commands it has; /help shows them again.",
-                tone=Tone.WARNING,
-            )
-        )
+        return unknown_command(invocation.command)
     reading = read(command, invocation.text)
-    if not permitted(reading.subcommand, invocation.actor):
+    if reading.help:
+        return Reply(command_help(command))
+    if reading.asked and not permitted(reading.subcommand, invocation.actor):
         return Reply(Message(body=reading.subcommand.refusal, tone=Tone.WARNING))
     if reading.problem:
         return Reply(

@@ -68,6 +68,10 @@ class Subcommand:
     # which Discord still names (`/propose new`).
     keyword: bool = True
     aliases: tuple[str, ...] = ()
+    # Other words people use for it, which do not run it: a line made of one of them,
+    # perhaps with a number ("/propose cancel 3"), is answered with this subcommand's
+    # line ("Did you mean /propose withdraw 3?") and changes nothing.
+    meant_by: tuple[str, ...] = ()
     roles: frozenset[Role] | None = None  # None: everyone may run it
     refusal: str = ""  # said to someone without one of `roles`; nothing changes
 
@@ -85,6 +89,9 @@ class Command:
     arg_description: str = "what to do"  # the form's prompt on Slack and Discord
     autocomplete: Autocomplete | None = None  # Discord's, for the plain form's text
     opens_form_when_empty: bool = False  # `/propose` with no text opens a multi-line form
+    # Words for what the command does not do, and what to say instead:
+    # {"approve": "Editors approve a proposal by reacting to its card."}
+    not_here: Mapping[str, str] = field(default_factory=dict)
 
     def subcommand(self, name: str) -> Subcommand:
         return next(s for s in self.subcommands if s.name == name)

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.commands.spec import Arg, ArgKind, Call, Command, Subcommand, usage_lines
 from handlers.context import Context
 from handlers.events import Actor, Invocation, Reply
-from handlers.ideas.dates import MAX_AHEAD_DAYS, friendly_day, parse_day
+from handlers.ideas.dates import MAX_AHEAD_DAYS, friendly_day, parse_day, read_span, unreadable
 from handlers.ideas.dates import age as age_words
 from handlers.messages import Message, MessageField, Tone
 from storage import audit
@@ -27,6 +27,8 @@ MAX_TEXT = 1000
 LIST_LIMIT = 25
 _TAG = re.compile(r"(?<![\w&])#([A-Za-z][\w-]{0,39})")
 _DUE = re.compile(r"(?:^|\s)--due(?:=|\s+)(\S.*)$", re.IGNORECASE | re.DOTALL)
+_DUE_WORD = re.compile(r"(?:^|\s)--due(?:=|\s|$)", re.IGNORECASE)
+_NO_DATE = "--due needs a date, for example --due 12 Jan."
 
 # What each verb does to an idea, said in a sentence ("can mark idea 3 done").
 _DOING = {"done": "mark idea {id} done", "drop": "drop idea {id}", "snooze": "snooze idea {id}"}
@@ -60,9 +62,12 @@ def split_due(text: str, *, today: date) -> tuple[str, date | None, str | None]:
     The date may be several words (`--due 1 Dec`), so the longest run of words after
     `--due` that reads as a date wins and the rest stays in the idea's text.
     """
+    marks = len(_DUE_WORD.findall(text))
+    if marks > 1:
+        return text, None, f"Give one --due date; this idea has {marks}."
     match = _DUE.search(text)
     if match is None:
-        return text, None, None
+        return text, None, _NO_DATE if marks else None
     before = text[: match.start()].rstrip()
     words = match.group(1).split()
     for length in range(min(4, len(words)), 0, -1):
@@ -70,12 +75,12 @@ def split_due(text: str, *, today: date) -> tuple[str, date | None, str | None]:
         if day is not None:
             rest = " ".join(words[length:])
             return f"{before} {rest}".strip(), day, None
-    return (
-        text,
-        None,
-        f'postgate could not read "{" ".join(words[:3])}" as a date. Try 2026-12-01, '
-        '"1 Dec", "tomorrow" or "friday".',
+    tried = " ".join(words[:3])
+    why = unreadable(tried) or (
+        f'postgate could not read "{tried}" as a date. Try 2026-12-01, "1 Dec", '
+        '"tomorrow" or "friday".'
     )
+    return text, None, why
 
 
 async def _help(_call: Call, _ctx: Context) -> Reply:
@@ -98,11 +103,12 @@ async def _add(call: Call, ctx: Context) -> Reply:
         )
     if len(body) > MAX_TEXT:
         return nothing_changed(
-            f"That idea is {len(body)} characters; please keep it under {MAX_TEXT}."
+            f"That idea is {len(body):,} characters long; the limit is {MAX_TEXT:,}. "
+            f"Please shorten it by {len(body) - MAX_TEXT:,} characters and send it again."
         )
     if due is not None and due < today:
         return nothing_changed(
-            f"{friendly_day(due, today=today)} has already passed; pick a later date."
+            f"{friendly_day(due, today=today, starts=True)} has already passed; pick a later date."
         )
     if due is not None and due > today + timedelta(days=MAX_AHEAD_DAYS):
         return nothing_changed(
@@ -219,12 +225,26 @@ async def _snooze(
     session: AsyncSession,
 ) -> Reply:
     until = parse_day(span, today=today)
+    length = read_span(span)
+    if length is not None and length[0] == 0:
+        return nothing_changed(f'"{span}" is no time at all: snooze for at least a day (1d).')
+    past_the_limit = until is None and length is not None  # "100m": a span, too long
+    if past_the_limit or (until is not None and until > today + timedelta(days=366)):
+        return nothing_changed(
+            f'"{span}" is more than a year: snooze for at most a year (12m, 52w or 366d); '
+            "/idea drop takes an idea off the list."
+        )
     if until is None:
-        return nothing_changed(f'postgate could not read "{span}" as a time; try 3d, 2w or 1m.')
-    if until <= today:
+        return nothing_changed(
+            unreadable(span) or f'postgate could not read "{span}" as a time; try 3d, 2w or 1m.'
+        )
+    if until < today:
+        return nothing_changed(
+            f"{friendly_day(until, today=today, starts=True)} has already passed; "
+            "pick a later date."
+        )
+    if until == today:
         return nothing_changed("A snooze has to end after today.")
-    if until > today + timedelta(days=366):
-        return nothing_changed("Snooze for at most a year; /idea drop takes it off the list.")
     await store.snooze_idea(session, idea_id=idea.id, until=start_of_day(until, ctx))
     audit.record(
         session,
@@ -283,8 +303,10 @@ _NUMBER = Arg(
 )
 
 
-def _on_one(name: str, summary: str) -> Subcommand:
-    return Subcommand(name=name, summary=summary, handler=_act_on, args=(_NUMBER,))
+def _on_one(name: str, summary: str, *, meant_by: tuple[str, ...]) -> Subcommand:
+    return Subcommand(
+        name=name, summary=summary, handler=_act_on, args=(_NUMBER,), meant_by=meant_by
+    )
 
 
 IDEA_COMMAND = Command(
@@ -309,6 +331,7 @@ IDEA_COMMAND = Command(
             name="list",
             summary="the open ideas, oldest first",
             handler=_list,
+            meant_by=("ls", "all", "mine", "backlog", "status"),
             args=(
                 Arg(
                     name="tags",
@@ -319,13 +342,22 @@ IDEA_COMMAND = Command(
                 ),
             ),
         ),
-        _on_one("show", "one idea in full"),
-        _on_one("done", "marks an idea done"),
-        _on_one("drop", "takes an idea off the list"),
+        _on_one("show", "one idea in full", meant_by=("view", "see", "open", "get", "read")),
+        _on_one(
+            "done",
+            "marks an idea done",
+            meant_by=("complete", "completed", "finish", "finished", "close", "tick"),
+        ),
+        _on_one(
+            "drop",
+            "takes an idea off the list",
+            meant_by=("delete", "remove", "cancel", "bin", "discard", "undo"),
+        ),
         Subcommand(
             name="snooze",
             summary="leaves an idea out of the digest for a while",
             handler=_act_on,
+            meant_by=("later", "postpone", "defer", "delay", "pause", "hide"),
             args=(
                 _NUMBER,
                 Arg(

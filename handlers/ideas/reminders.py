@@ -15,7 +15,7 @@ from datetime import date, datetime
 from handlers.commands.spec import Arg, ArgKind, Call, Command, Subcommand, usage
 from handlers.context import Context
 from handlers.events import Reply, Role
-from handlers.ideas.dates import friendly_day, parse_day
+from handlers.ideas.dates import friendly_day, parse_day, unreadable
 from handlers.ideas.digests import is_paused
 from handlers.ideas.idea import local_today, nothing_changed
 from handlers.ideas.schedules import ScheduleError, describe, next_run, parse_schedule
@@ -131,13 +131,19 @@ async def _pause_or_resume(call: Call, ctx: Context) -> Reply:
     if verb == "pause" and words:
         if words[0].lower() == "until":
             words = words[1:]
-        until = parse_day(" ".join(words), today=today)
+        typed = " ".join(words)
+        until = parse_day(typed, today=today)
         if until is None:
             return nothing_changed(
-                f'postgate could not read "{" ".join(words)}" as a date. '
-                "Try 2027-01-05, 5 Jan or 2w."
+                unreadable(typed)
+                or f'postgate could not read "{typed}" as a date. Try 2027-01-05, 5 Jan or 2w.'
             )
-        if until <= today:
+        if until < today:
+            return nothing_changed(
+                f"{friendly_day(until, today=today, starts=True)} has already passed; "
+                "pause until a day after today."
+            )
+        if until == today:
             return nothing_changed("Pause until a day after today.")
     now = ctx.services.clock.now()
     async with ctx.services.db.transaction() as session:
@@ -216,6 +222,7 @@ REMINDERS_COMMAND = Command(
             name="set",
             summary="changes when a reminder goes out",
             handler=_set,
+            meant_by=("change", "schedule", "move", "edit"),
             args=(
                 _KIND,
                 Arg(
@@ -233,6 +240,7 @@ REMINDERS_COMMAND = Command(
             name="pause",
             summary="stops a reminder, until a day or until resumed",
             handler=_pause_or_resume,
+            meant_by=("stop", "off", "disable", "mute", "snooze"),
             args=(
                 replace(_KIND, shown="[KIND]"),
                 Arg(
@@ -250,6 +258,7 @@ REMINDERS_COMMAND = Command(
             name="resume",
             summary="starts a paused reminder again",
             handler=_pause_or_resume,
+            meant_by=("start", "on", "enable", "unpause", "unmute", "restart"),
             args=(replace(_KIND, shown="[KIND]"),),
             roles=_CHANGERS,
             refusal=_REFUSAL,

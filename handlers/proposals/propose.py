@@ -247,6 +247,8 @@ async def _withdraw(call: Call, ctx: Context) -> Reply:
             outbox.owe(session, ctx, proposal_id=snap.id, kind=OutboxKind.CARD_UPDATE)
     snap = await _sent(ctx, snap.id)
     if not moved:
+        if snap.status == ProposalStatus.WITHDRAWN:
+            return feedback.problem(f"Proposal {snap.id} is already withdrawn.")
         return feedback.wrong_state(snap, "withdrawn")
     return feedback.withdrawn(snap)
 
@@ -257,6 +259,12 @@ async def _overrule(call: Call, ctx: Context) -> Reply:
     if isinstance(snap, Reply):
         return snap
     if snap.status != ProposalStatus.BLOCKED:
+        if snap.status.is_open and snap.overrule:
+            return feedback.problem(
+                f"Proposal {snap.id} is already with the editors as an overrule of the "
+                "checker's block. Type /propose status "
+                f"{snap.id} to see where it is."
+            )
         if snap.status.is_open:
             return feedback.problem(
                 f"Proposal {snap.id} was not blocked by the checker, so there is nothing to "
@@ -351,6 +359,7 @@ PROPOSE = Command(
             name="edit",
             summary="replaces the text of your proposal N",
             handler=_edit,
+            meant_by=("change", "update", "fix", "amend", "rewrite", "replace"),
             args=(
                 _NUMBER,
                 _text(
@@ -365,23 +374,27 @@ PROPOSE = Command(
             summary="takes your proposal N back",
             handler=_withdraw,
             args=(_NUMBER,),
+            meant_by=("cancel", "delete", "remove", "undo", "retract", "unsend", "revoke", "stop"),
         ),
         Subcommand(
             name="overrule",
             summary="asks the editors to approve a blocked proposal anyway",
             handler=_overrule,
             args=(_NUMBER,),
+            meant_by=("override", "unblock", "appeal"),
         ),
         Subcommand(
             name="status",
             summary="shows your proposals, or proposal N in full",
             handler=_status,
             args=(replace(_NUMBER, shown="[N]", optional=True),),
+            meant_by=("list", "show", "mine", "check", "view", "see", "find", "get"),
         ),
         Subcommand(
             name="queue",
             summary="lists what waits for the editors' decision, oldest first (editors)",
             handler=_queue,
+            meant_by=("pending", "waiting"),
             roles=frozenset({Role.EDITOR}),
             refusal=feedback.QUEUE_IS_FOR_EDITORS,
         ),
@@ -390,4 +403,9 @@ PROPOSE = Command(
     prose=True,
     arg_description="your draft post, or edit N / withdraw N / overrule N / status N",
     opens_form_when_empty=True,
+    not_here={
+        word: "Editors approve or reject a proposal by reacting to its card in the review "
+        "channel; /propose status N shows where it is."
+        for word in ("approve", "reject", "accept", "decline")
+    },
 )

@@ -88,8 +88,10 @@ def _line(p: ProposalSummary, *, config: WorkflowConfig, now: datetime) -> str:
 
 def _waited(delta: timedelta) -> str:
     seconds = int(delta.total_seconds())
+    if seconds < 60:
+        return "just now"
     if seconds < 3600:
-        return f"waiting {max(1, seconds // 60)} min"
+        return f"waiting {seconds // 60} min"
     if seconds < 2 * 86400:
         return f"waiting {seconds // 3600} h"
     return f"waiting {seconds // 86400} days"

@@ -94,7 +94,14 @@ async def test_due_dates_as_people_write_them(ctx: Context, typed: str, expected
         ("Street stall --due 2026-02-30", "could not read"),
         ("Street stall --due 2026-11-01", "already passed"),
         ("Street stall --due 2030-01-01", "more than three years away"),
-        ("x" * 1001, "keep it under 1000"),
+        ("x" * 20000, "20,000 characters long; the limit is 1,000"),  # as drafts say it
+        ("Something --due", "--due needs a date, for example --due 12 Jan."),
+        ("Something --due=", "--due needs a date"),
+        ("Two dues --due 1 Dec --due 2 Dec", "Give one --due date; this idea has 2."),
+        ("Past thing --due 20 Nov", "Fri 20 Nov has already passed"),  # not Nov 2027
+        ("Past thing --due 26/11", "Yesterday has already passed"),
+        ("Past thing --due yesterday", "Yesterday has already passed"),
+        ("Christmas --due 12/25", "dates go day first, for example 25/12 or 25 Dec."),
     ],
 )
 async def test_bad_input_is_refused_kindly_and_stores_nothing(
@@ -165,6 +172,14 @@ async def test_snooze_hides_an_idea_from_the_digest_until_it_wakes(ctx: Context)
     await idea(ctx, "Street stall")
     await idea(ctx, "Banner for the march")
     assert "could not read" in await idea(ctx, "snooze 1 soon")
+    for span, says in (
+        ("100m", '"100m" is more than a year: snooze for at most a year'),
+        ("0d", '"0d" is no time at all: snooze for at least a day'),
+        ("20 Nov", "Fri 20 Nov has already passed"),
+        ("12/24", "dates go day first, for example 24/12 or 24 Dec."),
+    ):
+        reply = await idea(ctx, f"snooze 1 {span}")
+        assert says in reply and 'could not read "100m"' not in reply, span
     assert "snoozed until Fri 11 Dec" in await idea(ctx, "snooze 1 2w")
     assert "snoozed until Fri 11 Dec" in await idea(ctx, "list")
 

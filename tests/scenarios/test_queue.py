@@ -45,3 +45,14 @@ async def test_an_empty_queue_says_so(ws: LocalWorkspace) -> None:
 async def test_queue_up_is_still_a_draft(ws: LocalWorkspace) -> None:
     text = "\n".join(await run(ws, "/propose queue up early for the hustings on Friday!"))
     assert "Proposal 1" in text
+
+
+async def test_a_proposal_seconds_old_has_waited_just_now(ws: LocalWorkspace) -> None:
+    clock = ws.ctx.services.clock
+    assert isinstance(clock, FixedClock)
+    await run(ws, "/propose Come to the street stall on Saturday.")
+    clock.set(START + timedelta(seconds=20))
+    text = "\n".join(await run(ws, "/as editor", "/propose queue"))
+    assert "(just now)" in text and "min" not in text
+    clock.set(START + timedelta(minutes=5, seconds=30))
+    assert "(waiting 5 min)" in "\n".join(await run(ws, "/propose queue"))

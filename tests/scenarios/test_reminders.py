@@ -86,6 +86,14 @@ async def test_a_schedule_that_cannot_be_read_changes_nothing(ctx: Context) -> N
     for bad in ('set "funday 09:00"', "set mon 25:00", "set", "pause until someday"):
         assert "Nothing was changed" in await say(ctx, CHAIR, "reminders", bad)
     assert await schedule_rows(ctx) == before
+    for bad, says in (
+        ("pause until yesterday", "Yesterday has already passed; pause until a day after today."),
+        ("pause until 0d", '"0d" is no time at all'),
+        ("pause until 12/25", "dates go day first, for example 25/12 or 25 Dec."),
+        ("stop digest", "Did you mean /reminders pause digest?"),
+    ):
+        assert says in await say(ctx, CHAIR, "reminders", bad), bad
+    assert await schedule_rows(ctx) == before
 
 
 async def test_pause_and_resume(ctx: Context) -> None:

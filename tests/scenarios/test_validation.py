@@ -10,7 +10,16 @@ from handlers.dispatch import run_command
 from handlers.events import Actor, Invocation
 from handlers.proposals.propose import PROPOSE
 from storage.models import AuditEvent, Idea, Proposal, Revision, Vote
-from tests.workflow_support import CLEAN, count, lines_to, make_workspace, proposal, run, ws
+from tests.workflow_support import (
+    ABUSIVE,
+    CLEAN,
+    count,
+    lines_to,
+    make_workspace,
+    proposal,
+    run,
+    ws,
+)
 
 __all__ = ["make_workspace", "ws"]
 
@@ -56,6 +65,27 @@ BAD_INPUT = [
     ("/idea snooze 1", "Say for how long"),
     ("/propose edit", "needs the proposal's number"),
     ("/propose withdraw 0", "There is no proposal 0."),
+    # only a command's word, maybe with a number: never a post for the editors
+    ("/propose help", "/propose withdraw N  takes your proposal N back"),
+    ("/propose list", "Did you mean /propose status?"),
+    ("/propose show 23", "Did you mean /propose status 23?"),
+    ("/propose cancel 23", "Did you mean /propose withdraw 23?"),
+    ("/propose delete 23", "Did you mean /propose withdraw 23?"),
+    ("/propose approve 23", "Editors approve or reject a proposal by reacting to its card"),
+    ("/propose status23", "Did you mean /propose status 23?"),
+    ("/idea delete 3", "Did you mean /idea drop 3?"),
+    # words after a complete subcommand: the usage, never silently dropped
+    ("/propose withdraw 9 10 11", "One at a time, please: /propose withdraw 9, then"),
+    ("/idea done 3 4", 'did not know what to do with "4"'),
+    (
+        "/idea help 3",
+        '/idea help takes nothing after it, so postgate did not know what to do with "3"',
+    ),
+    # help for one command, and a mistyped command's name
+    ("/help propose", "/propose edit N TEXT  replaces the text of your proposal N"),
+    ("/help /propose", "/propose edit N TEXT  replaces the text of your proposal N"),
+    ("/help propse", "postgate has no /propse command. Did you mean /propose?"),
+    ("/propse hello", "postgate has no /propse command. Did you mean /propose?"),
     ("/nonsense", "postgate has no /nonsense command"),
     ("hello", "Lines here are commands."),
     ("/", "Type a command after the slash"),
@@ -104,6 +134,25 @@ async def test_someone_elses_proposal_and_the_wrong_state(ws: LocalWorkspace) ->
     assert (await proposal(ws, 1)).revision == 1
 
 
+async def test_withdrawing_twice_says_it_is_already_withdrawn(ws: LocalWorkspace) -> None:
+    await run(ws, f"/propose {CLEAN}", "/propose withdraw 1")
+    before = await _state(ws)
+    reply = await _reply(ws, "/propose withdraw 1")
+    assert "Proposal 1 is already withdrawn." in reply and "can't be" not in reply
+    assert await _state(ws) == before
+
+
+async def test_asking_twice_to_overrule_says_it_is_already_with_the_editors(
+    ws: LocalWorkspace,
+) -> None:
+    await run(ws, f"/propose {ABUSIVE}", "/propose overrule 1")
+    before = await _state(ws)
+    reply = await _reply(ws, "/propose overrule 1")
+    assert "Proposal 1 is already with the editors as an overrule" in reply
+    assert "was not blocked" not in reply
+    assert await _state(ws) == before
+
+
 async def test_someone_not_allowed_to_propose_is_told_and_nothing_is_stored(
     ws: LocalWorkspace,
 ) -> None:
@@ -113,6 +162,15 @@ async def test_someone_not_allowed_to_propose_is_told_and_nothing_is_stored(
     )
     assert "Only approved users can propose posts" in reply.message.as_plain_text()
     assert reply.visibility == "private"
+    # Asking what /propose does, or to approve, is answered for them too.
+    for text, says in (
+        ("help", "/propose withdraw N  takes your proposal N back"),
+        ("approve 1", "Editors approve or reject a proposal by reacting to its card"),
+    ):
+        reply = await run_command(
+            Invocation(workspace="local", actor=outsider, command="propose", text=text), ws.ctx
+        )
+        assert says in reply.message.as_plain_text(), text
     assert await _state(ws) == (0, 0, 0, 0, 0)
 
 
@@ -140,6 +198,48 @@ async def test_status_list_shows_a_long_draft_as_its_first_words_on_one_line(
     listing = "\n".join(await ws.send("/propose status"))
     line = next(line for line in listing.splitlines() if line.strip().startswith("1: "))
     assert "“Canvassing in Godmanchester word word" in line and line.endswith("…”")
+
+
+async def test_a_real_post_that_starts_with_a_command_word_goes_to_the_editors(
+    ws: LocalWorkspace,
+) -> None:
+    for post in ("Cancel the cuts to our bus routes!", "Help us clean up St Neots this Saturday"):
+        out = await run(ws, f"/propose {post}")
+        assert lines_to(out, "#review") and any(post in line for line in out), post
+    assert await count(ws, Proposal) == 2
+
+
+async def test_several_numbers_withdraw_none_of_them(ws: LocalWorkspace) -> None:
+    await run(ws, f"/propose {CLEAN}", "/propose Second post about the summer fair")
+    reply = await _reply(ws, "/propose withdraw 1 2")
+    assert "One at a time, please: /propose withdraw 1, then /propose withdraw 2." in reply
+    assert [(await proposal(ws, n)).status for n in (1, 2)] == ["pending", "pending"]
+
+
+@pytest.mark.parametrize(
+    ("line", "meant"),
+    [
+        ("/idea drp 3", "Did you mean /idea drop 3?"),
+        ("/propose status23", "Did you mean /propose status 23?"),
+        ("/propose cancel 3", "Did you mean /propose withdraw 3?"),
+    ],
+)
+async def test_a_suggestion_is_one_message_with_the_usage_once(
+    ws: LocalWorkspace, line: str, meant: str
+) -> None:
+    reply = await _reply(ws, line)
+    first = reply.splitlines()[0]
+    assert first.endswith(f"{meant} Nothing was changed."), first
+    command = line.split()[0]
+    usage_lines = [row for row in reply.splitlines() if row.startswith(f"  -- {command} ")]
+    assert len(usage_lines) == len(set(usage_lines)) >= 2  # each form once, under it
+    assert " | " not in reply  # not the one-line usage as well
+
+
+async def test_the_reminders_suggestion_for_an_editor(ws: LocalWorkspace) -> None:
+    await ws.send("/as editor")
+    reply = await _reply(ws, "/reminders pauze")
+    assert 'postgate does not know "/reminders pauze". Did you mean /reminders pause?' in reply
 
 
 async def test_help_lists_the_commands(ws: LocalWorkspace) -> None:

@@ -302,6 +302,9 @@ async def test_every_command_is_registered_with_its_typed_subcommands(
         (kinds,) = [o for o in reminders["set"]["options"] if o["name"] == "kind"]
         assert [c["value"] for c in kinds["choices"]] == ["digest", "due", "nudge", "kpis"]
 
+        (which,) = registered["help"]["options"]  # /help propose explains one command
+        assert (which["name"], which["type"], which.get("required", False)) == ("command", 3, False)
+        assert which.get("autocomplete")
         (period,) = registered["stats"]["options"]  # one form: its options, no group
         assert (period["name"], period["type"]) == ("period", 3)
         assert period.get("autocomplete")

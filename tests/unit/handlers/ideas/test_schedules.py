@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.ideas.dates import parse_day, parse_span
+from handlers.ideas.dates import parse_day, parse_span, unreadable
 from handlers.ideas.schedules import ScheduleError, describe, next_run, parse_schedule
 
 LONDON = ZoneInfo("Europe/London")
@@ -72,6 +72,40 @@ def test_a_pause_until_a_day_moves_the_next_run_to_that_day() -> None:
 )
 def test_days_as_typed(typed: str, expected: date) -> None:
     assert parse_day(typed, today=date(2026, 11, 30)) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "today", "expected"),
+    [
+        ("5 Dec", date(2026, 12, 6), date(2026, 12, 5)),  # just passed, not next year
+        ("6 Nov", date(2026, 12, 6), date(2026, 11, 6)),  # a month back: still passed
+        ("4 Nov", date(2026, 12, 6), date(2027, 11, 4)),  # longer ago: next year's
+        ("20 Dec", date(2027, 1, 5), date(2026, 12, 20)),  # last year's, just passed
+        ("20/12", date(2027, 1, 5), date(2026, 12, 20)),
+        ("3 Jan", date(2026, 11, 27), date(2027, 1, 3)),
+        ("yesterday", date(2026, 12, 6), date(2026, 12, 5)),
+    ],
+)
+def test_a_day_and_month_just_passed_is_that_day(typed: str, today: date, expected: date) -> None:
+    assert parse_day(typed, today=today) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("0d", '"0d" is no time at all'),
+        ("in 0 days", '"in 0 days" is no time at all'),
+        ("100m", '"100m" is more than a year'),
+        ("12/25", "dates go day first, for example 25/12 or 25 Dec."),
+        ("12/25 leaflets", 'could not read "12/25" as a date: dates go day first'),
+        ("someday", None),
+        ("13/25", None),
+    ],
+)
+def test_why_a_day_cannot_be_read(typed: str, says: str | None) -> None:
+    assert parse_day(typed, today=date(2026, 11, 30)) is None
+    why = unreadable(typed)
+    assert why == says if says is None else says in (why or "")
 
 
 @pytest.mark.parametrize("typed", ["someday", "32 Jan", "2w3d", "0d", "99m", "Mon 9"])
