@@ -86,18 +86,22 @@ def check_editors(setting: str, editors: tuple[str, ...], settings: Settings) ->
         fix = f"add editors to {setting}, or set {name} lower"
         if count < needed:
             return Item.failed(
-                f"{setting}: {what} needs {needed} editors' approvals and there are only "
+                f"{setting}: {what} needs {_approvals(needed)} and there are only "
                 f"{count} editors, so none could ever go ahead",
                 fix=fix,
             )
         if count - 1 < needed:
             return Item.warned(
-                f"{setting}: {what} needs {needed} editors' approvals, so an editor's own "
+                f"{setting}: {what} needs {_approvals(needed)}, so an editor's own "
                 f"could never go ahead (their own vote does not count, and there "
                 f"{'is' if count == 2 else 'are'} {count - 1} other{'' if count == 2 else 's'})",
                 fix=fix,
             )
     return Item.passed(f"{setting}: {count} editors, enough for every approval")
+
+
+def _approvals(count: int) -> str:
+    return f"{count} editor approval{'' if count == 1 else 's'}"
 
 
 def check_database(url: str) -> list[Item]:

@@ -113,7 +113,7 @@ async def test_a_healthy_slack(sqlite_database: str, tmp_path: Path) -> None:
     assert "✓ SLACK_REVIEW_CHANNEL: the bot is in #creview" in out
     assert "✓ SLACK_EDITORS: UEDITOR2 is ueditor2" in out
     # Two editors: one's own blocked post could never get the other two approvals it needs.
-    assert "! SLACK_EDITORS: an overrule of a block needs 2 editors' approvals" in out
+    assert "! SLACK_EDITORS: an overrule of a block needs 2 editor approvals" in out
     assert "all good, 1 to look at" in out
 
 
@@ -121,11 +121,11 @@ async def test_a_healthy_slack(sqlite_database: str, tmp_path: Path) -> None:
     ("editors", "settings", "says"),
     [
         (("U1", "U2", "U3"), {}, "✓ SLACK_EDITORS: 3 editors, enough for every approval"),
-        (("U1",), {}, "! SLACK_EDITORS: a post needs 1 editors' approvals, so an editor's own"),
+        (("U1",), {}, "! SLACK_EDITORS: a post needs 1 editor approval, so an editor's own"),
         (
             ("U1", "U2"),
             {"POSTGATE_APPROVALS_REQUIRED": "3"},
-            "✗ SLACK_EDITORS: a post needs 3 editors' approvals and there are only 2 editors",
+            "✗ SLACK_EDITORS: a post needs 3 editor approvals and there are only 2 editors",
         ),
     ],
     ids=["enough", "one editor", "fewer than a post needs"],
