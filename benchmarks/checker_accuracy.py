@@ -22,8 +22,9 @@ sys.path.insert(0, str(ROOT))
 
 from guidance.checker.checker import Checker  # noqa: E402
 
+# The shipped examples are kept as a copy in tests/data, so a clean clone has them.
 DEFAULT_FILES = [
-    ROOT.parent / "shared" / "policy-examples.jsonl",
+    ROOT / "tests" / "data" / "policy-examples.jsonl",
     *sorted((ROOT / "tests" / "data").glob("checker_regression*.jsonl")),
 ]
 
