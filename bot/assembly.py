@@ -16,7 +16,7 @@ from storage.db import Database
 def workflow_config(settings: Settings) -> WorkflowConfig:
     return WorkflowConfig(
         approvals_required=settings.approvals_required,
-        overrule_approvals=settings.overrule_approvals,
+        overrule_approvals=settings.overrule_needed,
         expire_days=settings.expire_days,
         timezone=ZoneInfo(settings.timezone),
         approve_emoji=frozenset(settings.approve_emoji),

@@ -133,6 +133,12 @@ class Settings(BaseSettings):
         return value.strip().upper()
 
     @property
+    def overrule_needed(self) -> int:
+        """Approvals an overrule needs: never fewer than a post the checker let through
+        needs, whatever POSTGATE_OVERRULE_APPROVALS says (doctor points that out)."""
+        return max(self.overrule_approvals, self.approvals_required)
+
+    @property
     def resolved_database_url(self) -> str:
         """`DATABASE_URL`, or the SQLite file `postgate.db` in the working directory."""
         if self.database_url:

@@ -402,7 +402,8 @@ def _dump(event: Event) -> dict[str, Any]:
         "actor": {"id": actor.id, "name": actor.name, "roles": sorted(map(str, actor.roles))},
     }
     if isinstance(event, Invocation):
-        return data | {"command": event.command, "text": event.text, "channel": event.channel}
+        command = {"command": event.command, "text": event.text, "channel": event.channel}
+        return data | command | ({"plain": True} if event.plain else {})
     ref = event.message
     return data | {
         "emoji": event.emoji,
@@ -423,6 +424,7 @@ def _load(data: Mapping[str, Any]) -> Event:
             command=str(data["command"]),
             text=str(data["text"]),
             channel=data.get("channel"),
+            plain=bool(data.get("plain", False)),
         )
     ref = data.get("message")
     return ReactionEvent(

@@ -20,7 +20,7 @@ async def run_command(invocation: Invocation, ctx: Context) -> Reply:
     command = find_command(invocation.command)
     if command is None:
         return unknown_command(invocation.command)
-    reading = read(command, invocation.text)
+    reading = read(command, invocation.text, plain=invocation.plain)
     if reading.help:
         return Reply(command_help(command))
     if reading.asked and not permitted(reading.subcommand, invocation.actor):

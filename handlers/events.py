@@ -44,6 +44,9 @@ class Invocation:
     command: str
     text: str
     channel: str | None = None
+    # The platform named the plain form itself (Discord's `/propose new`): the text is
+    # that form's, whatever word it starts with, and never runs another subcommand.
+    plain: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -50,9 +50,26 @@ def check_settings(settings: Settings) -> list[Item]:
     ]
     serves = " and ".join(platforms) if platforms else "the local workspace only (no token set)"
     items = [Item.passed(f"settings: valid; postgate run serves {serves}")]
+    items += check_overrule(settings)
     if settings.slack_enabled and settings.slack_editors:
         items.append(check_editors("SLACK_EDITORS", settings.slack_editors, settings))
     return items + check_emoji(settings)
+
+
+def check_overrule(settings: Settings) -> list[Item]:
+    """An overrule set lower than an approval: postgate raises it (`overrule_needed`),
+    and says so, since the setting does not mean what it says."""
+    needed, written = settings.approvals_required, settings.overrule_approvals
+    if written >= needed:
+        return []
+    return [
+        Item.warned(
+            f"POSTGATE_OVERRULE_APPROVALS is {written}, fewer than the {needed} of "
+            f"POSTGATE_APPROVALS_REQUIRED, so an overrule needs {needed} too (publishing a "
+            "post the checker blocked is never easier than one it let through)",
+            fix=f"set POSTGATE_OVERRULE_APPROVALS to {needed} or more",
+        )
+    ]
 
 
 def check_emoji(settings: Settings) -> list[Item]:
@@ -81,7 +98,7 @@ def check_editors(setting: str, editors: tuple[str, ...], settings: Settings) ->
     count = len(set(editors))
     for needed, name, what in (
         (settings.approvals_required, "POSTGATE_APPROVALS_REQUIRED", "a post"),
-        (settings.overrule_approvals, "POSTGATE_OVERRULE_APPROVALS", "an overrule of a block"),
+        (settings.overrule_needed, "POSTGATE_OVERRULE_APPROVALS", "an overrule of a block"),
     ):
         fix = f"add editors to {setting}, or set {name} lower"
         if count < needed:
@@ -114,7 +131,13 @@ def check_database(url: str) -> list[Item]:
         return [Item.from_error(database_error(exc, url=url))]
     where = safe_url(url)
     if state.current is None:
-        return [Item.failed(f"database {where}: no postgate tables yet", fix=UPGRADE)]
+        return [
+            Item.warned(
+                f"database {where}: reachable, no postgate tables yet",
+                fix="none needed: postgate run makes them when it starts "
+                "(postgate db upgrade makes them now)",
+            )
+        ]
     if not state.up_to_date:
         return [
             Item.passed(f"database {where}: reachable"),

@@ -48,6 +48,7 @@ def _read_args(sub: Subcommand, text: str) -> tuple[dict[str, int | str | None],
             continue
         word, after = _pop(rest)
         if arg.kind is ArgKind.NUMBER:
+            word, after = _past_noun(word, after)
             digits = word.removeprefix("#").rstrip(".,;:!?")  # "done 3, thanks"
             if digits.isdecimal():
                 values[arg.name], rest = int(digits), after
@@ -64,6 +65,20 @@ def _read_args(sub: Subcommand, text: str) -> tuple[dict[str, int | str | None],
             else:
                 return _Misread(arg, rest)
     return values, rest
+
+
+# Words people put before a number: "withdraw proposal 3", "done idea no. 4".
+_NUMBER_NOUNS = frozenset({"proposal", "post", "draft", "idea", "no", "no.", "number", "num", "nr"})
+
+
+def _past_noun(word: str, after: str) -> tuple[str, str]:
+    """The number's word and the rest, past a noun or "no." naming what it numbers."""
+    while word.lower() in _NUMBER_NOUNS:
+        following, rest = _pop(after)
+        if not following:
+            break
+        word, after = following, rest
+    return word, after
 
 
 def _keyword(command: Command, word: str) -> Subcommand | None:
@@ -142,8 +157,23 @@ def _numbers(words: list[str]) -> bool:
     return bool(words) and all(_is_number(w) for w in words)
 
 
-def read(command: Command, text: str) -> Reading:
-    """Which subcommand `text` asks for, with its arguments or the problem with them."""
+def read(command: Command, text: str, *, plain: bool = False) -> Reading:
+    """Which subcommand `text` asks for, with its arguments or the problem with them.
+    `plain`: the platform named the plain form, so no other subcommand runs."""
+    reading = _read(command, text)
+    if plain and reading.subcommand.name != command.plain and reading.asked:
+        if reading.problem or reading.help:
+            return reading  # an answer that runs nothing
+        line = f"/{command.name} {' '.join(text.split())}"
+        said = (
+            f"{_quoted(text)} is a command of its own, {line}, so /{command.name} "
+            f"{command.plain} did not take it. To run it, use {line}."
+        )
+        return Reading(command.plain_subcommand, {}, said)
+    return reading
+
+
+def _read(command: Command, text: str) -> Reading:
     stripped = text.strip()
     if not stripped:
         return _plain(command, "") if not command.bare else _named(command, command.bare, "")
@@ -151,12 +181,19 @@ def read(command: Command, text: str) -> Reading:
     sub = _keyword(command, word)
     if sub is None:
         return _mistyped(command, word, rest) or _plain(command, stripped)
+    if rest and _courteous(rest, also=_LISTING) and all(a.optional for a in sub.args):
+        return Reading(sub, dict.fromkeys((a.name for a in sub.args), None))  # "status please"
     read_args = _read_args(sub, rest)
     if isinstance(read_args, _Misread):
         if command.prose and len(rest.split()) > _fixed_args(sub):
             return _plain(command, stripped)  # a sentence that starts with the word
         return _problem(command, sub, read_args)
     values, left = read_args
+    for arg in sub.args:
+        # "/propose edit 2 thanks": a thank-you is no new text for the post
+        said = values.get(arg.name)
+        if arg.kind is ArgKind.TEXT and isinstance(said, str) and said and _courteous(said):
+            return _problem(command, sub, _Misread(arg, ""))
     if not left or _courteous(left):  # "/propose withdraw 4 please"
         return Reading(sub, values)
     if command.prose and all(a.optional for a in sub.args) and not _numbers(left.split()):
@@ -216,9 +253,15 @@ _EDGES = ".,!?:;'\"()"
 _MOST_WORDS = 6
 
 
-def _courteous(words: str) -> bool:
-    """Whether words left after a subcommand only say please or thank you."""
-    return all(w.strip(_EDGES).lower() in _COURTESY for w in words.split() if w.strip(_EDGES))
+# Words after a listing subcommand that ask for nothing more than the list itself.
+_LISTING = frozenset({"all", "mine", "my", "everything", "proposals", "posts", "ideas", "list"})
+
+
+def _courteous(words: str, *, also: frozenset[str] = frozenset()) -> bool:
+    """Whether words left after a subcommand only say please or thank you (or one of
+    `also`)."""
+    said = [w.strip(_EDGES).lower() for w in words.split() if w.strip(_EDGES)]
+    return all(w in _COURTESY or w in also for w in said)
 
 
 def _command_like(command: Command, text: str) -> Reading | None:
@@ -231,6 +274,11 @@ def _command_like(command: Command, text: str) -> Reading | None:
         is_help = text.strip() == "?"
         return Reading(command.plain_subcommand, {}, asked=False, help=True) if is_help else None
     head, tail = words[0], words[1:]
+    if not tail and _is_number(head) and command.number_means:
+        shows = command.subcommand(command.number_means)
+        meant = _line(command, shows, [head])
+        said = f'"/{command.name} {head}" has only a number. Did you mean {meant}?'
+        return Reading(shows, {}, said, asked=False)
     sub = next((s for s in command.subcommands if head in (s.name, *s.aliases, *s.meant_by)), None)
     if sub is not None and tail and _fits(sub, tail):  # "/reminders stop digest"
         return _suggested(command, head, sub, tail)

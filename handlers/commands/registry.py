@@ -5,6 +5,7 @@ read off the same list."""
 from __future__ import annotations
 
 import difflib
+from dataclasses import replace
 
 from handlers.commands.spec import Arg, ArgKind, Call, Command, Subcommand, usage, usage_lines
 from handlers.context import Context, Services
@@ -29,9 +30,19 @@ async def _help(call: Call, _ctx: Context) -> Reply:
             Message(title="What postgate can do", body=command_list(), footer=_HELP_FOOTER)
         )
     command = find_command(wanted[0])
-    if command is None:
+    if command is not None:
+        return Reply(command_help(command))
+    meant = _closest(wanted[0])
+    if meant is None:
         return unknown_command(wanted[0])
-    return Reply(command_help(command))
+    # "/help proposal" explains /propose: a help request changes nothing anyway.
+    name = wanted[0].lstrip("/")
+    return Reply(
+        replace(
+            command_help(meant),
+            title=f"postgate has no /{name} command. Did you mean /{meant.name}?",
+        )
+    )
 
 
 def command_help(command: Command) -> Message:
@@ -46,9 +57,7 @@ def command_help(command: Command) -> Message:
 def unknown_command(name: str) -> Reply:
     """The answer to a command postgate does not have: the likely one, or the list."""
     name = name.lstrip("/")
-    names = [c.name for c in all_commands()]
-    close = difflib.get_close_matches(name.lower(), names, n=1, cutoff=0.6)
-    meant = find_command(close[0]) if close else None
+    meant = _closest(name)
     if meant is None:
         return Reply(
             Message(
@@ -66,6 +75,12 @@ def unknown_command(name: str) -> Reply:
             tone=Tone.WARNING,
         )
     )
+
+
+def _closest(name: str) -> Command | None:
+    names = [c.name for c in all_commands()]
+    close = difflib.get_close_matches(name.lstrip("/").lower(), names, n=1, cutoff=0.6)
+    return find_command(close[0]) if close else None
 
 
 def _command_names(_services: Services, typed: str) -> list[str]:

@@ -92,6 +92,9 @@ class Command:
     # Words for what the command does not do, and what to say instead:
     # {"approve": "Editors approve a proposal by reacting to its card."}
     not_here: Mapping[str, str] = field(default_factory=dict)
+    # The subcommand a line of only a number most likely meant ("/propose 3" is no post:
+    # "Did you mean /propose status 3?"); empty: a number alone is the plain form's text.
+    number_means: str = ""
 
     def subcommand(self, name: str) -> Subcommand:
         return next(s for s in self.subcommands if s.name == name)

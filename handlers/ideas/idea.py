@@ -373,5 +373,6 @@ IDEA_COMMAND = Command(
     ),
     plain="add",
     bare="help",
+    number_means="show",
     arg_description="an idea, or list / show N / done N / drop N / snooze N 2w",
 )

@@ -72,14 +72,18 @@ def not_yours(proposal_id: int, action: str) -> Reply:
 
 
 def wrong_state(snap: ProposalSnapshot, action: str) -> Reply:
-    return problem(
-        f"Proposal {snap.id} is {STATUS_WORDS[snap.status]}, so it can't be {action} now."
-        + (
-            " You can propose it again as a new post with /propose."
-            if not snap.status.is_open
-            else ""
+    said = f"Proposal {snap.id} is {STATUS_WORDS[snap.status]}, so it can't be {action} now."
+    if snap.status == ProposalStatus.APPROVED:
+        # Approved posts wait in the approved channel for someone to publish them by hand:
+        # postgate cannot stop or take down what is published.
+        said += (
+            " If it should not go out, or is already on the party's accounts and should "
+            "come down, tell an editor: postgate does not publish posts or take them down. "
+            "To post something different, send it as a new post with /propose."
         )
-    )
+    elif not snap.status.is_open:
+        said += " You can propose it again as a new post with /propose."
+    return problem(said)
 
 
 def acknowledged(snap: ProposalSnapshot, *, posted: bool) -> Reply:

@@ -400,6 +400,7 @@ PROPOSE = Command(
         ),
     ),
     plain="new",
+    number_means="status",
     prose=True,
     arg_description="your draft post, or edit N / withdraw N / overrule N / status N",
     opens_form_when_empty=True,

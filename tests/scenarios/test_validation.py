@@ -48,6 +48,19 @@ BAD_INPUT = [
     ("/propose \u200b \u2800 \u200b", "There is no post to check yet"),
     ("/propose " + "a" * 4001, "4,001 characters long; the limit is 4,000"),
     ("/propose withdraw 99", "There is no proposal 99."),
+    # a noun or "no." before the number is read past
+    ("/propose withdraw proposal 99", "There is no proposal 99."),
+    ("/propose status no. 99", "There is no proposal 99."),
+    ("/idea done idea 99", "There is no idea 99"),
+    # a number alone is no post and no idea
+    ("/propose 3", '"/propose 3" has only a number. Did you mean /propose status 3?'),
+    ("/propose #3", "Did you mean /propose status 3?"),
+    ("/idea 3", "Did you mean /idea show 3?"),
+    # a thank-you is no new text for a post
+    ("/propose edit 99 thanks", "Put the new text after the number"),
+    # /help with a near name explains that command
+    ("/help proposal", "/propose edit N TEXT  replaces the text of your proposal N"),
+    ("/help proposal", "postgate has no /proposal command. Did you mean /propose?"),
     ("/propose edit 99 New words", "There is no proposal 99."),
     ("/propose status 99", "There is no proposal 99."),
     ("/propose overrule 99", "There is no proposal 99."),
@@ -129,9 +142,23 @@ async def test_someone_elses_proposal_and_the_wrong_state(ws: LocalWorkspace) ->
     assert "is approved, so it can't be edited now" in await _reply(
         ws, "/propose edit 1 Better words"
     )
-    assert "is approved, so it can't be withdrawn now" in await _reply(ws, "/propose withdraw 1")
+    withdrawn = await _reply(ws, "/propose withdraw 1")
+    assert "is approved, so it can't be withdrawn now" in withdrawn
+    assert "tell an editor: postgate does not publish posts or take them down" in withdrawn
+    assert "propose it again" not in withdrawn
     assert await _state(ws) == before
     assert (await proposal(ws, 1)).revision == 1
+
+
+async def test_status_with_a_courteous_or_listing_word_lists_your_proposals(
+    ws: LocalWorkspace,
+) -> None:
+    await run(ws, f"/propose {CLEAN}")
+    before = await _state(ws)
+    listed = await _reply(ws, "/propose status")
+    for line in ("/propose status please", "/propose status all", "/propose status mine"):
+        assert await _reply(ws, line) == listed, line
+    assert await _state(ws) == before
 
 
 async def test_withdrawing_twice_says_it_is_already_withdrawn(ws: LocalWorkspace) -> None:
@@ -262,6 +289,13 @@ USAGE = "usage"  # the line gets its usage back, and runs nothing
         ("Edit your details at the link", "new", {"text": "Edit your details at the link"}),
         ("withdraw #4", "withdraw", {"number": 4}),
         ("withdraw 4 please", "withdraw", {"number": 4}),
+        ("withdraw proposal 4", "withdraw", {"number": 4}),
+        ("withdraw no. 4", "withdraw", {"number": 4}),
+        ("edit proposal 3 Better words", "edit", {"number": 3, "text": "Better words"}),
+        ("edit 3 thanks", "edit", USAGE),
+        ("status please", "status", {"number": None}),
+        ("status all", "status", {"number": None}),
+        ("3", "status", USAGE),
         ("overrule 7", "overrule", {"number": 7}),
         ("withdraw", "withdraw", USAGE),
         ("withdraw four", "withdraw", USAGE),
@@ -285,3 +319,24 @@ def test_reading_propose(raw: str, subcommand: str, values: object) -> None:
         assert reading.problem
     else:
         assert (reading.values, reading.problem) == (values, "")
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("withdraw 3", '"withdraw 3" is a command of its own, /propose withdraw 3'),
+        ("status", "use /propose status."),
+    ],
+)
+def test_the_plain_form_named_by_the_platform_never_runs_another_subcommand(
+    line: str, expected: str
+) -> None:
+    """Discord's `/propose new text:"withdraw 3"`: the member chose the post's form."""
+    reading = read(PROPOSE, line, plain=True)
+    assert reading.subcommand.name == "new" and reading.values == {}
+    assert expected in reading.problem
+
+
+def test_the_plain_form_named_by_the_platform_takes_a_sentence_as_it_is() -> None:
+    reading = read(PROPOSE, "Withdraw the cuts to our buses", plain=True)
+    assert reading.values == {"text": "Withdraw the cuts to our buses"}

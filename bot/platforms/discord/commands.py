@@ -106,8 +106,12 @@ class CommandBridge:
         bridge = self
         form = spec.opens_form_when_empty and sub.name == spec.plain  # empty: the form opens
 
+        # The plain form named as a subcommand (/propose new): its text is never read as
+        # another subcommand's line.
+        plain = sub.name == spec.plain and len(spec.subcommands) > 1
+
         async def callback(interaction: Interaction, **values: Any) -> None:
-            await bridge.invoked(interaction, spec=spec, text=_as_text(sub, values))
+            await bridge.invoked(interaction, spec=spec, text=_as_text(sub, values), plain=plain)
 
         # discord.py reads the options off the callback's signature: one typed,
         # described parameter per declared argument.
@@ -162,7 +166,9 @@ class CommandBridge:
 
         return complete
 
-    async def invoked(self, interaction: Interaction, *, spec: Command, text: str) -> None:
+    async def invoked(
+        self, interaction: Interaction, *, spec: Command, text: str, plain: bool = False
+    ) -> None:
         if interaction.guild_id != self._guild_id:
             await interaction.response.send_message(
                 "postgate works in its own server only.", ephemeral=True
@@ -171,17 +177,20 @@ class CommandBridge:
         if spec.opens_form_when_empty and not text.strip():
 
             async def submitted(form_interaction: Interaction, value: str) -> None:
-                await self._run(form_interaction, spec=spec, text=value)
+                await self._run(form_interaction, spec=spec, text=value, plain=plain)
 
             await interaction.response.send_modal(TextForm(spec=spec, on_text=submitted))
             return
-        await self._run(interaction, spec=spec, text=text)
+        await self._run(interaction, spec=spec, text=text, plain=plain)
 
-    async def _run(self, interaction: Interaction, *, spec: Command, text: str) -> None:
+    async def _run(
+        self, interaction: Interaction, *, spec: Command, text: str, plain: bool = False
+    ) -> None:
         invocation = invocation_from(
             interaction,
             command=spec.name,
             text=text,
+            plain=plain,
             role_map=self._role_map,
             guild_id=self._guild_id,
         )

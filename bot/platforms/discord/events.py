@@ -71,6 +71,7 @@ def invocation_from(
     text: str,
     role_map: RoleMap,
     guild_id: int,
+    plain: bool = False,
 ) -> Invocation:
     return Invocation(
         workspace=workspace_key(guild_id),
@@ -78,6 +79,7 @@ def invocation_from(
         command=command,
         text=text,
         channel=str(interaction.channel_id) if interaction.channel_id is not None else None,
+        plain=plain,
     )
 
 

@@ -458,3 +458,23 @@ async def test_stats_arrive_privately_with_the_chart_attached(
     assert name.endswith(".png") and data.startswith(b"\x89PNG")
     assert call.body["flags"] & 64
     assert call.body["embeds"][-1]["image"]["url"] == f"attachment://{name}"
+
+
+async def test_a_draft_typed_in_new_never_runs_another_subcommand(
+    fake: FakeDiscord, database_url: str, errors: None
+) -> None:
+    """`/propose new text:"withdraw 1"` chose the post's form: nothing is withdrawn."""
+    async with running(settings_for(fake, database_url)):
+        card = await propose(fake, DRAFT)
+        payload = await fake.slash_command(
+            "propose", user_id=PAT, subcommand="new", options={"text": "withdraw 1"}
+        )
+        await fake.wait_for(lambda: fake.followups.get(payload["token"]))
+        status = await fake.slash_command(
+            "propose", user_id=PAT, subcommand="status", options={"number": 1}
+        )
+        await fake.wait_for(lambda: fake.followups.get(status["token"]))
+    (answer,) = fake.followups[payload["token"]]
+    assert "is a command of its own, /propose withdraw 1" in str(answer["embeds"])
+    assert not card.edits
+    assert "waiting for the editors" in str(fake.followups[status["token"]])
