@@ -22,6 +22,12 @@ _PARTY_LINE = ["party's objectives", "unsolicited views"]
 _OTHERS_CONTENT = ["share", "content created by others"]
 _HAPPENING = ["insight", "happening", "party"]
 _NEW_THINGS = ["inventive", "innovative", "experimentation"]
+_BREACH = ["breach", "dealt with", "rules and procedures"]
+_DULL = ["inventive", "innovative", "experimentation"]
+_IDEAS = ["creating ideas", "campaigns", "steering group"]
+_FAITH = ["religious", "non-party related matters"]
+_JOKE = ["inappropriate", "offensive", "discrimination"]
+_PARTY_EVENT = ["insight", "happening", "party"]
 _INSIDERS = ["news for insiders", "issues that affect people", "everyday lives"]
 
 EVERYDAY_SYNONYMS: Mapping[str, Sequence[str]] = {
@@ -86,4 +92,37 @@ EVERYDAY_SYNONYMS: Mapping[str, Sequence[str]] = {
     "local issues": _INSIDERS,
     "national politics": _INSIDERS,
     "real people": _INSIDERS,
+    # What follows a breach of the code of conduct (the NEC statement).
+    "kicked out": _BREACH,
+    "thrown out": _BREACH,
+    "expelled": _BREACH,
+    "suspended": _BREACH,
+    "disciplinary": _BREACH,
+    # Dull posts, and how to liven them up (the principles).
+    "boring": _DULL,
+    "dull": _DULL,
+    "stale": _DULL,
+    "more interesting": _DULL,
+    "liven up": _DULL,
+    # Who thinks up what to post (who is responsible).
+    "come up with": _IDEAS,
+    "comes up with": _IDEAS,
+    "think up": _IDEAS,
+    "thinks up": _IDEAS,
+    "ideas for posts": _IDEAS,
+    # Places of worship and faith: religious matters (the rules).
+    "church": _FAITH,
+    "mosque": _FAITH,
+    "synagogue": _FAITH,
+    "temple": _FAITH,
+    "gurdwara": _FAITH,
+    "faith": _FAITH,
+    # Jokes about a group of people (the rules: inappropriate, offensive).
+    "joke about": _JOKE,
+    "jokes about": _JOKE,
+    "banter about": _JOKE,
+    # The party's own social events (what the accounts are for).
+    "quiz night": _PARTY_EVENT,
+    "coffee morning": _PARTY_EVENT,
+    "social evening": _PARTY_EVENT,
 }

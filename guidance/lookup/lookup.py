@@ -34,6 +34,7 @@ from guidance.lookup.synonyms import SynonymMap
 from guidance.lookup.terms import (
     CONTEXT_STEMS,
     REAL_WORDS,
+    UNANSWERED_UNLESS_COVERED,
     hedges,
     is_incidental,
     is_stop_word,
@@ -119,6 +120,7 @@ class _Query:
     searchable: bool
     asks_meaning: bool = False  # "what is an X", "what does X mean"
     unknown: int = 0  # words neither the guidance nor the synonyms know, nor a slip of one
+    uncovered: bool = False  # asks about children or consent, which the guidance never names
 
 
 class GuidanceIndex:
@@ -269,9 +271,12 @@ class GuidanceIndex:
 
         "can I post a photo of a child" shares "post" with most sections and nothing
         else: the guidance does not cover photos, and the best-scoring section would be
-        a confident wrong answer. A question with no word the guidance does not know
+        a confident wrong answer. Nor is one about children or consent, when the
+        guidance never names them. A question with no word the guidance does not know
         is left to the score ("who can post on the page").
         """
+        if parsed.uncovered:
+            return False
         if parsed.unknown == 0:
             return True
         return any(
@@ -301,12 +306,15 @@ class GuidanceIndex:
         typed = query_words(query)[:MAX_QUERY_WORDS]
         hedged = hedges(typed)
         unknown = 0
+        uncovered = False
         for position, word in enumerate(typed):
             if is_stop_word(word) or position in hedged:
                 all_stems.append(stem(word))
                 understood.append(word)
                 continue
             term = stem(word)
+            if word in UNANSWERED_UNLESS_COVERED and term not in self._known_stems:
+                uncovered = True
             if word not in self._known_words and term not in self._known_stems:
                 better = self._correct(word)
                 if better is not None:
@@ -328,6 +336,7 @@ class GuidanceIndex:
             bool(weights),
             _asks_what_it_means(understood),
             unknown,
+            uncovered,
         )
 
     def _correct(self, word: str) -> str | None:

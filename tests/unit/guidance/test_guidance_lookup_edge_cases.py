@@ -314,3 +314,26 @@ def test_the_party_s_synonym_overrides_a_built_in_one() -> None:
     assert GuidanceIndex.build(guidance).search("opinion")[0].section.id == "rules"
     index = GuidanceIndex.build(guidance, synonyms={"opinion": ["feedback"]})
     assert index.search("opinion")[0].section.id == "principles"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "can we post photos of kids at the quiz night",
+        "do i need consent from the parents to share a video of the stall",
+        "whats our safeguarding policy for young members",
+    ],
+)
+def test_children_and_consent_get_no_answer_from_a_guidance_silent_on_them(query: str) -> None:
+    # "quiz night", "video" and "share" alone would find what the accounts are for.
+    assert shipped_index().lookup(query).hits == ()
+
+
+def test_a_guidance_that_speaks_of_children_answers_about_them() -> None:
+    guidance = parse_guidance(
+        "# Ours\n\n## Photos {#photos}\nAsk a parent before posting photos of children.\n\n"
+        "## Events {#events}\nPost about the quiz night and other events.\n"
+    )
+    best = GuidanceIndex.build(guidance).lookup("photos of children at the quiz night").best
+    assert best is not None
+    assert best.section.id == "photos"
