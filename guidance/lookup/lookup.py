@@ -12,7 +12,9 @@ process); `index.lookup(query)` answers one question:
 3. Sections are ranked by BM25F over their title (boosted), summary and full
    text. Sections far behind the best one are left out.
 4. When no section scores well, the answer says so and offers the closest
-   titles instead.
+   titles instead; so too when the question shares only where it is posted with
+   the guidance ("a photo of a child on the page"), asks about children or consent
+   the guidance never mentions, or names a section by a number it does not use.
 
 Nothing a member types raises: unknown words, an empty query, emoji, markup or
 a pasted 5,000-character draft all get an answer.
@@ -148,6 +150,12 @@ class GuidanceIndex:
         # slip for "threads", though only the plural is written down.
         self._known_stems = frozenset(postings) | {stem(w) for w in synonyms.surface_words}
         self._corrections: dict[str, str | None] = {}
+        self._uncovered = frozenset(
+            word
+            for group in UNANSWERED_UNLESS_COVERED
+            if not any(stem(w) in self._known_stems for w in group)
+            for word in group
+        )
         self._exact: dict[str, int] = {}
         for i, section in enumerate(guidance.sections):
             self._exact.setdefault(" ".join(words(section.id)), i)
@@ -313,7 +321,7 @@ class GuidanceIndex:
                 understood.append(word)
                 continue
             term = stem(word)
-            if word in UNANSWERED_UNLESS_COVERED and term not in self._known_stems:
+            if word in self._uncovered:
                 uncovered = True
             if word not in self._known_words and term not in self._known_stems:
                 better = self._correct(word)

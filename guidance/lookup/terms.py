@@ -72,15 +72,20 @@ _REAL_WORDS = """
 REAL_WORDS: frozenset[str] = frozenset(_REAL_WORDS.split())
 
 # Children, consent and safeguarding: a question about them is answered only by a
-# guidance that speaks of them. When the guidance has no such word, its best section
-# for the rest of the question ("photos of the kids from the family fun day" -> what
-# the accounts are for) would be a confident answer on a matter it does not cover.
-_UNANSWERED_UNLESS_COVERED = """
-    child children kid kids kiddies minor minors teen teens teenager teenagers baby babies
-    toddler toddlers pupil pupils schoolchildren consent consents safeguarding
-    safeguard
-"""
-UNANSWERED_UNLESS_COVERED: frozenset[str] = frozenset(_UNANSWERED_UNLESS_COVERED.split())
+# guidance that speaks of them. When the guidance has no word of a group, its best
+# section for the rest of the question ("photos of the kids from the family fun day"
+# -> what the accounts are for) would be a confident answer on a matter it does not
+# cover. One word of a group in the guidance covers the group ("children" covers
+# "child" and "kids").
+_UNANSWERED_UNLESS_COVERED = (
+    """child children kid kids kiddies minor minors teen teens teenager teenagers baby
+    babies toddler toddlers pupil pupils schoolchildren""",
+    "consent consents consented",
+    "safeguarding safeguard",
+)
+UNANSWERED_UNLESS_COVERED: tuple[frozenset[str], ...] = tuple(
+    frozenset(group.split()) for group in _UNANSWERED_UNLESS_COVERED
+)
 
 # Text-speak and apostrophes left out, as members type them, read as the words meant
 # ("wot r the rules 4 posting", "cant", "whats"). Only questions are read this way.

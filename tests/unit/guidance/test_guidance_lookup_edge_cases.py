@@ -334,6 +334,9 @@ def test_a_guidance_that_speaks_of_children_answers_about_them() -> None:
         "# Ours\n\n## Photos {#photos}\nAsk a parent before posting photos of children.\n\n"
         "## Events {#events}\nPost about the quiz night and other events.\n"
     )
-    best = GuidanceIndex.build(guidance).lookup("photos of children at the quiz night").best
-    assert best is not None
-    assert best.section.id == "photos"
+    index = GuidanceIndex.build(guidance)
+    # "children" in the guidance covers "child", which it does not write.
+    for query in ["photos of children at the quiz night", "a photo of a child"]:
+        best = index.lookup(query).best
+        assert best is not None, query
+        assert best.section.id == "photos"
