@@ -12,7 +12,9 @@ process); `index.lookup(query)` answers one question:
 3. Sections are ranked by BM25F over their title (boosted), summary and full
    text. Sections far behind the best one are left out.
 4. When no section scores well, the answer says so and offers the closest
-   titles instead.
+   titles instead; so too when the question shares only where it is posted with
+   the guidance ("a photo of a child on the page"), asks about children or consent
+   the guidance never mentions, or names a section by a number it does not use.
 
 Nothing a member types raises: unknown words, an empty query, emoji, markup or
 a pasted 5,000-character draft all get an answer.
@@ -29,8 +31,19 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
+from guidance.lookup.everyday import EVERYDAY_SYNONYMS
 from guidance.lookup.synonyms import SynonymMap
-from guidance.lookup.terms import hedges, is_incidental, is_stop_word, query_words, stem, words
+from guidance.lookup.terms import (
+    CONTEXT_STEMS,
+    REAL_WORDS,
+    UNANSWERED_UNLESS_COVERED,
+    hedges,
+    is_incidental,
+    is_stop_word,
+    query_words,
+    stem,
+    words,
+)
 from guidance.sections import Guidance, Section
 
 # BM25F: how much a word in each field counts, and the usual saturation knobs.
@@ -60,6 +73,17 @@ DEFINITION_BONUS = 1.0
 _QUOTED = re.compile(r"[“\"]([^”“\"\n]{1,60})[”\"]")
 _DEFINED_TERM_WORDS = 3  # a longer quotation is a quotation, not a term
 _MAX_CORRECTIONS_CACHED = 20_000
+# "section 5", "part 2", "§3": a section named by its number. It is that section only
+# when the guidance numbers its sections ("## 5. Rules {#rules}"); otherwise it names
+# nothing, and is not searched as words (a guess would be a confident wrong answer).
+_NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+_NUMBER_WORDS = {w: n for n, w in enumerate(_NUMBERS, start=1)}
+_SECTION_REFERENCE = re.compile(
+    r"(?:\b(?:section|sect|sec|part|chapter|paragraph|para)\s*|§\s*)(?:no\.?\s*|number\s*)?"
+    rf"(?P<n>\d{{1,2}}|{'|'.join(_NUMBER_WORDS)})\b",
+    re.IGNORECASE,
+)
+_TITLE_NUMBER = re.compile(r"^\s*(?:section\s+)?(?P<n>\d{1,2})\s*[.):\-–]\s*", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +121,8 @@ class _Query:
     corrections: tuple[Correction, ...]
     searchable: bool
     asks_meaning: bool = False  # "what is an X", "what does X mean"
+    unknown: int = 0  # words neither the guidance nor the synonyms know, nor a slip of one
+    uncovered: bool = False  # asks about children or consent, which the guidance never names
 
 
 class GuidanceIndex:
@@ -124,6 +150,12 @@ class GuidanceIndex:
         # slip for "threads", though only the plural is written down.
         self._known_stems = frozenset(postings) | {stem(w) for w in synonyms.surface_words}
         self._corrections: dict[str, str | None] = {}
+        self._uncovered = frozenset(
+            word
+            for group in UNANSWERED_UNLESS_COVERED
+            if not any(stem(w) in self._known_stems for w in group)
+            for word in group
+        )
         self._exact: dict[str, int] = {}
         for i, section in enumerate(guidance.sections):
             self._exact.setdefault(" ".join(words(section.id)), i)
@@ -131,13 +163,20 @@ class GuidanceIndex:
         self._titles = {i: " ".join(words(s.title)) for i, s in enumerate(guidance.sections)}
         n = len(guidance.sections)
         self._defined = _defined_terms(guidance, postings)
+        self._numbered: dict[int, int] = {}
+        for i, section in enumerate(guidance.sections):
+            number = _TITLE_NUMBER.match(section.title)
+            if number is not None:
+                self._numbered.setdefault(int(number["n"]), i)
         self.min_score = MIN_RELEVANCE * math.log(1 + (n - 0.5) / 1.5)
 
     @classmethod
     def build(
         cls, guidance: Guidance, *, synonyms: Mapping[str, Sequence[str] | str] | None = None
     ) -> GuidanceIndex:
-        synonym_map = SynonymMap.build(synonyms)
+        # The party's synonyms over the built-in everyday words: a key of both means
+        # what the party says.
+        synonym_map = SynonymMap.build(synonyms, defaults=EVERYDAY_SYNONYMS)
         fields = [
             {"title": s.title, "summary": s.summary, "text": s.text} for s in guidance.sections
         ]
@@ -194,8 +233,10 @@ class GuidanceIndex:
         """The full answer: hits, or (when nothing fits) the closest titles."""
         limit = max(1, limit)
         sections = self.guidance.sections
-        parsed = self._parse(query)
-        exact = self._exact_match(query)
+        asked, exact = self._section_reference(query)
+        parsed = self._parse(asked)
+        if exact is None:
+            exact = self._exact_match(asked)
         if exact is None:
             exact = self._exact.get(parsed.understood)
         ranked = self._rank(parsed.weights, defining=parsed.asks_meaning)
@@ -203,11 +244,14 @@ class GuidanceIndex:
             others = [h for h in ranked if h.section.id != sections[exact].id]
             hits = [Hit(sections[exact], EXACT_SCORE, exact=True), *self._related(others)]
             return Lookup(query, tuple(hits[:limit]), (), parsed.corrections, True)
-        if ranked and ranked[0].score >= self.min_score:
+        if ranked and ranked[0].score >= self.min_score and self._on_topic(parsed):
             hits = [ranked[0], *self._related(ranked[1:], best=ranked[0].score)]
             return Lookup(query, tuple(hits[:limit]), (), parsed.corrections, True)
-        suggestions = self._closest_titles(query, weak=ranked, limit=limit)
-        return Lookup(query, (), suggestions, parsed.corrections, parsed.searchable)
+        suggestions = self._closest_titles(asked, weak=ranked, limit=limit)
+        # A section named by a number the guidance does not use was asked for: "nothing
+        # matched", not the contents offered for a query with no words.
+        searchable = parsed.searchable or asked != query
+        return Lookup(query, (), suggestions, parsed.corrections, searchable)
 
     def section(self, section_id: str) -> Section | None:
         return self.guidance.get(section_id.strip().lstrip("#").lower())
@@ -230,6 +274,34 @@ class GuidanceIndex:
 
     # -- the steps ---------------------------------------------------------------------------
 
+    def _on_topic(self, parsed: _Query) -> bool:
+        """Whether the question shares a topic with the guidance, not only its place.
+
+        "can I post a photo of a child" shares "post" with most sections and nothing
+        else: the guidance does not cover photos, and the best-scoring section would be
+        a confident wrong answer. Nor is one about children or consent, when the
+        guidance never names them. A question with no word the guidance does not know
+        is left to the score ("who can post on the page").
+        """
+        if parsed.uncovered:
+            return False
+        if parsed.unknown == 0:
+            return True
+        return any(
+            weight >= 1.0 and term not in CONTEXT_STEMS and term in self._postings
+            for term, weight in parsed.weights.items()
+        )
+
+    def _section_reference(self, query: str) -> tuple[str, int | None]:
+        """`query` without a "section N" in it, and section N if the guidance numbers one."""
+        found = _SECTION_REFERENCE.search(query[:300])
+        if found is None:
+            return query, None
+        typed = found["n"].lower()
+        number = _NUMBER_WORDS[typed] if typed in _NUMBER_WORDS else int(typed)
+        rest = f"{query[: found.start()]} {query[found.end() :]}".strip()
+        return rest, self._numbered.get(number)
+
     def _exact_match(self, query: str) -> int | None:
         key = " ".join(words(query[:300]))
         return self._exact.get(key) if key else None
@@ -241,18 +313,24 @@ class GuidanceIndex:
         corrections: list[Correction] = []
         typed = query_words(query)[:MAX_QUERY_WORDS]
         hedged = hedges(typed)
+        unknown = 0
+        uncovered = False
         for position, word in enumerate(typed):
             if is_stop_word(word) or position in hedged:
                 all_stems.append(stem(word))
                 understood.append(word)
                 continue
             term = stem(word)
+            if word in self._uncovered:
+                uncovered = True
             if word not in self._known_words and term not in self._known_stems:
                 better = self._correct(word)
                 if better is not None:
                     corrections.append(Correction(word, better))
                     term = stem(better)
                     word = better
+                elif not is_incidental(word):
+                    unknown += 1
             understood.append(word)
             all_stems.append(term)
             weight = QUERY_INCIDENTAL_WEIGHT if is_incidental(word) else 1.0
@@ -265,11 +343,13 @@ class GuidanceIndex:
             tuple(dict.fromkeys(corrections)),
             bool(weights),
             _asks_what_it_means(understood),
+            unknown,
+            uncovered,
         )
 
     def _correct(self, word: str) -> str | None:
         """The vocabulary word `word` is most likely a misspelling of, if any."""
-        if not 4 <= len(word) <= 30 or not word.isalpha():
+        if not 4 <= len(word) <= 30 or not word.isalpha() or word in REAL_WORDS:
             return None
         if word in self._corrections:
             return self._corrections[word]

@@ -4,6 +4,7 @@ The policy file holds `synonyms:` as `term or phrase -> [words it means]`, e.g.
 `tories: [opponents]`, `who can post: [approved users]`. A key matches the
 query's words by stem, stop words included (so "who can post" is a phrase, and
 "Tories" matches `tory`); a match adds the stems of what it means to the query.
+The lookup builds it over its built-in everyday words (`everyday.py`) as defaults.
 """
 
 from __future__ import annotations
@@ -23,19 +24,18 @@ class SynonymMap:
     surface_words: frozenset[str] = frozenset()
 
     @classmethod
-    def build(cls, synonyms: Mapping[str, Sequence[str] | str] | None) -> SynonymMap:
-        entries: dict[tuple[str, ...], list[str]] = {}
+    def build(
+        cls,
+        synonyms: Mapping[str, Sequence[str] | str] | None,
+        *,
+        defaults: Mapping[str, Sequence[str] | str] | None = None,
+    ) -> SynonymMap:
+        """`synonyms` over `defaults`: a key of both (by stems: "opinion" and
+        "opinions") means what `synonyms` says, not both."""
         surface: set[str] = set()
-        for term, meanings in (synonyms or {}).items():
-            key = tuple(stem(w) for w in words(str(term)))
-            surface.update(words(str(term)))
-            if not key:
-                continue
-            values = [meanings] if isinstance(meanings, str) else list(meanings)
-            added = entries.setdefault(key, [])
-            for meaning in values:
-                surface.update(words(str(meaning)))
-                added.extend(s for s in content_stems(str(meaning)) if s not in added)
+        base = _entries(defaults or {}, surface)
+        own = _entries(synonyms or {}, surface)
+        entries = {**base, **own}
         frozen = {k: tuple(v) for k, v in entries.items() if v}
         return cls(frozen, max((len(k) for k in frozen), default=0), frozenset(surface))
 
@@ -65,3 +65,21 @@ class SynonymMap:
 
     def keys(self) -> Iterable[tuple[str, ...]]:
         return self._entries.keys()
+
+
+def _entries(
+    synonyms: Mapping[str, Sequence[str] | str], surface: set[str]
+) -> dict[tuple[str, ...], list[str]]:
+    """Key stems -> the content stems they add; the words written go into `surface`."""
+    entries: dict[tuple[str, ...], list[str]] = {}
+    for term, meanings in synonyms.items():
+        key = tuple(stem(w) for w in words(str(term)))
+        surface.update(words(str(term)))
+        if not key:
+            continue
+        values = [meanings] if isinstance(meanings, str) else list(meanings)
+        added = entries.setdefault(key, [])
+        for meaning in values:
+            surface.update(words(str(meaning)))
+            added.extend(s for s in content_stems(str(meaning)) if s not in added)
+    return entries

@@ -18,7 +18,8 @@ _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 
 # Common English function words, plus the question words members wrap around
-# what they mean ("can I ...", "is it ok to ..."): none of them tells sections apart.
+# what they mean ("can I ...", "is it ok to ...", "actually", "show me section"): none
+# of them tells sections apart.
 _STOP_WORDS = """
     a about above after again against all am an and any are as at be because been before
     being below between both but by can could did do does doing done down during each else
@@ -31,6 +32,9 @@ _STOP_WORDS = """
     please tell know want need really thing things something anything also may am
     s t d ll m re ve don doesn didn isn aren wasn weren won wouldn shouldn couldn cannot
     hi hello thanks thank
+    section sections show
+    actually basically anyway literally even exactly honestly generally totally quite
+    sorry
 """
 STOP_WORDS: frozenset[str] = frozenset(_STOP_WORDS.split())
 
@@ -47,6 +51,41 @@ _INCIDENTAL_WORDS = """
     rest result say says see seen side since sit someone stand start starting state stay
     stuff take time times use used way ways whether whoever within without world
 """
+
+# Where a post goes and whose it is ("... on the page", "... on our facebook", "...
+# for the CLP"): nearly every section says them, so they tell a question's place,
+# not its topic. A question whose only words the guidance knows are these, beside
+# words it does not know at all ("can I post a photo of a child", "how do I pin a
+# post to the page"), is about something the guidance does not cover. Platform
+# names reach these words through the synonyms ("facebook" -> social media accounts).
+_CONTEXT_WORDS = """
+    post posts posted posting upload uploading page pages account accounts social media
+    clp hclp huntingdon party labour online
+"""
+
+# Real words one slip away from a word the guidance uses, which members mean as
+# typed: "consent" is not "content", nor "county" (council) "country".
+_REAL_WORDS = """
+    consent consents county context contest roles pasty amuse shape shore stare spare
+    choir premise medic phony mules
+"""
+REAL_WORDS: frozenset[str] = frozenset(_REAL_WORDS.split())
+
+# Children, consent and safeguarding: a question about them is answered only by a
+# guidance that speaks of them. When the guidance has no word of a group, its best
+# section for the rest of the question ("photos of the kids from the family fun day"
+# -> what the accounts are for) would be a confident answer on a matter it does not
+# cover. One word of a group in the guidance covers the group ("children" covers
+# "child" and "kids").
+_UNANSWERED_UNLESS_COVERED = (
+    """child children kid kids kiddies minor minors teen teens teenager teenagers baby
+    babies toddler toddlers pupil pupils schoolchildren""",
+    "consent consents consented",
+    "safeguarding safeguard",
+)
+UNANSWERED_UNLESS_COVERED: tuple[frozenset[str], ...] = tuple(
+    frozenset(group.split()) for group in _UNANSWERED_UNLESS_COVERED
+)
 
 # Text-speak and apostrophes left out, as members type them, read as the words meant
 # ("wot r the rules 4 posting", "cant", "whats"). Only questions are read this way.
@@ -163,6 +202,7 @@ def stem(word: str) -> str:
 
 
 _INCIDENTAL_STEMS: frozenset[str] = frozenset(stem(w) for w in _INCIDENTAL_WORDS.split())
+CONTEXT_STEMS: frozenset[str] = frozenset(stem(w) for w in _CONTEXT_WORDS.split())
 
 
 def content_stems(text: str) -> list[str]:

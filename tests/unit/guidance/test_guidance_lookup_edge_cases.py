@@ -225,3 +225,118 @@ def test_a_word_a_synonym_uses_is_not_corrected_into_another() -> None:
 def test_asking_what_a_term_means_finds_the_section_that_defines_it(query: str) -> None:
     # who-can-post puts "approved users" in quotation marks; other sections only use it.
     assert shipped_index().search(query)[0].section.id == "who-can-post"
+
+
+@pytest.mark.parametrize(
+    "query", ["section 5", "show me section 3 please", "§2", "part two", "Section No. 4"]
+)
+def test_a_section_number_the_guidance_does_not_use_matches_nothing(query: str) -> None:
+    # The shipped guidance does not number its sections: no guess, but "nothing
+    # matched" with the sections listed (searchable), not the contents for no words.
+    result = shipped_index().lookup(query)
+    assert result.hits == ()
+    assert result.searchable is True
+    assert len(result.suggestions) == 3
+
+
+def test_the_words_beside_a_section_number_are_still_searched() -> None:
+    result = shipped_index().lookup("section 2 the rules for approved users")
+    assert result.best is not None
+    assert result.best.section.id == "rules"
+
+
+def test_a_numbered_guidance_answers_a_section_by_its_number() -> None:
+    guidance = parse_guidance(
+        "# Ours\n\n## 1. Who may post {#who}\nApproved users only.\n\n"
+        "## 2) Photos {#photos}\nAsk a parent before posting photos of children.\n\n"
+        "## Section 3: Money {#money}\nNever ask for donations.\n"
+    )
+    index = GuidanceIndex.build(guidance)
+    for query, section_id in [("section 2", "photos"), ("§3", "money"), ("part one", "who")]:
+        best = index.lookup(query).best
+        assert best is not None and best.exact, query
+        assert best.section.id == section_id
+    assert index.lookup("section 9").hits == ()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "nonsense-section-xyz",
+        "can I post a photo of a child",
+        "can i put pictures of kids on our facebook page",
+        "how do i pin a post to the top of the page",
+        "safeguarding",
+    ],
+)
+def test_a_question_sharing_only_where_it_is_posted_is_no_answer(query: str) -> None:
+    # The guidance says nothing about photos, children or pinning: "post", "page" and
+    # "facebook" alone (the place, not the topic) would be a confident wrong answer.
+    result = shipped_index().lookup(query)
+    assert result.hits == ()
+    assert result.searchable is True
+
+
+def test_a_known_topic_beside_an_unknown_word_is_still_answered() -> None:
+    best = shipped_index().lookup("my mate isnt a member can he post on our insta").best
+    assert best is not None
+    assert best.section.id == "who-can-post"
+
+
+def test_real_words_near_the_guidance_s_words_are_read_as_typed() -> None:
+    result = shipped_index().lookup("do people have to consent before we post about them")
+    assert [c.typed for c in result.corrections] == []
+    assert shipped_index().lookup("county council").corrections == ()
+
+
+@pytest.mark.parametrize(
+    ("query", "section_id"),
+    [
+        ("can I post my own opinion on Brexit", "rules"),
+        ("do i have to stick to the party line", "rules"),
+        ("can I repost someone else's post", "what-accounts-are-for"),
+        ("is it ok to share other peoples videos", "what-accounts-are-for"),
+        ("can we post about what's going on in the party", "what-accounts-are-for"),
+        ("should we experiment with new things online", "principles"),
+    ],
+)
+def test_everyday_words_are_built_in_without_the_party_s_synonyms(
+    query: str, section_id: str
+) -> None:
+    index = GuidanceIndex.build(load_guidance(None), synonyms={})
+    best = index.lookup(query).best
+    assert best is not None, query
+    assert best.section.id == section_id
+
+
+def test_the_party_s_synonym_overrides_a_built_in_one() -> None:
+    guidance = load_guidance(None)
+    assert GuidanceIndex.build(guidance).search("opinion")[0].section.id == "rules"
+    index = GuidanceIndex.build(guidance, synonyms={"opinion": ["feedback"]})
+    assert index.search("opinion")[0].section.id == "principles"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "can we post photos of kids at the quiz night",
+        "do i need consent from the parents to share a video of the stall",
+        "whats our safeguarding policy for young members",
+    ],
+)
+def test_children_and_consent_get_no_answer_from_a_guidance_silent_on_them(query: str) -> None:
+    # "quiz night", "video" and "share" alone would find what the accounts are for.
+    assert shipped_index().lookup(query).hits == ()
+
+
+def test_a_guidance_that_speaks_of_children_answers_about_them() -> None:
+    guidance = parse_guidance(
+        "# Ours\n\n## Photos {#photos}\nAsk a parent before posting photos of children.\n\n"
+        "## Events {#events}\nPost about the quiz night and other events.\n"
+    )
+    index = GuidanceIndex.build(guidance)
+    # "children" in the guidance covers "child", which it does not write.
+    for query in ["photos of children at the quiz night", "a photo of a child"]:
+        best = index.lookup(query).best
+        assert best is not None, query
+        assert best.section.id == "photos"

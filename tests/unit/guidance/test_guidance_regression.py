@@ -11,6 +11,11 @@ questions, and questions the guidance has no answer to (`"section": null`, where
 `section` is the id a careful reader would accept, a list of those, or null. A third
 of it was set aside unseen until that work was done; it is all regression data now,
 each question checked on its own, the known misses strict xfails.
+
+`..._d.jsonl` was written the same way for the work on photos and children (which the
+guidance does not cover), sections named by number, gibberish, personal views and
+sharing what others posted; its set-aside third is merged in now, and it is checked
+like set c.
 """
 
 from __future__ import annotations
@@ -40,7 +45,6 @@ KNOWN_MISSES = {
     "what time is the branch meeting on thursday": "'meeting' is a synonym for party news",
     "who won the by-election in 2019": "'by-election' is a synonym for election material",
     "how do i add a gif to a comment": "'comment' is the principles' word for comments",
-    "can I use the party logo on my own page": "'page' is a synonym for the accounts",
     "how do i make the text bold in a facebook post": "'bold' is a synonym for the voice",
     "what's my membership number": "'membership' is a word the guidance uses",
     "can i put a resident's name and address in a post about their complaint": (
@@ -48,12 +52,6 @@ KNOWN_MISSES = {
     ),
     # the words that carry the meaning are ones the guidance and the synonyms lack
     "can i tell people we'll get the bus route back": f"a promise, not said so: {_SYNONYM}",
-    "can we post about the quiz night at the labour club": f"a social event: {_SYNONYM}",
-    "who's meant to come up with what we post about": f"'come up with' is ideas: {_SYNONYM}",
-    "can i share a post about my church's bake sale": f"'church' is religious: {_SYNONYM}",
-    "is a joke about fat people ok": f"a joke about a group: {_SYNONYM}",
-    "could i get kicked out of the party for something i post": f"'kicked out': {_SYNONYM}",
-    "how do we make our posts less boring": f"'boring' is the opposite of inventive: {_SYNONYM}",
     "u allowed 2 post memes?": f"'memes': {_SYNONYM}",
     # the words match, but another section's more
     "should i avoid abbreviations like CLP and NEC in posts": "'NEC' names the NEC statement",
@@ -69,6 +67,21 @@ KNOWN_MISSES = {
     "hi all sorry if this is a daft question but ive just been given access to the facebook "
     "page by sarah and i wanted to post about the tory council cutting the bus service, can i "
     "say theyve abandoned the villages or is that too much?": "'access' leads to who may post",
+}
+
+
+# Set d's misses, the same way (the last three were in its set-aside third).
+KNOWN_MISSES_D: dict[str, str] = {
+    "can i upload a selfie with a voter on the doorstep": "'voters' is a word of why",
+    "whats the wifi password at the labour club": "'password' is a synonym for security",
+    "can i claim expenses for printing leaflets": "'claim' is in the rules' summary",
+    "when is the next county council election": "'election' leads to the imprint",
+    "how do i change the profile picture on our facebook": "'profile' is the imprint's",
+    "somebody's being rude in the replies should i respond": "'rude' leads to the rules",
+    # set aside until the end
+    "my mate isnt in the party can he post for us": "'mate' is read as 'make'",
+    "how do i become an approved user": "'approved users' is in three sections' words",
+    "what can we use the clp facebook for": "'use' and 'accounts' are in who may post's title",
 }
 
 
@@ -91,15 +104,18 @@ def _accepted(row: dict[str, Any]) -> set[str | None]:
 
 
 def _set_c() -> list[Any]:
-    rows = [
-        json.loads(line)
-        for line in (DATA / "guidance_questions_regression_c.jsonl")
-        .read_text(encoding="utf-8")
-        .splitlines()
-    ]
+    return _params("guidance_questions_regression_c.jsonl", KNOWN_MISSES)
+
+
+def _set_d() -> list[Any]:
+    return _params("guidance_questions_regression_d.jsonl", KNOWN_MISSES_D)
+
+
+def _params(name: str, misses: dict[str, str]) -> list[Any]:
+    rows = [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines()]
     params = []
     for row in rows:
-        miss = KNOWN_MISSES.get(row["question"])
+        miss = misses.get(row["question"])
         marks = [pytest.mark.xfail(reason=miss, strict=True)] if miss else []
         params.append(pytest.param(row, id=row["question"][:60], marks=marks))
     return params
@@ -114,8 +130,18 @@ def test_set_c_is_well_formed() -> None:
     assert set(KNOWN_MISSES) <= {row["question"] for row in rows}
 
 
-@pytest.mark.parametrize("row", _set_c())
-def test_set_c_question(row: dict[str, Any]) -> None:
+def test_set_d_is_well_formed() -> None:
+    rows = [p.values[0] for p in _set_d()]
+    ids = shipped_index().guidance.ids
+    assert len(rows) >= 70
+    assert all(_accepted(row) - {None} <= ids for row in rows)
+    assert sum(1 for row in rows if row["section"] is None) >= 15
+    assert len({row["question"] for row in rows}) == len(rows)
+    assert set(KNOWN_MISSES_D) <= {row["question"] for row in rows}
+
+
+@pytest.mark.parametrize("row", [*_set_c(), *_set_d()])
+def test_set_c_and_d_question(row: dict[str, Any]) -> None:
     result = shipped_index().lookup(row["question"])
     got = result.best.section.id if result.best else None
     assert got in _accepted(row), [(h.section.id, h.score) for h in result.hits]

@@ -1,0 +1,128 @@
+"""Everyday words for what any party's social media guidance talks about, built in.
+
+The party's own synonyms (`synonyms:` in the policy file) are specific to its
+guidance and its area; these are plain English that volunteers use for the
+guidance's own words, whatever the party: "my opinion" for "views", "repost
+someone else's" for "share content created by others". They are aimed at words a
+social media guidance uses; a word a party's guidance lacks finds nothing, so they
+cannot make an answer out of nothing. The party's synonyms are applied on top, and
+a key the party also lists means what the party says.
+
+Written by kinds of question (personal views and the party line; sharing what
+others posted; what is going on in the party; trying new things; local issues
+against insiders' news; others being rude to us), never from one question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+_VIEWS = ["unsolicited views", "political", "non-party related matters"]
+_PARTY_LINE = ["party's objectives", "unsolicited views"]
+_OTHERS_CONTENT = ["share", "content created by others"]
+_HAPPENING = ["insight", "happening", "party"]
+_NEW_THINGS = ["inventive", "innovative", "experimentation"]
+_BREACH = ["breach", "dealt with", "rules and procedures"]
+_DULL = ["inventive", "innovative", "experimentation"]
+_IDEAS = ["creating ideas", "campaigns", "steering group"]
+_FAITH = ["religious", "non-party related matters"]
+_JOKE = ["inappropriate", "offensive", "discrimination"]
+_PARTY_EVENT = ["insight", "happening", "party"]
+_INSIDERS = ["news for insiders", "issues that affect people", "everyday lives"]
+
+EVERYDAY_SYNONYMS: Mapping[str, Sequence[str]] = {
+    # Personal views, and keeping to what the party says (the rules: no unsolicited
+    # views on non-party matters).
+    "opinion": _VIEWS,
+    "opinions": _VIEWS,
+    "own view": _VIEWS,
+    "own views": _VIEWS,
+    "personal view": _VIEWS,
+    "personal views": _VIEWS,
+    "my take": _VIEWS,
+    "my thoughts": _VIEWS,
+    "i reckon": _VIEWS,
+    "what i reckon": _VIEWS,
+    "i feel about": _VIEWS,
+    "my politics": _VIEWS,
+    "views": _VIEWS,
+    "rant": _VIEWS,
+    "hot take": _VIEWS,
+    "party line": _PARTY_LINE,
+    "on message": _PARTY_LINE,
+    "off message": _PARTY_LINE,
+    "off topic": ["non-party related matters", "unsolicited views"],
+    # Sharing what someone else posted.
+    "reshare": _OTHERS_CONTENT,
+    "re share": _OTHERS_CONTENT,
+    "re post": _OTHERS_CONTENT,
+    "repost": _OTHERS_CONTENT,
+    "reposting": _OTHERS_CONTENT,
+    "quote tweet": _OTHERS_CONTENT,
+    "someone else": _OTHERS_CONTENT,
+    "someone elses": _OTHERS_CONTENT,
+    "somebody else": _OTHERS_CONTENT,
+    "other people": _OTHERS_CONTENT,
+    "other peoples": _OTHERS_CONTENT,
+    "another page": _OTHERS_CONTENT,
+    "another group": _OTHERS_CONTENT,
+    "another local group": _OTHERS_CONTENT,
+    "another account": _OTHERS_CONTENT,
+    "another organisation": _OTHERS_CONTENT,
+    "share their": _OTHERS_CONTENT,
+    # What is going on in the party.
+    "going on": _HAPPENING,
+    "what is happening": _HAPPENING,
+    "what we are up to": _HAPPENING,
+    "what we have been up to": _HAPPENING,
+    "behind the scenes": _HAPPENING,
+    # Trying new things (the principles: inventive, experimentation).
+    "new things": _NEW_THINGS,
+    "try new": _NEW_THINGS,
+    "try out": _NEW_THINGS,
+    "experiment": _NEW_THINGS,
+    "experimenting": _NEW_THINGS,
+    "creative": _NEW_THINGS,
+    "fresh ideas": _NEW_THINGS,
+    # Local people's issues against news for insiders (the principles).
+    "westminster": _INSIDERS,
+    "gossip": _INSIDERS,
+    "insiders": _INSIDERS,
+    "bubble": _INSIDERS,
+    "local issues": _INSIDERS,
+    "national politics": _INSIDERS,
+    "real people": _INSIDERS,
+    # What follows a breach of the code of conduct (the NEC statement).
+    "kicked out": _BREACH,
+    "thrown out": _BREACH,
+    "expelled": _BREACH,
+    "suspended": _BREACH,
+    "disciplinary": _BREACH,
+    # Dull posts, and how to liven them up (the principles).
+    "boring": _DULL,
+    "dull": _DULL,
+    "stale": _DULL,
+    "more interesting": _DULL,
+    "liven up": _DULL,
+    # Who thinks up what to post (who is responsible).
+    "come up with": _IDEAS,
+    "comes up with": _IDEAS,
+    "think up": _IDEAS,
+    "thinks up": _IDEAS,
+    "ideas for posts": _IDEAS,
+    # Places of worship and faith: religious matters (the rules).
+    "church": _FAITH,
+    "mosque": _FAITH,
+    "synagogue": _FAITH,
+    "temple": _FAITH,
+    "gurdwara": _FAITH,
+    "faith": _FAITH,
+    # Jokes about a group of people (the rules: inappropriate, offensive).
+    "joke about": _JOKE,
+    "jokes about": _JOKE,
+    "banter about": _JOKE,
+    # The party's own social events (what the accounts are for).
+    "quiz night": _PARTY_EVENT,
+    "coffee morning": _PARTY_EVENT,
+    "social evening": _PARTY_EVENT,
+}
