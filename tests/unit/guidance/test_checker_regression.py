@@ -55,6 +55,10 @@ KNOWN_GAPS = {
     "l024": "a dunce's cap in a history talk",
     # "our candidate" marks election material, even in a light-hearted post
     "l018": "a fun post naming our candidate gets the imprint warning",
+    # sinking boats wished on migrants names no violence and no group the frames read
+    "o012": "letting migrant boats sink",
+    # "class" is on the allow list (it holds "ass"), so "lower class pigs" is not read
+    "o015": "'lower class' before a dehumanising word",
 }
 
 
