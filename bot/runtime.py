@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Awaitable, Sequence
+from collections.abc import Sequence
 from typing import Protocol
 
 from bot.platforms.base import Platform
@@ -78,9 +78,9 @@ class Runtime:
             for item in self.background:
                 await item.start(started)
             waiters: list[asyncio.Task[object]] = [
-                asyncio.create_task(_wait(p.wait_closed())) for p in started
+                asyncio.create_task(p.wait_closed()) for p in started
             ]
-            waiters.append(asyncio.create_task(_wait(self._stop.wait())))
+            waiters.append(asyncio.create_task(self._stop.wait()))
             watch = asyncio.create_task(lock.watch())
             waiters.append(watch)
             done, pending = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
@@ -101,10 +101,6 @@ class Runtime:
                     await platform.stop()
                 except Exception:
                     log.exception("stopping %s failed", platform.name)
-
-
-async def _wait(awaitable: Awaitable[object]) -> object:
-    return await awaitable
 
 
 def build_runtime(
