@@ -26,6 +26,7 @@ import discord
 from discord import app_commands
 
 from bot.platforms.discord.events import RoleMap, invocation_from
+from bot.platforms.discord.port import send_part
 from bot.platforms.discord.render import DiscordMessage, render
 from handlers.commands.registry import all_commands
 from handlers.commands.spec import Arg, ArgKind, Command, Subcommand
@@ -213,23 +214,15 @@ class CommandBridge:
 
     async def _answer(self, interaction: Interaction, reply: Reply) -> None:
         parts = render(reply.message)
-        if reply.visibility == "private":
-            for part in parts:
-                await _followup(interaction, part)
-            return
         channel_id = interaction.channel_id
-        if channel_id is None:  # no channel to post in: show it to the caller instead
+        # Private, or no channel to post in (then it is shown to the caller instead).
+        if reply.visibility == "private" or channel_id is None:
             for part in parts:
                 await _followup(interaction, part)
             return
         channel = interaction.client.get_partial_messageable(channel_id)
         for part in parts:
-            await channel.send(
-                content=part.content or None,
-                embeds=list(part.embeds),
-                files=part.discord_files(),
-                allowed_mentions=part.allowed_mentions,
-            )
+            await send_part(channel, part)
         # The ephemeral "thinking..." placeholder has nothing left to say.
         await interaction.delete_original_response()
 

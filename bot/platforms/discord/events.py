@@ -57,11 +57,9 @@ def member_role_ids(member: discord.Member | discord.User | None) -> frozenset[i
     return frozenset(role.id for role in member.roles)
 
 
-def actor_from_member(
-    member: discord.Member | discord.User, *, role_map: RoleMap, role_ids: Iterable[int] = ()
-) -> Actor:
-    ids = member_role_ids(member) | frozenset(role_ids)
-    return Actor(id=str(member.id), name=member.display_name, roles=role_map.roles_for(ids))
+def actor_from_member(member: discord.Member | discord.User, *, role_map: RoleMap) -> Actor:
+    roles = role_map.roles_for(member_role_ids(member))
+    return Actor(id=str(member.id), name=member.display_name, roles=roles)
 
 
 def invocation_from(
@@ -97,11 +95,6 @@ def delivery_id(*, session_id: str | None, sequence: int | None) -> str | None:
     return f"discord:{session_id}:{sequence}"
 
 
-def reaction_emoji(emoji: discord.PartialEmoji) -> str:
-    # Custom emoji arrive as a name plus an id; unicode ones as the character.
-    return emoji_name(emoji.name or "")
-
-
 def reaction_event(
     payload: discord.RawReactionActionEvent,
     *,
@@ -112,7 +105,8 @@ def reaction_event(
     return ReactionEvent(
         workspace=workspace_key(guild_id),
         actor=actor,
-        emoji=reaction_emoji(payload.emoji),
+        # Custom emoji arrive as a name plus an id; unicode ones as the character.
+        emoji=emoji_name(payload.emoji.name or ""),
         added=payload.event_type == "REACTION_ADD",
         message=MessageRef(str(payload.channel_id), str(payload.message_id)),
         event_id=event_id,

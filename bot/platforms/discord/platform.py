@@ -60,17 +60,6 @@ SHUTDOWN_GRACE_SECONDS = 5.0  # for work in flight at a stop
 _RAW_REACTIONS = ("raw_reaction_add", "raw_reaction_remove")
 
 
-class DiscordConfigError(ValueError):
-    """A setting Discord needs is missing; the message says which."""
-
-
-def intents() -> discord.Intents:
-    chosen = discord.Intents.none()
-    chosen.guilds = True
-    chosen.guild_reactions = True
-    return chosen
-
-
 class _Bot(commands.Bot):
     """A `commands.Bot` whose raw reaction events also carry their delivery id."""
 
@@ -100,9 +89,9 @@ class DiscordPlatform:
         shutdown_grace: float = SHUTDOWN_GRACE_SECONDS,
     ) -> None:
         if settings.discord_token is None:
-            raise DiscordConfigError("DISCORD_TOKEN is not set")
+            raise ValueError("DISCORD_TOKEN is not set")
         if settings.discord_guild_id is None:
-            raise DiscordConfigError(
+            raise ValueError(
                 "DISCORD_GUILD_ID is not set: postgate serves one Discord server, by its id"
             )
         self._settings = settings
@@ -138,13 +127,11 @@ class DiscordPlatform:
             raise PlatformError("the Discord platform has not started")
         return self._port
 
-    def _context(self, port: DiscordPort) -> Context:
-        return Context(services=self._services, port=port, workspace=self.workspace)
-
     def _build(self) -> _Bot:
         bot = _Bot(
             command_prefix=commands.when_mentioned,
-            intents=intents(),
+            # Every other intent off: postgate needs no privileged one (module docstring).
+            intents=discord.Intents(guilds=True, guild_reactions=True),
             help_command=None,
             guild_ready_timeout=self._guild_ready_timeout,
             allowed_mentions=discord.AllowedMentions.none(),
@@ -169,7 +156,7 @@ class DiscordPlatform:
             groups={Group.EDITORS: editors, Group.STEERING: steering},
         )
         deliveries = self._deliveries = Deliveries(
-            self._context(self._port),
+            Context(services=self._services, port=self._port, workspace=self.workspace),
             refresh=functools.partial(self._actor_now, bot),
             replay_first=True,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
@@ -62,22 +63,21 @@ class DiscordPort:
         target = self._messageable(channel_id)
         (card,) = render(message, single=True)
         sent = await _call(
-            f"posting to channel {channel_id}", lambda: _send(target, card, nonce=_nonce(key))
+            f"posting to channel {channel_id}", lambda: send_part(target, card, nonce=_nonce(key))
         )
         return MessageRef(str(channel_id), str(sent.id))
 
     async def update(self, *, ref: MessageRef, message: Message) -> None:
         (card,) = render(message, single=True)
         partial = self._messageable(int(ref.channel)).get_partial_message(int(ref.message_id))
-
-        async def edit() -> None:
-            await partial.edit(
+        await _call(
+            f"editing message {ref.message_id}",
+            lambda: partial.edit(
                 content=card.content or None,
                 embeds=list(card.embeds),
                 allowed_mentions=card.allowed_mentions,
-            )
-
-        await _call(f"editing message {ref.message_id}", edit)
+            ),
+        )
 
     async def react(self, *, ref: MessageRef, emoji: str) -> None:
         partial = self._messageable(int(ref.channel)).get_partial_message(int(ref.message_id))
@@ -100,7 +100,7 @@ class DiscordPort:
         try:
             dm = await self._client.create_dm(discord.Object(int(user_id)))
             for i, part in enumerate(parts):
-                await _send(dm, part, nonce=_nonce(key, i))
+                await send_part(dm, part, nonce=_nonce(key, i))
             return
         except discord.Forbidden as exc:
             log.info("no DM to %s (%s %s); replying in the channel", user_id, exc.status, exc.code)
@@ -137,15 +137,9 @@ class DiscordPort:
                 part = DiscordMessage(
                     content=content, embeds=part.embeds, allowed_mentions=allowed, files=part.files
                 )
-            first_reference = reference if i == 0 else None
-
-            async def send(
-                part: DiscordMessage = part,
-                ref: discord.MessageReference | None = first_reference,
-                nonce: str | None = _nonce(key, i, "c"),
-            ) -> discord.Message:
-                return await _send(target, part, ref, nonce=nonce)
-
+            send = functools.partial(
+                send_part, target, part, reference if i == 0 else None, nonce=_nonce(key, i, "c")
+            )
             await _call(f"replying in channel {channel_id}", send)
 
     def link(self, ref: MessageRef) -> str | None:
@@ -164,7 +158,7 @@ def _nonce(key: SendKey | None, part: int = 0, where: str = "") -> str | None:
     return f"{key.value}{where}" if part == 0 else f"{key.value}{where}.{part}"
 
 
-async def _send(
+async def send_part(
     target: discord.abc.Messageable,
     part: DiscordMessage,
     reference: discord.MessageReference | None = None,
