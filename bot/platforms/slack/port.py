@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import aiohttp
@@ -33,13 +34,6 @@ from handlers.port import ChannelRole, Group, MessageRef, PlatformError, SendKey
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-_ROLE_SETTING = {
-    ChannelRole.REVIEW: "SLACK_REVIEW_CHANNEL",
-    ChannelRole.APPROVED: "SLACK_APPROVED_CHANNEL",
-    ChannelRole.STEERING: "SLACK_STEERING_CHANNEL",
-}
-
 
 # An owed message carries its outbox key in Slack's message metadata, so that a retry
 # finds a post whose answer was lost (conversations.history) instead of posting twice.
@@ -99,7 +93,7 @@ class SlackChatPort:
             return channel
         found = self._channels.get(channel)
         if not found:
-            raise PlatformError(f"{_ROLE_SETTING[channel]} is not set")
+            raise PlatformError(f"SLACK_{channel.value.upper()}_CHANNEL is not set")
         return found
 
     async def post(
@@ -349,13 +343,4 @@ class SlackChatPort:
 
 def _addressed_to(user_id: str, message: Message) -> Message:
     """The same message with the person's mention first, for a public thread reply."""
-    body = text(Mention.user(user_id), " ", message.body if message.body else "")
-    return Message(
-        body=body,
-        title=message.title,
-        quote=message.quote,
-        fields=message.fields,
-        footer=message.footer,
-        tone=message.tone,
-        attachments=message.attachments,
-    )
+    return replace(message, body=text(Mention.user(user_id), " ", message.body or ""))
