@@ -13,8 +13,7 @@ from bot.cli.printable import hidden_spans, printable
 from bot.settings import load_settings
 from guidance.checker.checker import Checker
 from guidance.checker.report import Finding, Report, Severity, Verdict
-from guidance.policy import Policy, PolicyError, load_consistent
-from guidance.sections import GuidanceError, load_guidance
+from guidance.policy import load_consistent
 from handlers.proposals.visible import has_visible_text
 
 _COLOURS = {
@@ -58,11 +57,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        policy = _load_policy(args.policy)
-    except PolicyError as exc:
-        print(f"postgate: {exc}", file=sys.stderr)
-        return 2
+    settings = load_settings()
+    # The guidance and policy `run` would use, checked against each other as `run` checks
+    # them; a broken one raises GuidanceError or PolicyError: main prints it, exit 2.
+    guidance, policy = load_consistent(
+        guidance_path=settings.guidance_path, policy_path=args.policy or settings.policy_path
+    )
     checker = Checker(policy)
     if args.jsonl:
         _tolerate_bad_bytes()
@@ -80,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
         print("postgate: the post is empty: there is nothing to check", file=sys.stderr)
         return 2
     colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    print(render(text, checker.check(text), colour=colour, titles=_section_titles()))
+    titles = {section.id: section.title for section in guidance.sections}
+    print(render(text, checker.check(text), colour=colour, titles=titles))
     return 0
 
 
@@ -157,26 +158,6 @@ def _mark(text: str, findings: tuple[Finding, ...]) -> str:
     if previous is not None:
         out.append(_RESET)
     return "".join(out)
-
-
-def _load_policy(path: Path | None) -> Policy:
-    """The policy `run` would use, checked against the guidance as `run` checks it."""
-    settings = load_settings()
-    try:
-        _guidance, policy = load_consistent(
-            guidance_path=settings.guidance_path, policy_path=path or settings.policy_path
-        )
-    except GuidanceError as exc:
-        raise PolicyError(str(exc)) from None
-    return policy
-
-
-def _section_titles() -> dict[str, str]:
-    try:
-        guidance = load_guidance(load_settings().guidance_path)
-    except GuidanceError:
-        return {}
-    return {section.id: section.title for section in guidance.sections}
 
 
 def _read_stdin() -> str:

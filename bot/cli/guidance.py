@@ -10,11 +10,10 @@ import argparse
 import json
 import sys
 
-from bot.cli.main import UserError
 from bot.cli.printable import printable
 from bot.settings import load_settings
 from guidance.lookup.lookup import GuidanceIndex
-from guidance.policy import PolicyError, load_policy
+from guidance.policy import load_policy
 from guidance.sections import load_guidance
 from handlers.guidance import answer_message
 
@@ -46,11 +45,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def build_index() -> GuidanceIndex:
     """The index as `postgate run` builds it, from the same settings."""
     settings = load_settings()
-    guidance = load_guidance(settings.guidance_path)  # GuidanceError: main prints it, exit 2
-    try:
-        policy = load_policy(settings.policy_path)
-    except PolicyError as exc:  # the message names the file and the problem
-        raise UserError(str(exc)) from exc
+    # GuidanceError and PolicyError name the file and the problem: main prints them, exit 2.
+    guidance = load_guidance(settings.guidance_path)
+    policy = load_policy(settings.policy_path)
     return GuidanceIndex.build(guidance, synonyms=policy.synonyms)
 
 

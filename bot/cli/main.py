@@ -14,6 +14,7 @@ from datetime import datetime
 from importlib import metadata
 from zoneinfo import ZoneInfo
 
+from bot.startup.errors import CONFIG_EXIT
 from guidance.policy import PolicyError
 from guidance.sections import GuidanceError
 from handlers.port import PlatformError
@@ -73,10 +74,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except (UserError, GuidanceError, PolicyError) as exc:
         print(f"postgate: {exc}", file=sys.stderr)
-        return _config_exit()
+        return CONFIG_EXIT
     except PlatformError as exc:
         print(f"postgate: could not start: {exc}", file=sys.stderr)
-        return _config_exit()
+        return CONFIG_EXIT
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -94,12 +95,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         line, status = one_line(exc, url=_database_url())
         print(f"postgate: {line}", file=sys.stderr)
         return status
-
-
-def _config_exit() -> int:
-    from bot.startup.explain import CONFIG_EXIT
-
-    return CONFIG_EXIT
 
 
 def _debugging() -> bool:

@@ -6,12 +6,10 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Sequence
 
 from bot.assembly import build_services
 from bot.cli.main import UserError
 from bot.log_redaction import install_log_redaction
-from bot.platforms import Platform
 from bot.runtime import build_runtime
 from bot.settings import Settings, load_settings
 from bot.startup.settings_checks import raise_first, setting_problems
@@ -42,7 +40,7 @@ def _run(args: argparse.Namespace) -> int:
     raise_first(setting_problems(settings, local=args.local))
     services = build_services(settings)
     runtime = build_runtime(settings, services, local=args.local, no_wait=args.no_wait)
-    local = _is_local_session(runtime.platforms)
+    local = [p.name for p in runtime.platforms] == ["local"]
     # A terminal workspace never stands by: a second one beside the first is a mistake
     # to point out at once, not a standby that sits silent until the first one ends.
     runtime.no_wait = runtime.no_wait or local
@@ -69,10 +67,6 @@ def _secrets(settings: Settings) -> list[str]:
         settings.discord_token,
     )
     return [secret.get_secret_value() for secret in configured if secret is not None]
-
-
-def _is_local_session(platforms: Sequence[Platform]) -> bool:
-    return [p.name for p in platforms] == ["local"]
 
 
 def _log_level(settings: Settings, *, local: bool) -> str:

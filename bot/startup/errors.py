@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+CONFIG_EXIT = 2  # DESIGN.md: a configuration error is one line on stderr, exit 2
+
 
 class ConfigError(Exception):
     """One line for the operator: the setting, what is wrong, how to fix it."""

@@ -15,9 +15,8 @@ from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
-from bot.startup.errors import ConfigError
+from bot.startup.errors import CONFIG_EXIT, ConfigError
 
-CONFIG_EXIT = 2
 UNEXPECTED_EXIT = 1
 _FIXES = {
     "int_parsing": "write it in digits, for example 2",
