@@ -153,16 +153,9 @@ class ReminderScheduler:
     async def _ensure_jobs(self, workspace: str) -> None:
         async with self._services.db.transaction() as session:
             schedules = await store.all_schedules(session, workspace=workspace)
-        tz = self._services.config.timezone
         for schedule in schedules:
-            kind = ReminderKind(schedule.kind)
-            await self._ensure(
-                job_id(kind, workspace),
-                _JOBS[kind],
-                trigger(schedule.cron, timezone=tz),
-                workspace=workspace,
-                grace=REMINDER_GRACE,
-            )
+            await self._ensure_reminder(workspace, kind=schedule.kind, cron=schedule.cron)
+        tz = self._services.config.timezone
         await self._ensure(
             job_id("expiry", workspace),
             jobs.expire_proposals,
@@ -176,6 +169,16 @@ class ReminderScheduler:
             CronTrigger(hour=PRUNE_HOUR, minute=PRUNE_MINUTE, timezone=tz),
             workspace=workspace,
             grace=PRUNE_GRACE,
+        )
+
+    async def _ensure_reminder(self, workspace: str, *, kind: str, cron: str) -> None:
+        reminder = ReminderKind(kind)
+        await self._ensure(
+            job_id(reminder, workspace),
+            _JOBS[reminder],
+            trigger(cron, timezone=self._services.config.timezone),
+            workspace=workspace,
+            grace=REMINDER_GRACE,
         )
 
     async def _ensure(
@@ -229,18 +232,10 @@ class ReminderScheduler:
         scheduler = self.scheduler
         if scheduler is None:
             return
-        ident = job_id(kind, workspace)
-        new_trigger = trigger(cron, timezone=self._services.config.timezone)
         async with self._lock:
             # Adds the job if it is missing, else moves it to the new time.
-            await self._ensure(
-                ident,
-                _JOBS[ReminderKind(kind)],
-                new_trigger,
-                workspace=workspace,
-                grace=REMINDER_GRACE,
-            )
-        log.info("%s moved to %s", ident, cron)
+            await self._ensure_reminder(workspace, kind=kind, cron=cron)
+        log.info("%s moved to %s", job_id(kind, workspace), cron)
 
     def next_run(self, *, workspace: str, kind: str) -> datetime | None:
         if self.scheduler is None:
