@@ -15,6 +15,7 @@ from bot.startup.settings_checks import (
     discord_problems,
     setting_problems,
     slack_problems,
+    voting_emoji,
 )
 from guidance.policy import PolicyError, load_consistent
 from guidance.sections import GuidanceError
@@ -82,11 +83,7 @@ def check_emoji(settings: Settings) -> list[Item]:
             fix=f"if there is no such custom emoji, write the emoji itself in {setting} "
             "(or its name as Slack shows it, like white_check_mark)",
         )
-        for setting, names in (
-            ("POSTGATE_APPROVE_EMOJI", settings.approve_emoji),
-            ("POSTGATE_REJECT_EMOJI", settings.reject_emoji),
-            ("POSTGATE_CHANGES_EMOJI", settings.changes_emoji),
-        )
+        for setting, _does, names in voting_emoji(settings)
         for name in names
         if known_emoji(name) is None
     ]

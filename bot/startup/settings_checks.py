@@ -18,11 +18,6 @@ POSTGRES_EXAMPLE = "postgresql+psycopg://USER:PASSWORD@HOST:5432/DBNAME"
 _SLACK_CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]+")
 _SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]+")
 _SLACK_GROUP_ID = re.compile(r"S[A-Z0-9]+")
-_VOTES = (
-    ("POSTGATE_APPROVE_EMOJI", "approve"),
-    ("POSTGATE_REJECT_EMOJI", "reject"),
-    ("POSTGATE_CHANGES_EMOJI", "ask for changes"),
-)
 
 
 def setting_problems(settings: Settings, *, local: bool = False) -> list[ConfigError]:
@@ -33,18 +28,23 @@ def setting_problems(settings: Settings, *, local: bool = False) -> list[ConfigE
     return problems
 
 
+def voting_emoji(settings: Settings) -> list[tuple[str, str, tuple[str, ...]]]:
+    """Each voting setting: its name, what a reaction with it does, and its emoji."""
+    return [
+        ("POSTGATE_APPROVE_EMOJI", "approve", settings.approve_emoji),
+        ("POSTGATE_REJECT_EMOJI", "reject", settings.reject_emoji),
+        ("POSTGATE_CHANGES_EMOJI", "ask for changes", settings.changes_emoji),
+    ]
+
+
 def emoji_problems(settings: Settings) -> list[ConfigError]:
     """One emoji in two of the voting settings would count one reaction two ways.
     (Each setting holds Slack's names already: `bot.settings` normalises them.)"""
-    chosen = {
-        "POSTGATE_APPROVE_EMOJI": settings.approve_emoji,
-        "POSTGATE_REJECT_EMOJI": settings.reject_emoji,
-        "POSTGATE_CHANGES_EMOJI": settings.changes_emoji,
-    }
+    votes = voting_emoji(settings)
     problems: list[ConfigError] = []
-    for i, (first, first_does) in enumerate(_VOTES):
-        for second, second_does in _VOTES[i + 1 :]:
-            both = [name for name in chosen[first] if name in chosen[second]]
+    for i, (first, first_does, first_emoji) in enumerate(votes):
+        for second, second_does, second_emoji in votes[i + 1 :]:
+            both = [name for name in first_emoji if name in second_emoji]
             if both:
                 problems.append(
                     ConfigError(
