@@ -31,12 +31,7 @@ from bot.platforms.base import Platform
 from bot.platforms.local import files as local_files
 from bot.platforms.local.files import AttachmentFolder
 from bot.platforms.local.render import clean, render
-from bot.platforms.local.terminal import (
-    CONTINUATION_PROMPT,
-    Terminal,
-    continues,
-    without_continuation,
-)
+from bot.platforms.local.terminal import CONTINUATION_PROMPT, Terminal
 from bot.settings import Settings
 from handlers.context import Context, Services
 from handlers.delivery import Answer, Deliveries, Event, NotReceived
@@ -347,8 +342,6 @@ class LocalPlatform:
                 with contextlib.suppress(Exception):
                     reconfigure(errors="replace")
         self._terminal = Terminal(self._in)
-        # readline writes the prompt itself; otherwise postgate does, at a terminal.
-        self._terminal_prompts = self._terminal.edits_lines
         self._waiting_prompt = ""
         self._closed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -428,20 +421,20 @@ class LocalPlatform:
         backslash (a multi-line draft). None at the end of input."""
         parts: list[str] = []
         while True:
-            self._waiting_prompt = CONTINUATION_PROMPT if parts else f"{self.local.user}> "
-            prompts.put(self._waiting_prompt if self._terminal_prompts else "")
-            if self.interactive and not self._terminal_prompts:
-                self._out.write(self._waiting_prompt)
+            prompt = self._waiting_prompt = CONTINUATION_PROMPT if parts else f"{self.local.user}> "
+            # readline writes the prompt itself; otherwise postgate does, at a terminal.
+            prompts.put(prompt if self._terminal.edits_lines else "")
+            if self.interactive and not self._terminal.edits_lines:
+                self._out.write(prompt)
                 self._out.flush()
             line = await lines.get()
             self._waiting_prompt = ""
             if line is None:
                 return "\n".join(parts) if parts else None
             if not self.interactive and (line.strip() or parts):
-                shown = CONTINUATION_PROMPT if parts else f"{self.local.user}> "
-                self._print([f"{shown}{clean(line.rstrip())}"])
-            if continues(line):
-                parts.append(without_continuation(line))
+                self._print([f"{prompt}{clean(line.rstrip())}"])
+            if line.endswith("\\"):  # the draft goes on to the next line
+                parts.append(line[:-1])
                 continue
             return "\n".join([*parts, line])
 

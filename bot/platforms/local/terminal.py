@@ -44,14 +44,6 @@ class Terminal:
         return self._readline.get_line_buffer() if self._readline is not None else ""
 
 
-def continues(line: str) -> bool:
-    return line.endswith("\\")
-
-
-def without_continuation(line: str) -> str:
-    return line[:-1]
-
-
 def _readline_for(stream: TextIO):  # type: ignore[no-untyped-def]
     """The readline module when `stream` is the terminal `input()` reads, else None."""
     if stream is not sys.stdin:
