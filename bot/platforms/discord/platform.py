@@ -79,6 +79,8 @@ class _Bot(commands.Bot):
 
 
 class DiscordPlatform:
+    name = "discord"
+
     def __init__(
         self,
         *,
@@ -112,10 +114,6 @@ class DiscordPlatform:
         self.task: asyncio.Task[None] | None = None  # the running `bot.start()`
         self._restore: Endpoints | None = None
         self._port: DiscordPort | None = None
-
-    @property
-    def name(self) -> str:
-        return "discord"
 
     @property
     def workspace(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import discord
@@ -134,9 +135,7 @@ class DiscordPort:
                     discord.AllowedMentions(users=[discord.Object(int(user_id))])
                 )
                 content = " ".join(p for p in (mention_markup(who), part.content) if p)
-                part = DiscordMessage(
-                    content=content, embeds=part.embeds, allowed_mentions=allowed, files=part.files
-                )
+                part = replace(part, content=content, allowed_mentions=allowed)
             send = functools.partial(
                 send_part, target, part, reference if i == 0 else None, nonce=_nonce(key, i, "c")
             )

@@ -216,8 +216,7 @@ class LocalWorkspace:
         # The command ends at the first space or line break ("/propose\\" then the draft).
         parts = _COMMAND.match(stripped[1:])
         assert parts is not None  # the pattern matches any text
-        command, rest = parts[1], parts[2]
-        command = command.lower()
+        command, rest = parts[1].lower(), parts[2]
         if command == "as":
             self._switch(rest.strip())
         elif command in {"react", "unreact"}:

@@ -139,6 +139,8 @@ def auth_failure(exc: BaseException, *, base_url: str, api_url: str | None) -> C
 
 
 class SlackPlatform:
+    name = "slack"
+
     def __init__(
         self,
         *,
@@ -206,10 +208,6 @@ class SlackPlatform:
 
     # -- Platform --------------------------------------------------------------------
     @property
-    def name(self) -> str:
-        return "slack"
-
-    @property
     def workspace(self) -> str:
         return workspace_key(self._team_id) if self._team_id else "slack:"
 
@@ -262,9 +260,8 @@ class SlackPlatform:
                 fix="another program (or another postgate) uses it: stop that, or choose "
                 "another port and point the Slack app's request URL at it",
             ) from None
-        server = site._server
-        sockets = getattr(server, "sockets", None) or []
-        self.http_port = int(sockets[0].getsockname()[1]) if sockets else self._settings.port
+        addresses = self._runner.addresses  # as bound
+        self.http_port = int(addresses[0][1]) if addresses else self._settings.port
         log.info("Slack HTTP mode listening on port %s for %s", self.http_port, self.workspace)
         self._replaying = asyncio.create_task(self._catch_up(started_at))
 
