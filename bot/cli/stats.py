@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.cli.main import UserError, local_time
 from bot.cli.printable import printable
 from bot.cli.schema import require_current_schema
-from bot.settings import load_settings
+from bot.settings import Settings, load_settings
 from handlers.clock import SystemClock
 from handlers.stats.format import report_message
 from handlers.stats.period import DEFAULT_PERIOD, PeriodKind, period_for
@@ -73,8 +73,7 @@ def choose_workspace(known: list[str], wanted: str | None) -> tuple[str, str | N
     return chosen, note
 
 
-async def _report(args: argparse.Namespace) -> tuple[StatsReport, str | None]:
-    settings = load_settings()
+async def _report(args: argparse.Namespace, settings: Settings) -> tuple[StatsReport, str | None]:
     tz = ZoneInfo(settings.timezone)
     db = Database(settings.resolved_database_url)
     try:
@@ -95,7 +94,7 @@ async def _report(args: argparse.Namespace) -> tuple[StatsReport, str | None]:
 def _stats(args: argparse.Namespace) -> int:
     settings = load_settings()
     require_current_schema(settings.resolved_database_url)
-    report, note = asyncio.run(_report(args))
+    report, note = asyncio.run(_report(args, settings))
     if note:
         print(printable(note), file=sys.stderr)
     if args.chart:

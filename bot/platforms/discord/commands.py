@@ -104,7 +104,6 @@ class CommandBridge:
         return group
 
     def _form(self, spec: Command, sub: Subcommand, *, name: str, summary: str) -> AppCommand:
-        bridge = self
         form = spec.opens_form_when_empty and sub.name == spec.plain  # empty: the form opens
 
         # The plain form named as a subcommand (/propose new): its text is never read as
@@ -112,7 +111,7 @@ class CommandBridge:
         plain = sub.name == spec.plain and len(spec.subcommands) > 1
 
         async def callback(interaction: Interaction, **values: Any) -> None:
-            await bridge.invoked(interaction, spec=spec, text=_as_text(sub, values), plain=plain)
+            await self.invoked(interaction, spec=spec, text=_as_text(sub, values), plain=plain)
 
         # discord.py reads the options off the callback's signature: one typed,
         # described parameter per declared argument.
@@ -195,7 +194,9 @@ class CommandBridge:
             role_map=self._role_map,
             guild_id=self._guild_id,
         )
-        key = interaction_key(interaction)
+        # Interaction ids are snowflakes, unique across Discord; a modal's submission is an
+        # interaction of its own.
+        key = f"discord-interaction:{interaction.id}"
         with self._deliveries.in_progress():
             # Received before the defer: once Discord has its ack, the command is not lost.
             try:
@@ -245,12 +246,6 @@ def _as_text(sub: Subcommand, values: dict[str, Any]) -> str:
     return " ".join(words)
 
 
-def interaction_key(interaction: Interaction) -> str:
-    # Interaction ids are snowflakes, unique across Discord; a modal's submission is an
-    # interaction of its own.
-    return f"discord-interaction:{interaction.id}"
-
-
 async def _followup(interaction: Interaction, part: DiscordMessage) -> None:
     await interaction.followup.send(
         content=part.content or discord.utils.MISSING,
@@ -261,8 +256,7 @@ async def _followup(interaction: Interaction, part: DiscordMessage) -> None:
     )
 
 
-def sorry() -> Message:
-    return Message(
-        body="Sorry, postgate could not answer that just now. Please try again in a minute.",
-        tone=Tone.DANGER,
-    )
+SORRY = Message(
+    body="Sorry, postgate could not answer that just now. Please try again in a minute.",
+    tone=Tone.DANGER,
+)

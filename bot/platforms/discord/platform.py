@@ -33,7 +33,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.platforms.base import Platform
-from bot.platforms.discord.commands import CommandBridge, sorry
+from bot.platforms.discord.commands import SORRY, CommandBridge
 from bot.platforms.discord.endpoints import Endpoints, point_discord_at
 from bot.platforms.discord.events import (
     RoleMap,
@@ -344,7 +344,7 @@ class DiscordPlatform:
                 type(getattr(error, "original", error)).__name__,
                 exc_info=error,
             )
-        (part, *_) = render(sorry())
+        (part, *_) = render(SORRY)
         with contextlib.suppress(discord.HTTPException):
             if interaction.response.is_done():
                 await interaction.followup.send(embeds=list(part.embeds), ephemeral=True)

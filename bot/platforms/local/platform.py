@@ -28,8 +28,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.platforms.base import Platform
-from bot.platforms.local import files as local_files
-from bot.platforms.local.files import AttachmentFolder
+from bot.platforms.local.files import AttachmentFolder, default_folder
 from bot.platforms.local.render import clean, render
 from bot.platforms.local.terminal import CONTINUATION_PROMPT, Terminal
 from bot.settings import Settings
@@ -128,7 +127,6 @@ class LocalWorkspace:
         services: Services,
         editors: Iterable[str] = ("editor", "chair"),
         steering: Iterable[str] = ("chair",),
-        user: str = DEFAULT_USER,
         files_dir: Path | None = None,
     ) -> None:
         """`files_dir`: where attachments (the /stats chart) are written; by default
@@ -137,13 +135,11 @@ class LocalWorkspace:
         # Called with every batch of lines as it is shown, also from scheduled jobs
         # between typed lines (the terminal prints them at once).
         self.listeners: list[Callable[[list[str]], None]] = []
-        folder = AttachmentFolder(
-            files_dir if files_dir is not None else local_files.default_folder()
-        )
+        folder = AttachmentFolder(files_dir or default_folder())
         self.port = LocalPort(emit=self._emit, editors=editors, steering=steering, files=folder)
         self.ctx = Context(services=services, port=self.port, workspace=WORKSPACE)
         self.deliveries = Deliveries(self.ctx)
-        self.user = user
+        self.user = DEFAULT_USER
 
     @classmethod
     def from_settings(cls, settings: Settings, services: Services) -> LocalWorkspace:
