@@ -12,6 +12,10 @@ from handlers.clock import Clock, SystemClock
 from handlers.port import ChatPort
 from handlers.reminder_control import ReminderControl
 from storage.db import Database
+from storage.models import VoteKind
+
+# The emoji a card suggests for each vote, when the settings include it.
+_USUAL_EMOJI = {"approve": "white_check_mark", "reject": "x", "changes": "pencil2"}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -25,6 +29,16 @@ class WorkflowConfig:
     approve_emoji: frozenset[str] = frozenset({"white_check_mark", "heavy_check_mark"})
     reject_emoji: frozenset[str] = frozenset({"x"})
     changes_emoji: frozenset[str] = frozenset({"pencil2", "memo"})
+
+    def emoji_for(self, kind: VoteKind) -> frozenset[str]:
+        """The reactions that cast a vote of this kind: `approve_emoji` for approve."""
+        names: frozenset[str] = getattr(self, f"{kind}_emoji")
+        return names
+
+    def hint_emoji(self, kind: VoteKind) -> str:
+        """The one reaction to suggest for a vote of this kind: the usual one when set."""
+        usual, names = _USUAL_EMOJI[kind], self.emoji_for(kind)
+        return usual if usual in names else min(names, default=usual)
 
 
 @dataclass(slots=True, kw_only=True)

@@ -26,14 +26,9 @@ from storage.proposals import ProposalSnapshot
 def vote_kind(emoji: str, config: WorkflowConfig) -> VoteKind | None:
     """Both sides normalised alike: `thumbsup`, `:+1:` and `👍` are one emoji."""
     name = emoji_name(emoji)
-    for kind, names in (
-        (VoteKind.APPROVE, config.approve_emoji),
-        (VoteKind.REJECT, config.reject_emoji),
-        (VoteKind.CHANGES, config.changes_emoji),
-    ):
-        if any(emoji_name(each) == name for each in names):
-            return kind
-    return None
+    return next(
+        (k for k in VoteKind if any(emoji_name(e) == name for e in config.emoji_for(k))), None
+    )
 
 
 async def _resolve(event: ReactionEvent, ctx: Context) -> int | None:
