@@ -31,7 +31,6 @@ class Owed:
     message_id: str | None
     created_at: datetime
     attempts: int  # before this one
-    last_error: str | None
 
 
 def _owed(row: OutboxMessage) -> Owed:

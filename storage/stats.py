@@ -45,7 +45,6 @@ from storage.models import (
     Vote,
 )
 
-APPROVALS = (AuditKind.APPROVED, AuditKind.OVERRULED)
 COUNTED = (
     AuditKind.PROPOSED,
     AuditKind.APPROVED,

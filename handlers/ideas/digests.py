@@ -22,6 +22,7 @@ from handlers.port import ChannelRole, Group, PlatformError
 from handlers.stats.command import kpi_digest_message
 from storage import audit
 from storage import ideas as idea_store
+from storage import proposals as proposal_store
 from storage import reminders as store
 from storage.ideas import IdeaSnapshot
 from storage.models import IdeaAuditKind, ReminderKind
@@ -225,7 +226,7 @@ async def run_nudge(ctx: Context) -> Outcome:
     if stop is not None:
         return stop
     async with ctx.services.db.session() as session:
-        waiting = await store.pending_proposals(session, workspace=ctx.workspace)
+        waiting, count = await proposal_store.waiting_for_decision(session, workspace=ctx.workspace)
     if not waiting:
         return Outcome.NOTHING
     tz = ctx.services.config.timezone
@@ -237,9 +238,8 @@ async def run_nudge(ctx: Context) -> Outcome:
         lines.append(
             f"#{proposal.id} from {proposal.author_name}, proposed {age_words(days)}: {snippet}"
         )
-    if len(waiting) > LIST_LIMIT:
-        lines.append(f"...and {len(waiting) - LIST_LIMIT} more.")
-    count = len(waiting)
+    if count > LIST_LIMIT:
+        lines.append(f"...and {count - LIST_LIMIT} more.")
     message = Message(
         title="Proposals waiting for an editor",
         body=text(

@@ -316,10 +316,6 @@ async def _status(call: Call, ctx: Context) -> Reply:
     return feedback.status_one(snap, config=config)
 
 
-async def _queue(_call: Call, ctx: Context) -> Reply:
-    return await editors_queue(ctx)
-
-
 _NUMBER = Arg(
     name="number",
     shown="N",
@@ -393,7 +389,7 @@ PROPOSE = Command(
         Subcommand(
             name="queue",
             summary="lists what waits for the editors' decision, oldest first (editors)",
-            handler=_queue,
+            handler=editors_queue,
             meant_by=("pending", "waiting"),
             roles=frozenset({Role.EDITOR}),
             refusal=feedback.QUEUE_IS_FOR_EDITORS,
