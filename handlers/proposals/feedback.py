@@ -45,10 +45,6 @@ EMPTY_DRAFT = (
 )
 
 
-def empty_draft(*, footer: str) -> Reply:
-    return problem(EMPTY_DRAFT, footer=footer)
-
-
 def too_long(length: int) -> Reply:
     return problem(
         f"Your draft is {length:,} characters long; the limit is {MAX_LENGTH:,}. "

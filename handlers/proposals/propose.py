@@ -64,7 +64,7 @@ def _record_revision(
 async def _new(call: Call, ctx: Context) -> Reply:
     inv, draft = call.invocation, call.text("text")
     if not has_visible_text(draft):  # only invisible characters: nothing to check
-        return feedback.empty_draft(footer=usage_lines(PROPOSE))
+        return feedback.problem(feedback.EMPTY_DRAFT, footer=usage_lines(PROPOSE))
     if len(draft) > feedback.MAX_LENGTH:
         return feedback.too_long(len(draft))
     result = check_draft(ctx.services.checker, draft)
@@ -328,8 +328,9 @@ _NUMBER = Arg(
 )
 
 
-def _text(*, name: str, shown: str, problem: str) -> Arg:
-    return Arg(name=name, shown=shown, kind=ArgKind.TEXT, description=name, problem=problem)
+_TEXT = Arg(
+    name="text", shown="TEXT", kind=ArgKind.TEXT, description="text", problem=feedback.EMPTY_DRAFT
+)
 
 
 PROPOSE = Command(
@@ -340,13 +341,7 @@ PROPOSE = Command(
             name="new",
             summary="sends a draft to the editors",
             handler=_new,
-            args=(
-                _text(
-                    name="text",
-                    shown="TEXT",
-                    problem=feedback.EMPTY_DRAFT,
-                ),
-            ),
+            args=(_TEXT,),
             keyword=False,
             roles=frozenset({Role.PROPOSER}),
             refusal=feedback.NOT_A_PROPOSER,
@@ -356,14 +351,7 @@ PROPOSE = Command(
             summary="replaces the text of your proposal N",
             handler=_edit,
             meant_by=("change", "update", "fix", "amend", "rewrite", "replace"),
-            args=(
-                _NUMBER,
-                _text(
-                    name="text",
-                    shown="TEXT",
-                    problem="Put the new text after the number: {usage}.",
-                ),
-            ),
+            args=(_NUMBER, replace(_TEXT, problem="Put the new text after the number: {usage}.")),
         ),
         Subcommand(
             name="withdraw",
