@@ -30,7 +30,6 @@ from handlers.port import ChannelRole, Group, MessageRef, PlatformError, SendKey
 from handlers.proposals.board import card_ref
 from handlers.proposals.cards import approved_post, review_card, superseded_card
 from handlers.proposals.feedback import decision_notice, new_card_notice
-from storage import audit
 from storage import outbox as store
 from storage import proposals as repo
 from storage.db import REFUSED_WRITES, refuses_writes
@@ -286,18 +285,8 @@ async def _card_up(ctx: Context, owed: Owed, snap: ProposalSnapshot, ref: Messag
                 ref=ref,
             )
             return
-        audit.record(
-            session,
-            workspace=ctx.workspace,
-            kind=AuditKind.POSTED_FOR_REVIEW,
-            at=now,
-            proposal_id=snap.id,
-            detail={
-                "channel": ref.channel,
-                "message_id": ref.message_id,
-                "revision": owed.revision,
-            },
-        )
+        where = {"channel": ref.channel, "message_id": ref.message_id, "revision": owed.revision}
+        ctx.audit(session, AuditKind.POSTED_FOR_REVIEW, at=now, proposal_id=snap.id, detail=where)
         for vote in VoteKind:
             hint = ctx.services.config.hint_emoji(vote)
             owe(session, ctx, proposal_id=snap.id, kind=OutboxKind.REACTION, detail=hint, ref=ref)

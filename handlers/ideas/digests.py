@@ -20,7 +20,6 @@ from handlers.ideas.idea import idea_line, local_today
 from handlers.messages import Message, MessageField, Text, Tone, joined, text
 from handlers.port import ChannelRole, Group, PlatformError
 from handlers.stats.command import kpi_digest_message
-from storage import audit
 from storage import ideas as idea_store
 from storage import proposals as proposal_store
 from storage import reminders as store
@@ -95,7 +94,7 @@ async def _post(
     now = ctx.services.clock.now()
     async with ctx.services.db.transaction() as session:
         await store.mark_sent(session, workspace=ctx.workspace, kind=schedule.kind, at=now)
-        audit.record(session, workspace=ctx.workspace, kind=event, at=now, detail=detail)
+        ctx.audit(session, event, at=now, detail=detail)
     return Outcome.SENT
 
 
@@ -208,10 +207,9 @@ async def run_due_reminders(ctx: Context) -> Outcome:
             continue
         sent += 1
         async with ctx.services.db.transaction() as session:
-            audit.record(
+            ctx.audit(
                 session,
-                workspace=ctx.workspace,
-                kind=IdeaAuditKind.DUE_REMINDER_SENT,
+                IdeaAuditKind.DUE_REMINDER_SENT,
                 at=ctx.services.clock.now(),
                 detail={"idea": idea.id},
             )

@@ -21,7 +21,6 @@ from handlers.proposals.checking import CheckResult, check_draft
 from handlers.proposals.moves import move_and_record
 from handlers.proposals.queue import editors_queue
 from handlers.proposals.visible import has_visible_text
-from storage import audit
 from storage import proposals as repo
 from storage.models import OPEN_STATUSES, AuditKind, OutboxKind, ProposalStatus
 from storage.proposals import ProposalSnapshot
@@ -35,8 +34,8 @@ def _status_for(result: CheckResult) -> ProposalStatus:
 
 def _record_revision(
     session: AsyncSession,
+    ctx: Context,
     *,
-    workspace: str,
     proposal_id: int,
     revision: int,
     made: AuditKind,
@@ -49,16 +48,7 @@ def _record_revision(
         (made, {"revision": revision}),
         (AuditKind.CHECKED, result.audit_detail(revision)),
     ):
-        audit.record(
-            session,
-            workspace=workspace,
-            kind=kind,
-            at=now,
-            proposal_id=proposal_id,
-            actor_id=actor.id,
-            actor_name=actor.name,
-            detail=detail,
-        )
+        ctx.audit(session, kind, at=now, actor=actor, proposal_id=proposal_id, detail=detail)
 
 
 async def _new(call: Call, ctx: Context) -> Reply:
@@ -85,7 +75,7 @@ async def _new(call: Call, ctx: Context) -> Reply:
         )
         _record_revision(
             session,
-            workspace=ctx.workspace,
+            ctx,
             proposal_id=proposal_id,
             revision=1,
             made=AuditKind.PROPOSED,
@@ -180,7 +170,7 @@ async def _revise(
         outbox.owe(session, ctx, proposal_id=snap.id, kind=OutboxKind.CARD, revision=number)
     _record_revision(
         session,
-        workspace=ctx.workspace,
+        ctx,
         proposal_id=snap.id,
         revision=number,
         made=AuditKind.REVISED,
@@ -232,7 +222,7 @@ async def _withdraw(call: Call, ctx: Context) -> Reply:
     async with ctx.services.db.transaction() as session:
         moved = await move_and_record(
             session,
-            workspace=ctx.workspace,
+            ctx,
             proposal_id=snap.id,
             from_statuses=OPEN_STATUSES,
             to_status=ProposalStatus.WITHDRAWN,
@@ -275,7 +265,7 @@ async def _overrule(call: Call, ctx: Context) -> Reply:
     async with ctx.services.db.transaction() as session:
         moved = await move_and_record(
             session,
-            workspace=ctx.workspace,
+            ctx,
             proposal_id=snap.id,
             from_statuses=[ProposalStatus.BLOCKED],
             to_status=ProposalStatus.PENDING,
