@@ -168,12 +168,6 @@ class Deliveries:
         except Exception as exc:
             log.warning("delivery %s was not marked done: %s", key, _cause(exc))
 
-    @property
-    def turn(self) -> Turn:
-        """Held by each run: other work that must not interleave with one holds it too
-        (reading back a card's reactions)."""
-        return self._turn
-
     def spawn(self, work: Coroutine[Any, Any, T], *, name: str) -> asyncio.Task[T]:
         """Start `work` (a delivery's run after its ack, a replay) in a task of its own,
         which `stop` waits for like any other run."""

@@ -30,11 +30,10 @@ from handlers.port import ChannelRole, Group, MessageRef, PlatformError, SendKey
 from handlers.proposals.board import card_ref
 from handlers.proposals.cards import approved_post, review_card, superseded_card
 from handlers.proposals.feedback import decision_notice, new_card_notice
-from storage import audit
 from storage import outbox as store
 from storage import proposals as repo
 from storage.db import REFUSED_WRITES, refuses_writes
-from storage.models import AuditKind, OutboxKind, ProposalStatus
+from storage.models import AuditKind, OutboxKind, ProposalStatus, VoteKind
 from storage.outbox import Owed
 from storage.proposals import ProposalSnapshot
 
@@ -49,7 +48,6 @@ HANDLER_GRACE = timedelta(seconds=10)
 # still give (a 30 s timeout, a few Retry-After waits).
 LEASE = timedelta(minutes=5)
 REPORT_AFTER = timedelta(hours=1)
-HINTS = (("approve_emoji", "white_check_mark"), ("reject_emoji", "x"), ("changes_emoji", "pencil2"))
 
 WHAT = {
     OutboxKind.CARD: "review card",
@@ -287,22 +285,10 @@ async def _card_up(ctx: Context, owed: Owed, snap: ProposalSnapshot, ref: Messag
                 ref=ref,
             )
             return
-        audit.record(
-            session,
-            workspace=ctx.workspace,
-            kind=AuditKind.POSTED_FOR_REVIEW,
-            at=now,
-            proposal_id=snap.id,
-            detail={
-                "channel": ref.channel,
-                "message_id": ref.message_id,
-                "revision": owed.revision,
-            },
-        )
-        config = ctx.services.config
-        for setting, preferred in HINTS:
-            names: frozenset[str] = getattr(config, setting)
-            hint = preferred if preferred in names else min(names, default=preferred)
+        where = {"channel": ref.channel, "message_id": ref.message_id, "revision": owed.revision}
+        ctx.audit(session, AuditKind.POSTED_FOR_REVIEW, at=now, proposal_id=snap.id, detail=where)
+        for vote in VoteKind:
+            hint = ctx.services.config.hint_emoji(vote)
             owe(session, ctx, proposal_id=snap.id, kind=OutboxKind.REACTION, detail=hint, ref=ref)
         if owed.revision > 1:  # a revision's fresh card: its proposer is told where it is
             owe(

@@ -31,7 +31,6 @@ class Owed:
     message_id: str | None
     created_at: datetime
     attempts: int  # before this one
-    last_error: str | None
 
 
 def _owed(row: OutboxMessage) -> Owed:
@@ -67,16 +66,15 @@ def owe(
 
 
 async def due(
-    session: AsyncSession, *, workspace: str, now: datetime, proposal_id: int | None = None
+    session: AsyncSession, *, workspace: str, now: datetime, proposal_id: int
 ) -> list[int]:
-    """Unsent rows whose time has come, oldest first."""
+    """One proposal's unsent rows whose time has come, oldest first."""
     query = select(OutboxMessage.id).where(
         OutboxMessage.workspace == workspace,
+        OutboxMessage.proposal_id == proposal_id,
         OutboxMessage.sent_at.is_(None),
         OutboxMessage.next_at <= now,
     )
-    if proposal_id is not None:
-        query = query.where(OutboxMessage.proposal_id == proposal_id)
     return list(await session.scalars(query.order_by(OutboxMessage.id)))
 
 

@@ -445,10 +445,10 @@ async def voters(
 
 
 async def waiting_for_decision(
-    session: AsyncSession, *, workspace: str, limit: int
+    session: AsyncSession, *, workspace: str, limit: int | None = None
 ) -> tuple[list[ProposalSummary], int]:
     """The proposals on review, waiting for the editors, oldest first (the first
-    `limit`), and how many there are in all."""
+    `limit`, or all), and how many there are in all."""
     waiting = (Proposal.workspace == workspace, Proposal.status == str(ProposalStatus.PENDING))
     query = _with_text().where(*waiting).order_by(Proposal.created_at, Proposal.id)
     total = await session.scalar(select(func.count()).select_from(Proposal).where(*waiting))

@@ -7,17 +7,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import cast
 
-from sqlalchemy import Table, Update, or_, select, update
+from sqlalchemy import Table, Update, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import insert_ignoring_duplicates, rowcount, snapshot_of
-from storage.models import (
-    Proposal,
-    ProposalStatus,
-    ReminderKind,
-    ReminderSchedule,
-    Revision,
-)
+from storage.models import ReminderKind, ReminderSchedule
 
 # Defaults keep clear of 01:00-01:59, the hour that repeats or vanishes when clocks change.
 DEFAULT_CRON: dict[ReminderKind, str] = {
@@ -136,31 +130,3 @@ def _update(workspace: str, kind: ReminderKind) -> Update:
     return update(ReminderSchedule).where(
         ReminderSchedule.workspace == workspace, ReminderSchedule.kind == str(kind)
     )
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Waiting:
-    """A proposal waiting for an editor, as the nudge lists it."""
-
-    id: int
-    author_name: str
-    created_at: datetime
-    text: str
-
-
-async def pending_proposals(session: AsyncSession, *, workspace: str) -> list[Waiting]:
-    """Proposals waiting for an editor's decision with their current text, oldest first."""
-    query = (
-        select(Proposal, Revision.text)
-        .join(
-            Revision,
-            (Revision.proposal_id == Proposal.id) & (Revision.number == Proposal.revision),
-            isouter=True,
-        )
-        .where(Proposal.workspace == workspace, Proposal.status == ProposalStatus.PENDING)
-        .order_by(Proposal.created_at, Proposal.id)
-    )
-    return [
-        Waiting(id=p.id, author_name=p.author_name, created_at=p.created_at, text=draft or "")
-        for p, draft in (await session.execute(query)).all()
-    ]

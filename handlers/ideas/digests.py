@@ -20,8 +20,8 @@ from handlers.ideas.idea import idea_line, local_today
 from handlers.messages import Message, MessageField, Text, Tone, joined, text
 from handlers.port import ChannelRole, Group, PlatformError
 from handlers.stats.command import kpi_digest_message
-from storage import audit
 from storage import ideas as idea_store
+from storage import proposals as proposal_store
 from storage import reminders as store
 from storage.ideas import IdeaSnapshot
 from storage.models import IdeaAuditKind, ReminderKind
@@ -94,7 +94,7 @@ async def _post(
     now = ctx.services.clock.now()
     async with ctx.services.db.transaction() as session:
         await store.mark_sent(session, workspace=ctx.workspace, kind=schedule.kind, at=now)
-        audit.record(session, workspace=ctx.workspace, kind=event, at=now, detail=detail)
+        ctx.audit(session, event, at=now, detail=detail)
     return Outcome.SENT
 
 
@@ -207,10 +207,9 @@ async def run_due_reminders(ctx: Context) -> Outcome:
             continue
         sent += 1
         async with ctx.services.db.transaction() as session:
-            audit.record(
+            ctx.audit(
                 session,
-                workspace=ctx.workspace,
-                kind=IdeaAuditKind.DUE_REMINDER_SENT,
+                IdeaAuditKind.DUE_REMINDER_SENT,
                 at=ctx.services.clock.now(),
                 detail={"idea": idea.id},
             )
@@ -225,7 +224,7 @@ async def run_nudge(ctx: Context) -> Outcome:
     if stop is not None:
         return stop
     async with ctx.services.db.session() as session:
-        waiting = await store.pending_proposals(session, workspace=ctx.workspace)
+        waiting, count = await proposal_store.waiting_for_decision(session, workspace=ctx.workspace)
     if not waiting:
         return Outcome.NOTHING
     tz = ctx.services.config.timezone
@@ -237,9 +236,8 @@ async def run_nudge(ctx: Context) -> Outcome:
         lines.append(
             f"#{proposal.id} from {proposal.author_name}, proposed {age_words(days)}: {snippet}"
         )
-    if len(waiting) > LIST_LIMIT:
-        lines.append(f"...and {len(waiting) - LIST_LIMIT} more.")
-    count = len(waiting)
+    if count > LIST_LIMIT:
+        lines.append(f"...and {count - LIST_LIMIT} more.")
     message = Message(
         title="Proposals waiting for an editor",
         body=text(

@@ -18,7 +18,6 @@ from handlers.events import Actor, Invocation, Reply
 from handlers.ideas.dates import MAX_AHEAD_DAYS, friendly_day, parse_day, read_span, unreadable
 from handlers.ideas.dates import age as age_words
 from handlers.messages import Message, MessageField, Tone
-from storage import audit
 from storage import ideas as store
 from storage.ideas import IdeaSnapshot
 from storage.models import IdeaAuditKind, IdeaStatus
@@ -197,15 +196,7 @@ async def _act_on(call: Call, ctx: Context) -> Reply:
             by=invocation.actor.name,
         )
         kind = IdeaAuditKind.IDEA_DONE if verb == "done" else IdeaAuditKind.IDEA_DROPPED
-        audit.record(
-            session,
-            workspace=ctx.workspace,
-            kind=kind,
-            at=now,
-            actor_id=invocation.actor.id,
-            actor_name=invocation.actor.name,
-            detail={"idea": idea.id},
-        )
+        ctx.audit(session, kind, at=now, actor=invocation.actor, detail={"idea": idea.id})
     if verb == "done":
         return _reply(
             f"Idea {idea.id} is done. Well done! The next digest will say so.",
@@ -246,15 +237,8 @@ async def _snooze(
     if until == today:
         return nothing_changed("A snooze has to end after today.")
     await store.snooze_idea(session, idea_id=idea.id, until=start_of_day(until, ctx))
-    audit.record(
-        session,
-        workspace=ctx.workspace,
-        kind=IdeaAuditKind.IDEA_SNOOZED,
-        at=now,
-        actor_id=invocation.actor.id,
-        actor_name=invocation.actor.name,
-        detail={"idea": idea.id, "until": until.isoformat()},
-    )
+    detail = {"idea": idea.id, "until": until.isoformat()}
+    ctx.audit(session, IdeaAuditKind.IDEA_SNOOZED, at=now, actor=invocation.actor, detail=detail)
     return _reply(
         f"Idea {idea.id} is snoozed until {friendly_day(until, today=today)}; "
         "the digest leaves it out until then.",

@@ -20,7 +20,6 @@ from handlers.ideas.digests import is_paused
 from handlers.ideas.idea import local_today, nothing_changed
 from handlers.ideas.schedules import ScheduleError, describe, next_run, parse_schedule
 from handlers.messages import Message, MessageField, Tone
-from storage import audit
 from storage import reminders as store
 from storage.models import IdeaAuditKind, ReminderKind
 from storage.reminders import ScheduleSnapshot
@@ -94,14 +93,9 @@ async def _set(call: Call, ctx: Context) -> Reply:
             at=now,
             by=invocation.actor.name,
         )
-        audit.record(
-            session,
-            workspace=ctx.workspace,
-            kind=IdeaAuditKind.REMINDERS_SET,
-            at=now,
-            actor_id=invocation.actor.id,
-            actor_name=invocation.actor.name,
-            detail={"kind": kind.value, "cron": cron, "was": old},
+        detail = {"kind": kind.value, "cron": cron, "was": old}
+        ctx.audit(
+            session, IdeaAuditKind.REMINDERS_SET, at=now, actor=invocation.actor, detail=detail
         )
     if ctx.services.reminders is not None:
         await ctx.services.reminders.reschedule(workspace=ctx.workspace, kind=kind.value, cron=cron)
@@ -156,15 +150,11 @@ async def _pause_or_resume(call: Call, ctx: Context) -> Reply:
             at=now,
             by=invocation.actor.name,
         )
-        audit.record(
+        ctx.audit(
             session,
-            workspace=ctx.workspace,
-            kind=IdeaAuditKind.REMINDERS_PAUSED
-            if verb == "pause"
-            else IdeaAuditKind.REMINDERS_RESUMED,
+            IdeaAuditKind.REMINDERS_PAUSED if verb == "pause" else IdeaAuditKind.REMINDERS_RESUMED,
             at=now,
-            actor_id=invocation.actor.id,
-            actor_name=invocation.actor.name,
+            actor=invocation.actor,
             detail={"kinds": [k.value for k in kinds], "until": until and until.isoformat()},
         )
     which = "All reminders" if len(kinds) > 1 else _WHAT[kinds[0]]

@@ -6,7 +6,6 @@ mentions are the editors named on purpose.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 
 from handlers.context import WorkflowConfig
@@ -22,10 +21,9 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def shown_emoji(names: Iterable[str], preferred: str) -> str:
-    """The emoji to suggest from a configured set: the usual one when it is there."""
-    ordered = sorted(names)
-    name = preferred if preferred in ordered else (ordered[0] if ordered else preferred)
+def shown_emoji(config: WorkflowConfig, kind: VoteKind) -> str:
+    """The emoji to suggest for a vote, as the character and its name."""
+    name = config.hint_emoji(kind)
     return f"{emoji_char(name)} (:{name}:)"
 
 
@@ -139,9 +137,9 @@ def _tone(snap: ProposalSnapshot) -> Tone:
 
 
 def how_to_decide(snap: ProposalSnapshot, config: WorkflowConfig) -> str:
-    approve = shown_emoji(config.approve_emoji, "white_check_mark")
-    reject = shown_emoji(config.reject_emoji, "x")
-    changes = shown_emoji(config.changes_emoji, "pencil2")
+    approve = shown_emoji(config, VoteKind.APPROVE)
+    reject = shown_emoji(config, VoteKind.REJECT)
+    changes = shown_emoji(config, VoteKind.CHANGES)
     needed = approvals_needed(snap, config)
     again = (
         f" This is version {snap.revision}: reactions on an earlier version no longer "

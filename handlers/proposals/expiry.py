@@ -28,7 +28,7 @@ async def expire_overdue(ctx: Context) -> int:
         async with ctx.services.db.transaction() as session:
             moved = await move_and_record(
                 session,
-                workspace=ctx.workspace,
+                ctx,
                 proposal_id=proposal_id,
                 from_statuses=OPEN_STATUSES,
                 to_status=ProposalStatus.EXPIRED,

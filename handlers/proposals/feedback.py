@@ -45,10 +45,6 @@ EMPTY_DRAFT = (
 )
 
 
-def empty_draft(*, footer: str) -> Reply:
-    return problem(EMPTY_DRAFT, footer=footer)
-
-
 def too_long(length: int) -> Reply:
     return problem(
         f"Your draft is {length:,} characters long; the limit is {MAX_LENGTH:,}. "
@@ -186,51 +182,42 @@ def withdrawn(snap: ProposalSnapshot) -> Reply:
 def decision_notice(snap: ProposalSnapshot, *, config: WorkflowConfig) -> Message:
     """Told to the proposer when the editors (or time) decide."""
     by = snap.decided_by or "the editors"
+    days = plural(config.expire_days, "day")
+    tone = Tone.NEUTRAL
     if snap.status == ProposalStatus.APPROVED:
         extra = " (overruling the checker)" if snap.overrule else ""
-        return Message(
-            body=(
-                f"Good news: {by} approved your proposal {snap.id}{extra}. It is in the "
-                "approved channel, ready to publish exactly as approved."
-            ),
-            tone=Tone.SUCCESS,
+        body = (
+            f"Good news: {by} approved your proposal {snap.id}{extra}. It is in the "
+            "approved channel, ready to publish exactly as approved."
         )
-    if snap.status == ProposalStatus.REJECTED:
-        return Message(
-            body=(
-                f"{by} rejected your proposal {snap.id}. If you are not sure why, ask them; "
-                "you are welcome to propose a different post."
-            ),
-            tone=Tone.DANGER,
+        tone = Tone.SUCCESS
+    elif snap.status == ProposalStatus.REJECTED:
+        body = (
+            f"{by} rejected your proposal {snap.id}. If you are not sure why, ask them; "
+            "you are welcome to propose a different post."
         )
-    if snap.status == ProposalStatus.CHANGES_REQUESTED:
+        tone = Tone.DANGER
+    elif snap.status == ProposalStatus.CHANGES_REQUESTED:
         asked = ", ".join(snap.voters(VoteKind.CHANGES)) or "An editor"
-        return Message(
-            body=(
-                f"{asked} asked for changes to your proposal {snap.id}. Ask them what to "
-                f"change, then send the new text with /propose edit {snap.id} NEW TEXT."
-            ),
-            tone=Tone.WARNING,
+        body = (
+            f"{asked} asked for changes to your proposal {snap.id}. Ask them what to "
+            f"change, then send the new text with /propose edit {snap.id} NEW TEXT."
         )
-    if snap.status == ProposalStatus.EXPIRED and snap.card_channel is None:
-        return Message(
-            body=(
-                f"Your proposal {snap.id} expired: it was blocked by the checker and not "
-                f"revised within {plural(config.expire_days, 'day')}. Nothing was posted; "
-                "you are welcome to propose a new version."
-            ),
-            tone=Tone.NEUTRAL,
+        tone = Tone.WARNING
+    elif snap.status == ProposalStatus.EXPIRED and snap.card_channel is None:
+        body = (
+            f"Your proposal {snap.id} expired: it was blocked by the checker and not "
+            f"revised within {days}. Nothing was posted; you are welcome to propose a new "
+            "version."
         )
-    if snap.status == ProposalStatus.EXPIRED:
-        return Message(
-            body=(
-                f"Your proposal {snap.id} expired: nobody decided it within "
-                f"{plural(config.expire_days, 'day')}. It was not rejected; propose it "
-                "again if it is still useful."
-            ),
-            tone=Tone.NEUTRAL,
+    elif snap.status == ProposalStatus.EXPIRED:
+        body = (
+            f"Your proposal {snap.id} expired: nobody decided it within {days}. It was not "
+            "rejected; propose it again if it is still useful."
         )
-    return Message(body=f"Your proposal {snap.id} is now {STATUS_WORDS[snap.status]}.")
+    else:
+        body = f"Your proposal {snap.id} is now {STATUS_WORDS[snap.status]}."
+    return Message(body=body, tone=tone)
 
 
 def status_list(proposals: list[ProposalSummary], *, config: WorkflowConfig) -> Reply:

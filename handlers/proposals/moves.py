@@ -11,16 +11,16 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.context import Context
 from handlers.events import Actor
-from storage import audit
 from storage import proposals as repo
 from storage.models import AuditKind, ProposalStatus
 
 
 async def move_and_record(
     session: AsyncSession,
+    ctx: Context,
     *,
-    workspace: str,
     proposal_id: int,
     from_statuses: Iterable[ProposalStatus],
     to_status: ProposalStatus,
@@ -44,14 +44,5 @@ async def move_and_record(
         overrule=overrule,
     )
     if moved:
-        audit.record(
-            session,
-            workspace=workspace,
-            kind=event,
-            at=now,
-            proposal_id=proposal_id,
-            actor_id=None if actor is None else actor.id,
-            actor_name=None if actor is None else actor.name,
-            detail=detail,
-        )
+        ctx.audit(session, event, at=now, actor=actor, proposal_id=proposal_id, detail=detail)
     return moved

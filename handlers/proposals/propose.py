@@ -21,7 +21,6 @@ from handlers.proposals.checking import CheckResult, check_draft
 from handlers.proposals.moves import move_and_record
 from handlers.proposals.queue import editors_queue
 from handlers.proposals.visible import has_visible_text
-from storage import audit
 from storage import proposals as repo
 from storage.models import OPEN_STATUSES, AuditKind, OutboxKind, ProposalStatus
 from storage.proposals import ProposalSnapshot
@@ -35,8 +34,8 @@ def _status_for(result: CheckResult) -> ProposalStatus:
 
 def _record_revision(
     session: AsyncSession,
+    ctx: Context,
     *,
-    workspace: str,
     proposal_id: int,
     revision: int,
     made: AuditKind,
@@ -49,22 +48,13 @@ def _record_revision(
         (made, {"revision": revision}),
         (AuditKind.CHECKED, result.audit_detail(revision)),
     ):
-        audit.record(
-            session,
-            workspace=workspace,
-            kind=kind,
-            at=now,
-            proposal_id=proposal_id,
-            actor_id=actor.id,
-            actor_name=actor.name,
-            detail=detail,
-        )
+        ctx.audit(session, kind, at=now, actor=actor, proposal_id=proposal_id, detail=detail)
 
 
 async def _new(call: Call, ctx: Context) -> Reply:
     inv, draft = call.invocation, call.text("text")
     if not has_visible_text(draft):  # only invisible characters: nothing to check
-        return feedback.empty_draft(footer=usage_lines(PROPOSE))
+        return feedback.problem(feedback.EMPTY_DRAFT, footer=usage_lines(PROPOSE))
     if len(draft) > feedback.MAX_LENGTH:
         return feedback.too_long(len(draft))
     result = check_draft(ctx.services.checker, draft)
@@ -85,7 +75,7 @@ async def _new(call: Call, ctx: Context) -> Reply:
         )
         _record_revision(
             session,
-            workspace=ctx.workspace,
+            ctx,
             proposal_id=proposal_id,
             revision=1,
             made=AuditKind.PROPOSED,
@@ -180,7 +170,7 @@ async def _revise(
         outbox.owe(session, ctx, proposal_id=snap.id, kind=OutboxKind.CARD, revision=number)
     _record_revision(
         session,
-        workspace=ctx.workspace,
+        ctx,
         proposal_id=snap.id,
         revision=number,
         made=AuditKind.REVISED,
@@ -232,7 +222,7 @@ async def _withdraw(call: Call, ctx: Context) -> Reply:
     async with ctx.services.db.transaction() as session:
         moved = await move_and_record(
             session,
-            workspace=ctx.workspace,
+            ctx,
             proposal_id=snap.id,
             from_statuses=OPEN_STATUSES,
             to_status=ProposalStatus.WITHDRAWN,
@@ -275,7 +265,7 @@ async def _overrule(call: Call, ctx: Context) -> Reply:
     async with ctx.services.db.transaction() as session:
         moved = await move_and_record(
             session,
-            workspace=ctx.workspace,
+            ctx,
             proposal_id=snap.id,
             from_statuses=[ProposalStatus.BLOCKED],
             to_status=ProposalStatus.PENDING,
@@ -316,10 +306,6 @@ async def _status(call: Call, ctx: Context) -> Reply:
     return feedback.status_one(snap, config=config)
 
 
-async def _queue(_call: Call, ctx: Context) -> Reply:
-    return await editors_queue(ctx)
-
-
 _NUMBER = Arg(
     name="number",
     shown="N",
@@ -332,8 +318,9 @@ _NUMBER = Arg(
 )
 
 
-def _text(*, name: str, shown: str, problem: str) -> Arg:
-    return Arg(name=name, shown=shown, kind=ArgKind.TEXT, description=name, problem=problem)
+_TEXT = Arg(
+    name="text", shown="TEXT", kind=ArgKind.TEXT, description="text", problem=feedback.EMPTY_DRAFT
+)
 
 
 PROPOSE = Command(
@@ -344,13 +331,7 @@ PROPOSE = Command(
             name="new",
             summary="sends a draft to the editors",
             handler=_new,
-            args=(
-                _text(
-                    name="text",
-                    shown="TEXT",
-                    problem=feedback.EMPTY_DRAFT,
-                ),
-            ),
+            args=(_TEXT,),
             keyword=False,
             roles=frozenset({Role.PROPOSER}),
             refusal=feedback.NOT_A_PROPOSER,
@@ -360,14 +341,7 @@ PROPOSE = Command(
             summary="replaces the text of your proposal N",
             handler=_edit,
             meant_by=("change", "update", "fix", "amend", "rewrite", "replace"),
-            args=(
-                _NUMBER,
-                _text(
-                    name="text",
-                    shown="TEXT",
-                    problem="Put the new text after the number: {usage}.",
-                ),
-            ),
+            args=(_NUMBER, replace(_TEXT, problem="Put the new text after the number: {usage}.")),
         ),
         Subcommand(
             name="withdraw",
@@ -393,7 +367,7 @@ PROPOSE = Command(
         Subcommand(
             name="queue",
             summary="lists what waits for the editors' decision, oldest first (editors)",
-            handler=_queue,
+            handler=editors_queue,
             meant_by=("pending", "waiting"),
             roles=frozenset({Role.EDITOR}),
             refusal=feedback.QUEUE_IS_FOR_EDITORS,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from handlers.commands.spec import Call
 from handlers.context import Context, WorkflowConfig
 from handlers.events import Reply
 from handlers.messages import Message, MessageField
@@ -25,8 +26,9 @@ SHOWN = 25  # a long queue is summed up after this many
 UNDELIVERED_AFTER = timedelta(minutes=1)  # younger messages are still on their way
 
 
-async def editors_queue(ctx: Context) -> Reply:
-    now = ctx.services.clock.now()
+async def editors_queue(_call: Call, ctx: Context) -> Reply:
+    """`/propose queue`."""
+    now, config = ctx.services.clock.now(), ctx.services.config
     async with ctx.services.db.session() as session:
         waiting, total = await repo.waiting_for_decision(
             session, workspace=ctx.workspace, limit=SHOWN
@@ -34,17 +36,6 @@ async def editors_queue(ctx: Context) -> Reply:
         stuck = await owed_store.undelivered(
             session, workspace=ctx.workspace, since=now - UNDELIVERED_AFTER
         )
-    return queue_reply(waiting, total=total, stuck=stuck, config=ctx.services.config, now=now)
-
-
-def queue_reply(
-    waiting: list[ProposalSummary],
-    *,
-    total: int,
-    stuck: list[Owed],
-    config: WorkflowConfig,
-    now: datetime,
-) -> Reply:
     fields = (
         (MessageField("Not delivered yet; postgate keeps trying", _undelivered(stuck, now)),)
         if stuck

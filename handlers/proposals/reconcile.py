@@ -17,7 +17,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 
-from handlers.context import Context, WorkflowConfig
+from handlers.context import Context
 from handlers.events import Actor, ReactionEvent
 from handlers.port import MessageRef
 from handlers.proposals.review import handle_reaction, vote_kind
@@ -81,7 +81,7 @@ async def _reconcile_card(
             standing.setdefault((user_id, kind), emoji)
     stored = {(v.voter_id, v.kind) for v in snap.votes}
     # Withdrawals first: an editor who swapped one reaction for another meanwhile.
-    changes = [(vote, False, _emoji_of(vote[1], config)) for vote in stored - standing.keys()]
+    changes = [(vote, False, config.hint_emoji(vote[1])) for vote in stored - standing.keys()]
     changes += [(vote, True, standing[vote]) for vote in standing.keys() - stored]
     changed = 0
     for (user_id, _kind), added, emoji in sorted(changes, key=lambda c: (c[1], c[0])):
@@ -102,12 +102,3 @@ async def _reconcile_card(
         )
         changed += 1
     return changed
-
-
-def _emoji_of(kind: VoteKind, config: WorkflowConfig) -> str:
-    names = {
-        VoteKind.APPROVE: config.approve_emoji,
-        VoteKind.REJECT: config.reject_emoji,
-        VoteKind.CHANGES: config.changes_emoji,
-    }[kind]
-    return min(names)

@@ -17,7 +17,6 @@ from handlers.emoji import emoji_name
 from handlers.events import Actor, ReactionEvent
 from handlers.proposals.cards import approvals_needed
 from handlers.proposals.moves import move_and_record
-from storage import audit
 from storage import proposals as repo
 from storage.models import AuditKind, OutboxKind, ProposalStatus, VoteKind
 from storage.proposals import ProposalSnapshot
@@ -26,14 +25,9 @@ from storage.proposals import ProposalSnapshot
 def vote_kind(emoji: str, config: WorkflowConfig) -> VoteKind | None:
     """Both sides normalised alike: `thumbsup`, `:+1:` and `👍` are one emoji."""
     name = emoji_name(emoji)
-    for kind, names in (
-        (VoteKind.APPROVE, config.approve_emoji),
-        (VoteKind.REJECT, config.reject_emoji),
-        (VoteKind.CHANGES, config.changes_emoji),
-    ):
-        if any(emoji_name(each) == name for each in names):
-            return kind
-    return None
+    return next(
+        (k for k in VoteKind if any(emoji_name(e) == name for e in config.emoji_for(k))), None
+    )
 
 
 async def _resolve(event: ReactionEvent, ctx: Context) -> int | None:
@@ -80,7 +74,7 @@ async def _decide(
     final = target != ProposalStatus.CHANGES_REQUESTED
     moved = await move_and_record(
         session,
-        workspace=ctx.workspace,
+        ctx,
         proposal_id=snap.id,
         from_statuses=[ProposalStatus.PENDING],
         to_status=target,
@@ -153,14 +147,12 @@ async def handle_reaction(event: ReactionEvent, ctx: Context) -> None:
                 return
         elif not await _withdraw_vote(session, ctx, snap=snap, kind=kind, actor=event.actor):
             return
-        audit.record(
+        ctx.audit(
             session,
-            workspace=ctx.workspace,
-            kind=AuditKind.VOTE_ADDED if event.added else AuditKind.VOTE_WITHDRAWN,
+            AuditKind.VOTE_ADDED if event.added else AuditKind.VOTE_WITHDRAWN,
             at=now,
+            actor=event.actor,
             proposal_id=snap.id,
-            actor_id=event.actor.id,
-            actor_name=event.actor.name,
             detail={"vote": str(kind), "revision": snap.revision}
             | ({"counted": "on reconnect"} if event.on_reconnect else {}),
         )

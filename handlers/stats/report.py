@@ -12,13 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.stats.period import Period, weeks_between
 from storage.db import Database
-from storage.models import AuditKind
 from storage.stats import (
     Counts,
     Durations,
     Ranked,
     WeekFigures,
-    busiest,
+    busiest_proposers,
     busiest_voters,
     counts_and_weeks,
     decision_times,
@@ -34,7 +33,6 @@ SIDE_BY_SIDE = 4
 TOP_RULES = 5
 # Busiest proposers by proposals made; busiest editors by votes standing
 # (`busiest_voters`: a vote taken back does not count).
-PEOPLE: dict[str, tuple[AuditKind, ...]] = {"proposers": (AuditKind.PROPOSED,)}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -84,7 +82,7 @@ async def gather_report(*, db: Database, workspace: str, period: Period) -> Stat
             lambda s: top_rules(s, workspace=workspace, current=now, previous=then, limit=TOP_RULES)
         )
         people = read(
-            lambda s: busiest(s, workspace=workspace, roles=PEOPLE, current=now, previous=then)
+            lambda s: busiest_proposers(s, workspace=workspace, current=now, previous=then)
         )
         voters = read(lambda s: busiest_voters(s, workspace=workspace, current=now, previous=then))
         counts = read(
@@ -103,7 +101,7 @@ async def gather_report(*, db: Database, workspace: str, period: Period) -> Stat
         times_now=times_now.result(),
         times_before=times_before.result(),
         rules=rules.result(),
-        proposers=people.result()["proposers"],
+        proposers=people.result(),
         editors=voters.result(),
         weeks=week_figures(weeks, counts.result()[2], week_times.result()),
     )
