@@ -60,21 +60,10 @@ KNOWN_GAPS = {
     # "class" is on the allow list (it holds "ass"), so "lower class pigs" is not read
     "o015": "'lower class' before a dehumanising word",
     # set p, before its tuning (each is removed as its category is covered)
-    "p017": "'someone needs to sort that MP out once and for all'",
     "p019": "boats 'full of invaders', with no group word",
-    "p023": "a sexualised 'good seeing-to' wished on a rival",
-    "p029": "tyres slashed, wished on a rival's car as 'a pity if'",
     "p038": "counter-speech naming 'the myth that' before the myth",
-    "p042": "'shame if anything were to happen to them', of a family",
-    "p044": "knowing which school a councillor's daughter goes to",
-    "p046": "a hint that bricks are cheap, beside an office's windows",
-    "p047": "dancing on a rival's grave",
     "p049": "a group 'shouldn't be allowed anywhere near children'",
-    "p051": "an office that 'would go up nicely with a bit of petrol'",
     "p058": "the great replacement endorsed: 'breeding us out'",
-    "p074": "a candidate's children watched on their way to school",
-    "p082": "'accidents happen to people who cross us'",
-    "p085": "where someone lives, with a call to go round tonight",
     "p094": "a group told to change 'or get out of Britain'",
 }
 
