@@ -55,16 +55,8 @@ KNOWN_GAPS = {
     "l024": "a dunce's cap in a history talk",
     # "our candidate" marks election material, even in a light-hearted post
     "l018": "a fun post naming our candidate gets the imprint warning",
-    # sinking boats wished on migrants names no violence and no group the frames read
-    "o012": "letting migrant boats sink",
     # "class" is on the allow list (it holds "ass"), so "lower class pigs" is not read
     "o015": "'lower class' before a dehumanising word",
-    # set p, before its tuning (each is removed as its category is covered)
-    "p019": "boats 'full of invaders', with no group word",
-    "p038": "counter-speech naming 'the myth that' before the myth",
-    "p049": "a group 'shouldn't be allowed anywhere near children'",
-    "p058": "the great replacement endorsed: 'breeding us out'",
-    "p094": "a group told to change 'or get out of Britain'",
 }
 
 
