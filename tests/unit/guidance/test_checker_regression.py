@@ -55,10 +55,18 @@ KNOWN_GAPS = {
     "l024": "a dunce's cap in a history talk",
     # "our candidate" marks election material, even in a light-hearted post
     "l018": "a fun post naming our candidate gets the imprint warning",
-    # sinking boats wished on migrants names no violence and no group the frames read
-    "o012": "letting migrant boats sink",
     # "class" is on the allow list (it holds "ass"), so "lower class pigs" is not read
     "o015": "'lower class' before a dehumanising word",
+    # set p's set-aside third, measured once after the work (docs/policy.md): a person
+    # "won't be walking" or "won't be leaving in one piece" after they turn up or vote
+    # (the same words say who walks a route or leaves a meeting)
+    "p001": "'he won't be walking anywhere for a while' after a vote",
+    "p052": "'she won't be leaving in one piece' if she turns up",
+    # "defective" is no word the policy lists for people ("a defective boiler")
+    "p024": "autistic children called defective and a waste of money",
+    # "the address of that Tory councillor" then "pay him a visit": the address is
+    # found (a warning) but the visit is only read beside "his address"
+    "p057": "a councillor's address with 'pay him a visit, lads'",
 }
 
 
