@@ -33,6 +33,13 @@ _CONFUSABLES = {
     "ᴍ": "m", "ɴ": "n", "ᴏ": "o", "ᴘ": "p", "ʀ": "r", "ꜱ": "s", "ᴛ": "t", "ᴜ": "u",
     "ᴠ": "v", "ᴡ": "w", "ᴢ": "z", "ø": "o", "ß": "ss", "æ": "ae", "œ": "oe",
     "ð": "d", "þ": "th", "ł": "l", "đ": "d",
+    # Armenian and Cherokee letters drawn like Latin ones: "fսck", "ՏᏟᏌᎷ"
+    "օ": "o", "ս": "u", "ո": "n", "հ": "h", "ց": "g", "զ": "q", "ժ": "d", "ա": "w",
+    "Ս": "u", "Տ": "s", "Օ": "o", "Ꭺ": "a", "Ᏼ": "b", "Ꮯ": "c", "Ꭰ": "d", "Ꭼ": "e",
+    "Ꮐ": "g", "Ꮋ": "h", "Ꭻ": "j", "Ꮶ": "k", "Ꮮ": "l", "Ꮇ": "m", "Ꮲ": "p", "Ꭱ": "r",
+    "Ꮪ": "s", "Ꭲ": "t", "Ꮩ": "v", "Ꮃ": "w", "Ꮤ": "w", "Ꮓ": "z", "Ꮢ": "r",
+    # symbols typed for letters inside words: "b¡tch", "¢unt", "§hit"
+    "¡": "i", "¢": "c", "§": "s", "€": "e", "⭕": "o",
     # letters with a hook or a stroke, which NFD does not take apart: "ƒuck"
     "ƒ": "f", "ɓ": "b", "ƀ": "b", "ƈ": "c", "ȼ": "c", "ɗ": "d", "ɇ": "e", "ɠ": "g",
     "ħ": "h", "ɨ": "i", "ƙ": "k", "ƚ": "l", "ɲ": "n", "ƥ": "p", "ɍ": "r", "ʂ": "s",
@@ -98,12 +105,20 @@ def _fold_char(char: str) -> str:
         return ""
     if "\U0001f1e6" <= char <= "\U0001f1ff":  # regional indicator letters: 🇸🇨🇺🇲
         return chr(ord(char) - 0x1F1E6 + ord("a"))
+    # letters in black circles and squares, which NFKC leaves alone: 🅕🅤🅒🅚, 🅵🆄🅲🅺, 🅱
+    if "\U0001f150" <= char <= "\U0001f169":
+        return chr(ord(char) - 0x1F150 + ord("a"))
+    if "\U0001f170" <= char <= "\U0001f189":
+        return chr(ord(char) - 0x1F170 + ord("a"))
+    compatible = unicodedata.normalize("NFKC", char)
+    if len(compatible) == 3 and compatible[0] == "(" and compatible[2] == ")":
+        compatible = compatible[1]  # parenthesised letters: ⒡⒰⒞⒦, 🄕🄤🄒🄚
     out = []
-    for part in unicodedata.normalize("NFKC", char):
+    for part in compatible:
         part = _CONFUSABLES.get(part, part)
         for piece in unicodedata.normalize("NFD", part):
-            if unicodedata.category(piece) == "Mn":
-                continue  # accents: "scüm" reads as "scum"
+            if unicodedata.category(piece) in ("Mn", "Me"):
+                continue  # accents, and enclosing keycaps and circles: "scüm", "s⃣c⃣u⃣m⃣"
             piece = _CONFUSABLES.get(piece, piece).lower()
             out.append(_CONFUSABLES.get(piece, piece))
     return "".join(out)

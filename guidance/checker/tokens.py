@@ -44,6 +44,13 @@ SHORTENERS = frozenset(
     }
 )
 
+# What may stand between the letters of a word spelt out: spaces, dots, dashes, slashes,
+# stars, brackets, colons, quotes, emoji ("s.c.u.m", "(s)(c)(u)(m)", "s🔥c🔥u🔥m"); not
+# two stars together, which hide letters ("c**t") rather than part them.
+_SPLIT_GAP = (
+    r"(?:(?!\*\*)[\s.\-_*,+/~|:;\"^=\\()\[\]\u2190-\u21ff\u2600-\u27bf\u2b00-\u2bff"
+    r"\U0001f300-\U0001faff]){1,3}+"
+)
 _TLDS = "com|co\\.uk|org\\.uk|org|uk|net|ly|gl|gd|io|me|cc|gy|info|biz|at|id|st|be|app"
 # Possessive and atomic groups keep every pattern linear in the length of the text.
 _MASTER = re.compile(
@@ -51,7 +58,7 @@ _MASTER = re.compile(
     r"|(?P<url>(?:https?://|www\.)[^\s<>\"']++"
     rf"|(?<![\w.@/-])(?:[a-z0-9-]++\.)++(?:{_TLDS})\b(?:/[^\s<>\"']*+)?)"
     r"|(?P<mention>(?<![\w@.])@[a-z0-9_]{1,30}+)"
-    r"|(?P<split>(?<![a-z0-9@$])[a-z0-9@$](?:[\s.\-_*,+/~|]{1,3}+[a-z0-9@$](?![a-z0-9@$'])){2,}+)"
+    rf"|(?P<split>(?<![a-z0-9@$])[a-z0-9@$](?:{_SPLIT_GAP}[a-z0-9@$](?![a-z0-9@$'])){{2,}}+)"
     r"|(?P<word>[a-z0-9@$|*'!#_]++|£)"
 )
 _SENTENCE_END = re.compile(r"[.!?]++(?=\s|$)|\n")
