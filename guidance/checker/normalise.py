@@ -8,6 +8,7 @@ original, so findings can point at the words the proposer wrote.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -57,6 +58,7 @@ class Folded:
 
     text: str
     origin: tuple[int, ...] | None
+    reordered: bool = False
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original span of folded `text[start:end]` (end exclusive)."""
@@ -65,6 +67,9 @@ class Folded:
         if start >= end:
             at = self.origin[start] if start < len(self.origin) else self._end()
             return at, at
+        if self.reordered:  # some of it typed backwards under a right-to-left override
+            part = self.origin[start:end]
+            return min(part), max(part) + 1
         return self.origin[start], self.origin[end - 1] + 1
 
     def _end(self) -> int:
@@ -77,12 +82,33 @@ def fold(text: str) -> Folded:
         return Folded(text.lower().replace("`", "'"), None)
     pieces: list[str] = []
     origin: list[int] = []
-    for index, char in enumerate(text):
+    reordered = _RLO in text
+    for index in _display_order(text) if reordered else range(len(text)):
+        char = text[index]
         folded = _fold_char(char)
         if folded:
             pieces.append(folded)
             origin.extend([index] * len(folded))
-    return Folded("".join(pieces), tuple(origin))
+    return Folded("".join(pieces), tuple(origin), reordered)
+
+
+_RLO = "\u202e"  # right-to-left override: the letters after it show in reverse
+_RLO_END = re.compile(r"[\u202c\n]")  # until "pop directional formatting" or the line's end
+
+
+def _display_order(text: str) -> list[int]:
+    """The indexes of `text` in the order they are seen: a word typed backwards after a
+    right-to-left override ("\u202emucs") shows, and is read, the right way round."""
+    order: list[int] = []
+    at = 0
+    while (begin := text.find(_RLO, at)) >= 0:
+        order.extend(range(at, begin + 1))
+        stop = _RLO_END.search(text, begin + 1)
+        end = stop.start() if stop else len(text)
+        order.extend(range(end - 1, begin, -1))
+        at = end
+    order.extend(range(at, len(text)))
+    return order
 
 
 def is_invisible(char: str) -> bool:

@@ -93,6 +93,8 @@ class Token(NamedTuple):  # a tuple: cheap to make, and posts have many
 # ("pen is", "who re-elected"): at least one piece must be a fragment of nothing.
 MAX_PIECE = 4
 _PIECE_GAP = re.compile(r"[\s.\-_*]{1,2}")
+_LINE_BREAK = re.compile(r"[ \t]*-?[ \t]*\r?\n[ \t]*")
+_HYPHEN_BREAK = re.compile(r"-[ \t]*\r?\n[ \t]*")
 _SHORT_TEXT = """a i o an as at be by do go he if in is it me my no of oh ok on or ox so to up us we
     ye yo mo ma pa re co ex un de pre non sub pro mid ad am eh hi ho ha id la lo mr ms
     ace act add ado aft age ago aid ail aim air ale all and ant any ape apt arc are ark
@@ -135,7 +137,9 @@ def join_fragments(
     while i < count:
         token = tokens[i]
         joined = None
-        if token.kind == WORD and token.forms[0] in starts and i + 1 < count:
+        if token.kind == WORD and i + 1 < count:
+            joined = _hyphenated(tokens, i, folded.text, listed)
+        if joined is None and token.kind == WORD and token.forms[0] in starts and i + 1 < count:
             joined = _joined(tokens, i, folded.text, listed)
             if joined is not None and _initial(token, tokens[i + 1], folded, original):
                 joined = None
@@ -156,8 +160,12 @@ def _joined(
     pieces = [tokens[first].forms[0]]
     for last in range(first + 1, min(first + 3, len(tokens))):
         token = tokens[last]
-        if token.kind != WORD or len(token.forms[0]) > MAX_PIECE or token.sentence != sentence:
+        if token.kind != WORD or len(token.forms[0]) > MAX_PIECE:
             return None
+        if token.sentence != sentence and not _LINE_BREAK.fullmatch(
+            text, tokens[last - 1].end, token.start
+        ):
+            return None  # a word broken over two lines ("sc\num") is one word
         pieces.append(token.forms[0])
         word = "".join(pieces)
         if len(word) >= 4 and listed(word):  # cheap tests first: this runs on most words
@@ -173,6 +181,18 @@ def _joined(
                 return last, word
             return None
     return None
+
+
+def _hyphenated(
+    tokens: list[Token], first: int, text: str, listed: Callable[[str], bool]
+) -> tuple[int, str] | None:
+    """A word hyphenated at the end of a line ("wan-\nker", "retar-\nded"): its halves run
+    together when they spell a listed word, whatever their length."""
+    after = tokens[first + 1]
+    if after.kind != WORD or not _HYPHEN_BREAK.fullmatch(text, tokens[first].end, after.start):
+        return None
+    word = tokens[first].forms[0] + after.forms[0]
+    return (first + 1, word) if word.isalpha() and listed(word) else None
 
 
 def _initial(token: Token, after: Token, folded: Folded, original: str) -> bool:
@@ -379,6 +399,27 @@ def _hashtag_parts(
     ]
 
 
+_MAX_STRETCHED_RUNS = 5
+
+
+def _stretched(form: str) -> list[str]:
+    """A word stretched in several places ("nnniiigggggeeerrr"): each repeated letter read
+    once or twice, so a listed word with its own double letter is found."""
+    runs = list(_RUN2.finditer(form))
+    if not 2 <= len(runs) <= _MAX_STRETCHED_RUNS:
+        return []
+    out = []
+    for choice in range(1 << len(runs)):
+        pieces, at = [], 0
+        for k, run in enumerate(runs):
+            pieces.append(form[at : run.start()])
+            pieces.append(run.group(1) * (1 + (choice >> k & 1)))
+            at = run.end()
+        pieces.append(form[at:])
+        out.append("".join(pieces))
+    return out
+
+
 @lru_cache(maxsize=65536)
 def word_forms(raw: str) -> tuple[int, int, tuple[str, ...], bool]:
     """(characters trimmed at the start, at the end, the forms the word could stand for,
@@ -399,16 +440,31 @@ def word_forms(raw: str) -> tuple[int, int, tuple[str, ...], bool]:
     if "'" in body:
         forms.append(body.replace("'", ""))
     # Numbers for letters, in words that have letters of their own ("sh1t", not "P155")
-    if sum(c.isalpha() for c in body) >= 2 and any(c in _LEET_CHARS for c in body):
+    # or one letter inside three symbols or more ("7w47", "5h17"; "P155" is a bus route)
+    letters = sum(c.isalpha() for c in body)
+    leet = sum(c in _LEET_CHARS for c in body)
+    if (letters >= 2 and leet) or (
+        letters == 1
+        and leet >= 3
+        and leet + 1 == len(body)
+        and body[1:-1].isalnum()
+        and not body[0].isalpha()
+        and not body[-1].isalpha()
+    ):
         forms.append(body.translate(_LEET))
         forms.append(body.translate(_LEET_L))
     if "*" in body and body.replace("*", ""):
         forms.append(body.replace("*", ""))
+    # "vv" drawn for "w" ("vvanker"), "ph" said for "f" ("phuck", "phaggot")
+    for pair, letter in (("vv", "w"), ("ph", "f")):
+        if pair in body:
+            forms.append(body.replace(pair, letter))
     for form in list(forms):
         if _RUN3.search(form):
             forms.append(_RUN3.sub(r"\1", form))
             forms.append(_RUN3.sub(r"\1\1", form))
             forms.append(_RUN2.sub(r"\1", form))
+            forms.extend(_stretched(form))
     if (
         "*" not in body
         and sum(c.isalpha() for c in body) >= _MIN_MASKED_LETTERS
