@@ -128,27 +128,33 @@ def join_fragments(
     original: str,
     listed: Callable[[str], bool],
     starts: AbstractSet[str],
+    known: Callable[[str], bool] | None = None,
 ) -> list[Token]:
     """Run two or three short pieces back into the listed word they spell ("scu m": scum).
     `starts`: the beginnings of those words, so most words are passed over at once.
-    An initial before a name ("C Rap", "P Rick") is left as it is."""
+    An initial before a name ("C Rap", "P Rick") is left as it is. `known`: the words a
+    word hyphenated at a line's end may make (any word of the policy; `listed` if None)."""
     out: list[Token] = []
     i, count = 0, len(tokens)
+    merged = 0  # sentence ends undone by words joined over a line break
     while i < count:
         token = tokens[i]
         joined = None
         if token.kind == WORD and i + 1 < count:
-            joined = _hyphenated(tokens, i, folded.text, listed)
+            joined = _hyphenated(tokens, i, folded.text, known or listed)
         if joined is None and token.kind == WORD and token.forms[0] in starts and i + 1 < count:
             joined = _joined(tokens, i, folded.text, listed)
             if joined is not None and _initial(token, tokens[i + 1], folded, original):
                 joined = None
         if joined is None:
-            out.append(token)
+            out.append(token._replace(sentence=token.sentence - merged) if merged else token)
             i += 1
         else:
             last, word = joined
-            out.append(Token(token.start, tokens[last].end, (word,), token.sentence))
+            sentence = token.sentence - merged
+            out.append(Token(token.start, tokens[last].end, (word,), sentence))
+            # a word broken over two lines is one word of one sentence: "ki-\nll all"
+            merged += tokens[last].sentence - token.sentence
             i = last + 1
     return out
 
@@ -186,8 +192,8 @@ def _joined(
 def _hyphenated(
     tokens: list[Token], first: int, text: str, listed: Callable[[str], bool]
 ) -> tuple[int, str] | None:
-    """A word hyphenated at the end of a line ("wan-\nker", "retar-\nded"): its halves run
-    together when they spell a listed word, whatever their length."""
+    """A word hyphenated at the end of a line ("wan-\nker", "ki-\nll"): its halves run
+    together when they spell a word of the policy, whatever their length."""
     after = tokens[first + 1]
     if after.kind != WORD or not _HYPHEN_BREAK.fullmatch(text, tokens[first].end, after.start):
         return None
@@ -276,8 +282,11 @@ def tokenise(folded: Folded, *, original: str, vocabulary: Vocabulary) -> list[T
         elif kind == "email":
             tokens.append(Token(start, end, ("email",), sentence, EMAIL))
         else:
-            handle = match.group()[1:]  # "@rse" may also be "arse" in disguise
-            tokens.append(Token(start, end, (handle, "a" + handle), sentence, MENTION))
+            handle = match.group()[1:]  # "@rse" may also be "arse" in disguise, "@r3" "are"
+            forms = (handle, "a" + handle)
+            if any(c in _LEET_CHARS for c in handle) and any(c.isalpha() for c in handle):
+                forms += (forms[1].translate(_LEET),)
+            tokens.append(Token(start, end, forms, sentence, MENTION))
     return tokens
 
 
@@ -400,6 +409,26 @@ def _hashtag_parts(
 
 
 _MAX_STRETCHED_RUNS = 5
+_MAX_EITHER = 4
+
+
+def _one_letter(body: str) -> bool:
+    """A word of one letter among symbols that may be read: "g@$", "@r3" (a symbol that is
+    no digit among them), or "7w47", "5h17" (the letter inside; "P155", "A55" are roads)."""
+    if len(body) >= 3 and any(c in "@$!|" for c in body):
+        return True
+    return len(body) >= 4 and not body[0].isalpha() and not body[-1].isalpha()
+
+
+def _either_il(body: str) -> list[str]:
+    spots = [k for k, c in enumerate(body) if c in "|1"]
+    out = []
+    for choice in range(1 << len(spots)):
+        chars = list(body)
+        for bit, k in enumerate(spots):
+            chars[k] = "l" if choice >> bit & 1 else "i"
+        out.append("".join(chars).translate(_LEET))
+    return out
 
 
 def _stretched(form: str) -> list[str]:
@@ -432,7 +461,7 @@ def word_forms(raw: str) -> tuple[int, int, tuple[str, ...], bool]:
     body = stripped.strip("_").replace("#", "*").replace("_", "*")
     trail += len(stripped) - len(stripped.rstrip("_"))
     lead += len(stripped) - len(stripped.lstrip("_"))
-    if body.endswith("'s"):
+    if body.endswith("'s") and body.count("'") == 1:  # not "k'i'l'l t'o'r'i'e's"
         body = body[:-2]
     if not body or not any(c.isalnum() or c in "*£" for c in body):
         return lead, trail, (), False
@@ -443,16 +472,11 @@ def word_forms(raw: str) -> tuple[int, int, tuple[str, ...], bool]:
     # or one letter inside three symbols or more ("7w47", "5h17"; "P155" is a bus route)
     letters = sum(c.isalpha() for c in body)
     leet = sum(c in _LEET_CHARS for c in body)
-    if (letters >= 2 and leet) or (
-        letters == 1
-        and leet >= 3
-        and leet + 1 == len(body)
-        and body[1:-1].isalnum()
-        and not body[0].isalpha()
-        and not body[-1].isalpha()
-    ):
+    if (letters >= 2 and leet) or (letters == 1 and leet + 1 == len(body) and _one_letter(body)):
         forms.append(body.translate(_LEET))
         forms.append(body.translate(_LEET_L))
+        if 2 <= sum(c in "|1" for c in body) <= _MAX_EITHER:  # "k|||": each | an i or an l
+            forms.extend(_either_il(body))
     if "*" in body and body.replace("*", ""):
         forms.append(body.replace("*", ""))
     # "vv" drawn for "w" ("vvanker"), "ph" said for "f" ("phuck", "phaggot")
