@@ -51,6 +51,31 @@ _SPLIT_GAP = (
     r"(?:(?!\*\*)[\s.\-_*,+/~|:;\"^=\\()\[\]\u2190-\u21ff\u2600-\u27bf\u2b00-\u2bff"
     r"\U0001f300-\U0001faff]){1,3}+"
 )
+_PICTURES = "\u2600-\u27bf\U0001f300-\U0001faff"
+_PICTURE = re.compile(f"[{_PICTURES}]")
+_IN = "[a-z0-9@$|*'!#_]"  # what a word is made of
+# Pictures typed for the words they show ("I'll 🔪 you", "Immigrants are 🐀🐀"), read as
+# those words, so the rules for the words apply (and their care for everyday uses:
+# "Year of the Rat 🐀" names no group). A picture inside a short word hides a letter
+# ("k🔪ll", "b🐝tch"), not one between two words ("Vote🌹Labour").
+# "=" between words is read as "are": "Tories = scum".
+EMOJI_WORDS = {
+    "\U0001f52a": ("knife", "stab"),  # kitchen knife
+    "\U0001f5e1": ("knife", "stab"),  # dagger
+    "\U0001f52b": ("gun", "shoot"),  # pistol
+    "\U0001f4a3": ("bomb",),
+    "\U0001fa93": ("axe",),
+    "\U0001f400": ("rat", "rats"),
+    "\U0001f437": ("pig", "pigs"),
+    "\U0001f416": ("pig", "pigs"),
+    "\U0001f412": ("monkey", "monkeys"),
+    "\U0001f435": ("monkey", "monkeys"),
+    "\U0001f98d": ("ape", "apes", "gorilla", "gorillas"),
+    "\U0001f40d": ("snake", "snakes"),
+    "\U0001fab3": ("cockroach", "cockroaches"),
+    "\U0001f921": ("clown", "clowns"),
+    "\U0001f411": ("sheep",),
+}
 _TLDS = "com|co\\.uk|org\\.uk|org|uk|net|ly|gl|gd|io|me|cc|gy|info|biz|at|id|st|be|app"
 # Possessive and atomic groups keep every pattern linear in the length of the text.
 _MASTER = re.compile(
@@ -59,7 +84,8 @@ _MASTER = re.compile(
     rf"|(?<![\w.@/-])(?:[a-z0-9-]++\.)++(?:{_TLDS})\b(?:/[^\s<>\"']*+)?)"
     r"|(?P<mention>(?<![\w@.])@[a-z0-9_]{1,30}+)"
     rf"|(?P<split>(?<![a-z0-9@$])[a-z0-9@$](?:{_SPLIT_GAP}[a-z0-9@$](?![a-z0-9@$'])){{2,}}+)"
-    r"|(?P<word>[a-z0-9@$|*'!#_]++|£)"
+    rf"|(?P<word>(?<![a-z0-9@$|*'!#_]){_IN}{{1,4}}[{_PICTURES}]{_IN}{{1,4}}(?!{_IN})|{_IN}++|£)"
+    rf"|(?P<emoji>[{''.join(EMOJI_WORDS)}]|(?<=\s)=(?=\s))"
 )
 _SENTENCE_END = re.compile(r"[.!?]++(?=\s|$)|\n")
 _RUN3 = re.compile(r"(.)\1\1+")
@@ -281,6 +307,8 @@ def tokenise(folded: Folded, *, original: str, vocabulary: Vocabulary) -> list[T
             tokens.append(Token(start, end, forms, sentence, LINK))
         elif kind == "email":
             tokens.append(Token(start, end, ("email",), sentence, EMAIL))
+        elif kind == "emoji":
+            tokens.append(Token(start, end, EMOJI_WORDS.get(match.group(), ("are",)), sentence))
         else:
             handle = match.group()[1:]  # "@rse" may also be "arse" in disguise, "@r3" "are"
             forms = (handle, "a" + handle)
@@ -458,7 +486,7 @@ def word_forms(raw: str) -> tuple[int, int, tuple[str, ...], bool]:
     stripped = body.rstrip("'!#")
     trail = len(body) - len(stripped)
     # "f#ck" and "sc_m" are masked like "f*ck"
-    body = stripped.strip("_").replace("#", "*").replace("_", "*")
+    body = _PICTURE.sub("*", stripped.strip("_").replace("#", "*").replace("_", "*"))
     trail += len(stripped) - len(stripped.rstrip("_"))
     lead += len(stripped) - len(stripped.lstrip("_"))
     if body.endswith("'s") and body.count("'") == 1:  # not "k'i'l'l t'o'r'i'e's"
