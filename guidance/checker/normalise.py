@@ -125,6 +125,18 @@ def is_invisible(char: str) -> bool:
     return category == "Lo" and unicodedata.name(char, "").endswith(" FILLER")
 
 
+# Unicode names a Latin letter with a hook, stroke, bar or tail that NFD leaves whole
+# ("LATIN SMALL LETTER S WITH SWASH TAIL": "ȿ"), and small capitals: the plain letter.
+_LATIN_NAME = re.compile(
+    r"LATIN (?:SMALL |CAPITAL )?LETTER (?:SMALL CAPITAL )?([A-Z])(?: WITH .*)?"
+)
+
+
+def _latin_letter(char: str) -> str:
+    found = _LATIN_NAME.fullmatch(unicodedata.name(char, ""))
+    return found.group(1).lower() if found else char
+
+
 @lru_cache(maxsize=4096)
 def _fold_char(char: str) -> str:
     if is_invisible(char):
@@ -146,5 +158,6 @@ def _fold_char(char: str) -> str:
             if unicodedata.category(piece) in ("Mn", "Me"):
                 continue  # accents, and enclosing keycaps and circles: "scüm", "s⃣c⃣u⃣m⃣"
             piece = _CONFUSABLES.get(piece, piece).lower()
-            out.append(_CONFUSABLES.get(piece, piece))
+            piece = _CONFUSABLES.get(piece, piece)
+            out.append(piece if piece.isascii() else _latin_letter(piece))
     return "".join(out)
