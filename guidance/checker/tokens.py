@@ -173,6 +173,8 @@ def join_fragments(
             if joined is not None and _initial(token, tokens[i + 1], folded, original):
                 joined = None
         if joined is None:
+            if token.kind == WORD and len(token.forms[0]) >= _MIN_BACKWARDS:
+                token = _backwards(token, listed)
             out.append(token._replace(sentence=token.sentence - merged) if merged else token)
             i += 1
         else:
@@ -213,6 +215,21 @@ def _joined(
                 return last, word
             return None
     return None
+
+
+# A block rule's word typed backwards ("mucs", "reknaw") is read both ways. English words
+# that are such a word backwards (found with the British and American word lists) stay
+# as they are.
+_MIN_BACKWARDS = 4
+_BACKWARDS_WORDS = frozenset({"gals", "parc", "zaps"})
+
+
+def _backwards(token: Token, listed: Callable[[str], bool]) -> Token:
+    word = token.forms[0]
+    back = word[::-1]
+    if word in _BACKWARDS_WORDS or not back.isalpha() or not listed(back):
+        return token
+    return token._replace(forms=(*token.forms, back))
 
 
 def _hyphenated(
