@@ -185,7 +185,9 @@ class Checker:
         folded = fold(text)
         tokens = tokenise(folded, original=text, vocabulary=self._lexicon)
         tokens = self._respell(
-            join_fragments(tokens, folded, text, self._spells, self._spelt_starts)
+            join_fragments(
+                tokens, folded, text, self._spells, self._spelt_starts, self._lexicon.is_word
+            )
         )
         if allowed:
             tokens = [

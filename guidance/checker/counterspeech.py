@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from guidance.checker.lexicon import Hit, Lexicon, Tag
 from guidance.checker.spans import NO_SPANS, Spans
-from guidance.checker.tokens import Token
+from guidance.checker.tokens import MASKED, Token
 from guidance.policy import CounterSpeech
 
 _QUOTES = re.compile(
@@ -75,9 +75,20 @@ class CounterSpeechReader:
                 lexicon.add(phrase, ("homonym", word.lower()))
 
     def read(self, tokens: Sequence[Token], hits: dict[Tag, list[Hit]], text: str) -> Reading:
-        affirmed = {hit.last + 1 for hit in hits.get(AFFIRMING, ())}
-        at = sorted({hit.first for hit in hits.get(MARKER, ()) if hit.first not in affirmed})
-        condemned = CONDEMNATION in hits
+        # a word masked with stars ("s***") fits "stop", "said" and "shame" as well as the
+        # insult it hides: it is never the marker or the condemnation that excuses itself
+        def written(hit: Hit) -> bool:
+            return all(t.kind != MASKED for t in tokens[hit.first : hit.last + 1])
+
+        affirmed = {hit.last + 1 for hit in hits.get(AFFIRMING, ()) if written(hit)}
+        at = sorted(
+            {
+                hit.first
+                for hit in hits.get(MARKER, ())
+                if hit.first not in affirmed and written(hit)
+            }
+        )
+        condemned = any(map(written, hits.get(CONDEMNATION, ())))
         quoted = quotations(text) if condemned or at else NO_SPANS
         return Reading([tokens[i] for i in at], at, condemned, quoted)
 

@@ -8,6 +8,7 @@ original, so findings can point at the words the proposer wrote.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -33,6 +34,13 @@ _CONFUSABLES = {
     "ᴍ": "m", "ɴ": "n", "ᴏ": "o", "ᴘ": "p", "ʀ": "r", "ꜱ": "s", "ᴛ": "t", "ᴜ": "u",
     "ᴠ": "v", "ᴡ": "w", "ᴢ": "z", "ø": "o", "ß": "ss", "æ": "ae", "œ": "oe",
     "ð": "d", "þ": "th", "ł": "l", "đ": "d",
+    # Armenian and Cherokee letters drawn like Latin ones: "fսck", "ՏᏟᏌᎷ"
+    "օ": "o", "ս": "u", "ո": "n", "հ": "h", "ց": "g", "զ": "q", "ժ": "d", "ա": "w",
+    "Ս": "u", "Տ": "s", "Օ": "o", "Ꭺ": "a", "Ᏼ": "b", "Ꮯ": "c", "Ꭰ": "d", "Ꭼ": "e",
+    "Ꮐ": "g", "Ꮋ": "h", "Ꭻ": "j", "Ꮶ": "k", "Ꮮ": "l", "Ꮇ": "m", "Ꮲ": "p", "Ꭱ": "r",
+    "Ꮪ": "s", "Ꭲ": "t", "Ꮩ": "v", "Ꮃ": "w", "Ꮤ": "w", "Ꮓ": "z", "Ꮢ": "r",
+    # symbols typed for letters inside words: "b¡tch", "¢unt", "§hit"
+    "¡": "i", "¢": "c", "§": "s", "€": "e", "⭕": "o",
     # letters with a hook or a stroke, which NFD does not take apart: "ƒuck"
     "ƒ": "f", "ɓ": "b", "ƀ": "b", "ƈ": "c", "ȼ": "c", "ɗ": "d", "ɇ": "e", "ɠ": "g",
     "ħ": "h", "ɨ": "i", "ƙ": "k", "ƚ": "l", "ɲ": "n", "ƥ": "p", "ɍ": "r", "ʂ": "s",
@@ -50,6 +58,7 @@ class Folded:
 
     text: str
     origin: tuple[int, ...] | None
+    reordered: bool = False
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original span of folded `text[start:end]` (end exclusive)."""
@@ -58,6 +67,9 @@ class Folded:
         if start >= end:
             at = self.origin[start] if start < len(self.origin) else self._end()
             return at, at
+        if self.reordered:  # some of it typed backwards under a right-to-left override
+            part = self.origin[start:end]
+            return min(part), max(part) + 1
         return self.origin[start], self.origin[end - 1] + 1
 
     def _end(self) -> int:
@@ -70,12 +82,33 @@ def fold(text: str) -> Folded:
         return Folded(text.lower().replace("`", "'"), None)
     pieces: list[str] = []
     origin: list[int] = []
-    for index, char in enumerate(text):
+    reordered = _RLO in text
+    for index in _display_order(text) if reordered else range(len(text)):
+        char = text[index]
         folded = _fold_char(char)
         if folded:
             pieces.append(folded)
             origin.extend([index] * len(folded))
-    return Folded("".join(pieces), tuple(origin))
+    return Folded("".join(pieces), tuple(origin), reordered)
+
+
+_RLO = "\u202e"  # right-to-left override: the letters after it show in reverse
+_RLO_END = re.compile(r"[\u202c\n]")  # until "pop directional formatting" or the line's end
+
+
+def _display_order(text: str) -> list[int]:
+    """The indexes of `text` in the order they are seen: a word typed backwards after a
+    right-to-left override ("\u202emucs") shows, and is read, the right way round."""
+    order: list[int] = []
+    at = 0
+    while (begin := text.find(_RLO, at)) >= 0:
+        order.extend(range(at, begin + 1))
+        stop = _RLO_END.search(text, begin + 1)
+        end = stop.start() if stop else len(text)
+        order.extend(range(end - 1, begin, -1))
+        at = end
+    order.extend(range(at, len(text)))
+    return order
 
 
 def is_invisible(char: str) -> bool:
@@ -92,18 +125,39 @@ def is_invisible(char: str) -> bool:
     return category == "Lo" and unicodedata.name(char, "").endswith(" FILLER")
 
 
+# Unicode names a Latin letter with a hook, stroke, bar or tail that NFD leaves whole
+# ("LATIN SMALL LETTER S WITH SWASH TAIL": "ȿ"), and small capitals: the plain letter.
+_LATIN_NAME = re.compile(
+    r"LATIN (?:SMALL |CAPITAL )?LETTER (?:SMALL CAPITAL )?([A-Z])(?: WITH .*)?"
+)
+
+
+def _latin_letter(char: str) -> str:
+    found = _LATIN_NAME.fullmatch(unicodedata.name(char, ""))
+    return found.group(1).lower() if found else char
+
+
 @lru_cache(maxsize=4096)
 def _fold_char(char: str) -> str:
     if is_invisible(char):
         return ""
     if "\U0001f1e6" <= char <= "\U0001f1ff":  # regional indicator letters: 🇸🇨🇺🇲
         return chr(ord(char) - 0x1F1E6 + ord("a"))
+    # letters in black circles and squares, which NFKC leaves alone: 🅕🅤🅒🅚, 🅵🆄🅲🅺, 🅱
+    if "\U0001f150" <= char <= "\U0001f169":
+        return chr(ord(char) - 0x1F150 + ord("a"))
+    if "\U0001f170" <= char <= "\U0001f189":
+        return chr(ord(char) - 0x1F170 + ord("a"))
+    compatible = unicodedata.normalize("NFKC", char)
+    if len(compatible) == 3 and compatible[0] == "(" and compatible[2] == ")":
+        compatible = compatible[1]  # parenthesised letters: ⒡⒰⒞⒦, 🄕🄤🄒🄚
     out = []
-    for part in unicodedata.normalize("NFKC", char):
+    for part in compatible:
         part = _CONFUSABLES.get(part, part)
         for piece in unicodedata.normalize("NFD", part):
-            if unicodedata.category(piece) == "Mn":
-                continue  # accents: "scüm" reads as "scum"
+            if unicodedata.category(piece) in ("Mn", "Me"):
+                continue  # accents, and enclosing keycaps and circles: "scüm", "s⃣c⃣u⃣m⃣"
             piece = _CONFUSABLES.get(piece, piece).lower()
-            out.append(_CONFUSABLES.get(piece, piece))
+            piece = _CONFUSABLES.get(piece, piece)
+            out.append(piece if piece.isascii() else _latin_letter(piece))
     return "".join(out)

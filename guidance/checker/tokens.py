@@ -44,6 +44,38 @@ SHORTENERS = frozenset(
     }
 )
 
+# What may stand between the letters of a word spelt out: spaces, dots, dashes, slashes,
+# stars, brackets, colons, quotes, emoji ("s.c.u.m", "(s)(c)(u)(m)", "s🔥c🔥u🔥m"); not
+# two stars together, which hide letters ("c**t") rather than part them.
+_SPLIT_GAP = (
+    r"(?:(?!\*\*)[\s.\-_*,+/~|:;\"^=\\()\[\]\u2190-\u21ff\u2600-\u27bf\u2b00-\u2bff"
+    r"\U0001f300-\U0001faff]){1,3}+"
+)
+_PICTURES = "\u2600-\u27bf\U0001f300-\U0001faff"
+_PICTURE = re.compile(f"[{_PICTURES}]")
+_IN = "[a-z0-9@$|*'!#_]"  # what a word is made of
+# Pictures typed for the words they show ("I'll 🔪 you", "Immigrants are 🐀🐀"), read as
+# those words, so the rules for the words apply (and their care for everyday uses:
+# "Year of the Rat 🐀" names no group). A picture inside a short word hides a letter
+# ("k🔪ll", "b🐝tch"), not one between two words ("Vote🌹Labour").
+# "=" between words is read as "are": "Tories = scum".
+EMOJI_WORDS = {
+    "\U0001f52a": ("knife", "stab"),  # kitchen knife
+    "\U0001f5e1": ("knife", "stab"),  # dagger
+    "\U0001f52b": ("gun", "shoot"),  # pistol
+    "\U0001f4a3": ("bomb",),
+    "\U0001fa93": ("axe",),
+    "\U0001f400": ("rat", "rats"),
+    "\U0001f437": ("pig", "pigs"),
+    "\U0001f416": ("pig", "pigs"),
+    "\U0001f412": ("monkey", "monkeys"),
+    "\U0001f435": ("monkey", "monkeys"),
+    "\U0001f98d": ("ape", "apes", "gorilla", "gorillas"),
+    "\U0001f40d": ("snake", "snakes"),
+    "\U0001fab3": ("cockroach", "cockroaches"),
+    "\U0001f921": ("clown", "clowns"),
+    "\U0001f411": ("sheep",),
+}
 _TLDS = "com|co\\.uk|org\\.uk|org|uk|net|ly|gl|gd|io|me|cc|gy|info|biz|at|id|st|be|app"
 # Possessive and atomic groups keep every pattern linear in the length of the text.
 _MASTER = re.compile(
@@ -51,8 +83,9 @@ _MASTER = re.compile(
     r"|(?P<url>(?:https?://|www\.)[^\s<>\"']++"
     rf"|(?<![\w.@/-])(?:[a-z0-9-]++\.)++(?:{_TLDS})\b(?:/[^\s<>\"']*+)?)"
     r"|(?P<mention>(?<![\w@.])@[a-z0-9_]{1,30}+)"
-    r"|(?P<split>(?<![a-z0-9@$])[a-z0-9@$](?:[\s.\-_*,+/~|]{1,3}+[a-z0-9@$](?![a-z0-9@$'])){2,}+)"
-    r"|(?P<word>[a-z0-9@$|*'!#_]++|£)"
+    rf"|(?P<split>(?<![a-z0-9@$])[a-z0-9@$](?:{_SPLIT_GAP}[a-z0-9@$](?![a-z0-9@$'])){{2,}}+)"
+    rf"|(?P<word>(?<![a-z0-9@$|*'!#_]){_IN}{{1,4}}[{_PICTURES}]{_IN}{{1,4}}(?!{_IN})|{_IN}++|£)"
+    rf"|(?P<emoji>[{''.join(EMOJI_WORDS)}]|(?<=\s)=(?=\s))"
 )
 _SENTENCE_END = re.compile(r"[.!?]++(?=\s|$)|\n")
 _RUN3 = re.compile(r"(.)\1\1+")
@@ -86,6 +119,8 @@ class Token(NamedTuple):  # a tuple: cheap to make, and posts have many
 # ("pen is", "who re-elected"): at least one piece must be a fragment of nothing.
 MAX_PIECE = 4
 _PIECE_GAP = re.compile(r"[\s.\-_*]{1,2}")
+_LINE_BREAK = re.compile(r"[ \t]*-?[ \t]*\r?\n[ \t]*")
+_HYPHEN_BREAK = re.compile(r"-[ \t]*\r?\n[ \t]*")
 _SHORT_TEXT = """a i o an as at be by do go he if in is it me my no of oh ok on or ox so to up us we
     ye yo mo ma pa re co ex un de pre non sub pro mid ad am eh hi ho ha id la lo mr ms
     ace act add ado aft age ago aid ail aim air ale all and ant any ape apt arc are ark
@@ -119,25 +154,35 @@ def join_fragments(
     original: str,
     listed: Callable[[str], bool],
     starts: AbstractSet[str],
+    known: Callable[[str], bool] | None = None,
 ) -> list[Token]:
     """Run two or three short pieces back into the listed word they spell ("scu m": scum).
     `starts`: the beginnings of those words, so most words are passed over at once.
-    An initial before a name ("C Rap", "P Rick") is left as it is."""
+    An initial before a name ("C Rap", "P Rick") is left as it is. `known`: the words a
+    word hyphenated at a line's end may make (any word of the policy; `listed` if None)."""
     out: list[Token] = []
     i, count = 0, len(tokens)
+    merged = 0  # sentence ends undone by words joined over a line break
     while i < count:
         token = tokens[i]
         joined = None
-        if token.kind == WORD and token.forms[0] in starts and i + 1 < count:
+        if token.kind == WORD and i + 1 < count:
+            joined = _hyphenated(tokens, i, folded.text, known or listed)
+        if joined is None and token.kind == WORD and token.forms[0] in starts and i + 1 < count:
             joined = _joined(tokens, i, folded.text, listed)
             if joined is not None and _initial(token, tokens[i + 1], folded, original):
                 joined = None
         if joined is None:
-            out.append(token)
+            if token.kind == WORD and len(token.forms[0]) >= _MIN_BACKWARDS:
+                token = _backwards(token, listed)
+            out.append(token._replace(sentence=token.sentence - merged) if merged else token)
             i += 1
         else:
             last, word = joined
-            out.append(Token(token.start, tokens[last].end, (word,), token.sentence))
+            sentence = token.sentence - merged
+            out.append(Token(token.start, tokens[last].end, (word,), sentence))
+            # a word broken over two lines is one word of one sentence: "ki-\nll all"
+            merged += tokens[last].sentence - token.sentence
             i = last + 1
     return out
 
@@ -149,8 +194,12 @@ def _joined(
     pieces = [tokens[first].forms[0]]
     for last in range(first + 1, min(first + 3, len(tokens))):
         token = tokens[last]
-        if token.kind != WORD or len(token.forms[0]) > MAX_PIECE or token.sentence != sentence:
+        if token.kind != WORD or len(token.forms[0]) > MAX_PIECE:
             return None
+        if token.sentence != sentence and not _LINE_BREAK.fullmatch(
+            text, tokens[last - 1].end, token.start
+        ):
+            return None  # a word broken over two lines ("sc\num") is one word
         pieces.append(token.forms[0])
         word = "".join(pieces)
         if len(word) >= 4 and listed(word):  # cheap tests first: this runs on most words
@@ -166,6 +215,33 @@ def _joined(
                 return last, word
             return None
     return None
+
+
+# A block rule's word typed backwards ("mucs", "reknaw") is read both ways. English words
+# that are such a word backwards (found with the British and American word lists) stay
+# as they are.
+_MIN_BACKWARDS = 4
+_BACKWARDS_WORDS = frozenset({"gals", "parc", "zaps"})
+
+
+def _backwards(token: Token, listed: Callable[[str], bool]) -> Token:
+    word = token.forms[0]
+    back = word[::-1]
+    if word in _BACKWARDS_WORDS or not back.isalpha() or not listed(back):
+        return token
+    return token._replace(forms=(*token.forms, back))
+
+
+def _hyphenated(
+    tokens: list[Token], first: int, text: str, listed: Callable[[str], bool]
+) -> tuple[int, str] | None:
+    """A word hyphenated at the end of a line ("wan-\nker", "ki-\nll"): its halves run
+    together when they spell a word of the policy, whatever their length."""
+    after = tokens[first + 1]
+    if after.kind != WORD or not _HYPHEN_BREAK.fullmatch(text, tokens[first].end, after.start):
+        return None
+    word = tokens[first].forms[0] + after.forms[0]
+    return (first + 1, word) if word.isalpha() and listed(word) else None
 
 
 def _initial(token: Token, after: Token, folded: Folded, original: str) -> bool:
@@ -248,9 +324,14 @@ def tokenise(folded: Folded, *, original: str, vocabulary: Vocabulary) -> list[T
             tokens.append(Token(start, end, forms, sentence, LINK))
         elif kind == "email":
             tokens.append(Token(start, end, ("email",), sentence, EMAIL))
+        elif kind == "emoji":
+            tokens.append(Token(start, end, EMOJI_WORDS.get(match.group(), ("are",)), sentence))
         else:
-            handle = match.group()[1:]  # "@rse" may also be "arse" in disguise
-            tokens.append(Token(start, end, (handle, "a" + handle), sentence, MENTION))
+            handle = match.group()[1:]  # "@rse" may also be "arse" in disguise, "@r3" "are"
+            forms = (handle, "a" + handle)
+            if any(c in _LEET_CHARS for c in handle) and any(c.isalpha() for c in handle):
+                forms += (forms[1].translate(_LEET),)
+            tokens.append(Token(start, end, forms, sentence, MENTION))
     return tokens
 
 
@@ -372,6 +453,47 @@ def _hashtag_parts(
     ]
 
 
+_MAX_STRETCHED_RUNS = 5
+_MAX_EITHER = 4
+
+
+def _one_letter(body: str) -> bool:
+    """A word of one letter among symbols that may be read: "g@$", "@r3" (a symbol that is
+    no digit among them), or "7w47", "5h17" (the letter inside; "P155", "A55" are roads)."""
+    if len(body) >= 3 and any(c in "@$!|" for c in body):
+        return True
+    return len(body) >= 4 and not body[0].isalpha() and not body[-1].isalpha()
+
+
+def _either_il(body: str) -> list[str]:
+    spots = [k for k, c in enumerate(body) if c in "|1"]
+    out = []
+    for choice in range(1 << len(spots)):
+        chars = list(body)
+        for bit, k in enumerate(spots):
+            chars[k] = "l" if choice >> bit & 1 else "i"
+        out.append("".join(chars).translate(_LEET))
+    return out
+
+
+def _stretched(form: str) -> list[str]:
+    """A word stretched in several places ("nnniiigggggeeerrr"): each repeated letter read
+    once or twice, so a listed word with its own double letter is found."""
+    runs = list(_RUN2.finditer(form))
+    if not 2 <= len(runs) <= _MAX_STRETCHED_RUNS:
+        return []
+    out = []
+    for choice in range(1 << len(runs)):
+        pieces, at = [], 0
+        for k, run in enumerate(runs):
+            pieces.append(form[at : run.start()])
+            pieces.append(run.group(1) * (1 + (choice >> k & 1)))
+            at = run.end()
+        pieces.append(form[at:])
+        out.append("".join(pieces))
+    return out
+
+
 @lru_cache(maxsize=65536)
 def word_forms(raw: str) -> tuple[int, int, tuple[str, ...], bool]:
     """(characters trimmed at the start, at the end, the forms the word could stand for,
@@ -381,10 +503,10 @@ def word_forms(raw: str) -> tuple[int, int, tuple[str, ...], bool]:
     stripped = body.rstrip("'!#")
     trail = len(body) - len(stripped)
     # "f#ck" and "sc_m" are masked like "f*ck"
-    body = stripped.strip("_").replace("#", "*").replace("_", "*")
+    body = _PICTURE.sub("*", stripped.strip("_").replace("#", "*").replace("_", "*"))
     trail += len(stripped) - len(stripped.rstrip("_"))
     lead += len(stripped) - len(stripped.lstrip("_"))
-    if body.endswith("'s"):
+    if body.endswith("'s") and body.count("'") == 1:  # not "k'i'l'l t'o'r'i'e's"
         body = body[:-2]
     if not body or not any(c.isalnum() or c in "*£" for c in body):
         return lead, trail, (), False
@@ -392,16 +514,26 @@ def word_forms(raw: str) -> tuple[int, int, tuple[str, ...], bool]:
     if "'" in body:
         forms.append(body.replace("'", ""))
     # Numbers for letters, in words that have letters of their own ("sh1t", not "P155")
-    if sum(c.isalpha() for c in body) >= 2 and any(c in _LEET_CHARS for c in body):
+    # or one letter inside three symbols or more ("7w47", "5h17"; "P155" is a bus route)
+    letters = sum(c.isalpha() for c in body)
+    leet = sum(c in _LEET_CHARS for c in body)
+    if (letters >= 2 and leet) or (letters == 1 and leet + 1 == len(body) and _one_letter(body)):
         forms.append(body.translate(_LEET))
         forms.append(body.translate(_LEET_L))
+        if 2 <= sum(c in "|1" for c in body) <= _MAX_EITHER:  # "k|||": each | an i or an l
+            forms.extend(_either_il(body))
     if "*" in body and body.replace("*", ""):
         forms.append(body.replace("*", ""))
+    # "vv" drawn for "w" ("vvanker"), "ph" said for "f" ("phuck", "phaggot")
+    for pair, letter in (("vv", "w"), ("ph", "f")):
+        if pair in body:
+            forms.append(body.replace(pair, letter))
     for form in list(forms):
         if _RUN3.search(form):
             forms.append(_RUN3.sub(r"\1", form))
             forms.append(_RUN3.sub(r"\1\1", form))
             forms.append(_RUN2.sub(r"\1", form))
+            forms.extend(_stretched(form))
     if (
         "*" not in body
         and sum(c.isalpha() for c in body) >= _MIN_MASKED_LETTERS

@@ -67,6 +67,14 @@ KNOWN_GAPS = {
     # "the address of that Tory councillor" then "pay him a visit": the address is
     # found (a warning) but the visit is only read beside "his address"
     "p057": "a councillor's address with 'pay him a visit, lads'",
+    # disguises set q found and left: a letter drawn with two symbols ("|<" for k), a
+    # vowel changed for another ("F🅾ck": reading o as u would turn "fock", "bock" and
+    # "tock" into other words), and threats or hate in wordings the rules do not know
+    # yet (the wording work is another branch's)
+    "q008": "'|<' drawn for a k",
+    "q042": "'o' written for 'u' in a swear word ('F🅾️ck')",
+    "q044": "'put a gun to your head': the idiom is everyday, the gun may be an emoji",
+    "q048": "'go back to Africa' with 'you apes' said to people",
 }
 
 
