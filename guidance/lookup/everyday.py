@@ -29,6 +29,13 @@ _FAITH = ["religious", "non-party related matters"]
 _JOKE = ["inappropriate", "offensive", "discrimination"]
 _PARTY_EVENT = ["insight", "happening", "party"]
 _INSIDERS = ["news for insiders", "issues that affect people", "everyday lives"]
+_OUTSIDER = ["members", "approved users", "nominated"]
+_PLAIN = ["accessible language", "jargon"]
+_WHAT_FOR = ["purposes", "objectives"]
+_IN_CHARGE = ["responsible", "responsibilities", "manage"]
+_SELLING = ["non-party related matters", "party's objectives"]
+_REPORT = ["report", "abusive", "comments"]
+_SPAM = ["spam", "junk"]
 
 EVERYDAY_SYNONYMS: Mapping[str, Sequence[str]] = {
     # Personal views, and keeping to what the party says (the rules: no unsolicited
@@ -125,4 +132,77 @@ EVERYDAY_SYNONYMS: Mapping[str, Sequence[str]] = {
     "quiz night": _PARTY_EVENT,
     "coffee morning": _PARTY_EVENT,
     "social evening": _PARTY_EVENT,
+    # Someone outside the party posting for it (who may post).
+    "not a member": _OUTSIDER,
+    "not members": _OUTSIDER,
+    "isn't a member": _OUTSIDER,
+    "aren't members": _OUTSIDER,
+    "non member": _OUTSIDER,
+    "non members": _OUTSIDER,
+    "nonmember": _OUTSIDER,
+    "not in the party": _OUTSIDER,
+    "isn't in the party": _OUTSIDER,
+    "not even in the party": _OUTSIDER,
+    "outside the party": _OUTSIDER,
+    "can anyone": _OUTSIDER,
+    "can everyone": _OUTSIDER,
+    "can any of us": _OUTSIDER,
+    "can all members": _OUTSIDER,
+    "can members": _OUTSIDER,
+    # The local party by other names: where a post goes, like "the CLP".
+    "branch": ["party"],
+    "local party": ["party"],
+    "constituency party": ["party"],
+    # Plain words (the rules: accessible language, no jargon).
+    "plain english": _PLAIN,
+    "plain language": _PLAIN,
+    "simple language": _PLAIN,
+    "simple words": _PLAIN,
+    "everyday language": _PLAIN,
+    "everyday words": _PLAIN,
+    "easy to understand": _PLAIN,
+    "easy to read": _PLAIN,
+    "big words": _PLAIN,
+    "long words": _PLAIN,
+    "posh words": _PLAIN,
+    "technical terms": _PLAIN,
+    "technical language": _PLAIN,
+    "lingo": _PLAIN,
+    # What the accounts are meant to carry.
+    "meant to post": _WHAT_FOR,
+    "supposed to post": _WHAT_FOR,
+    "meant to be posting": _WHAT_FOR,
+    "supposed to be posting": _WHAT_FOR,
+    "what should we post": _WHAT_FOR,
+    "what should i post": _WHAT_FOR,
+    "what do we post": _WHAT_FOR,
+    "what can we post": _WHAT_FOR,
+    # Who runs or looks after something (who is responsible).
+    "who manages": _IN_CHARGE,
+    "who runs": _IN_CHARGE,
+    "who looks after": _IN_CHARGE,
+    "who handles": _IN_CHARGE,
+    "who deals with": _IN_CHARGE,
+    "who sorts out": _IN_CHARGE,
+    "who oversees": _IN_CHARGE,
+    # Selling or plugging something of one's own (not party business).
+    "plug": _SELLING,
+    "my business": _SELLING,
+    "my own business": _SELLING,
+    "my shop": _SELLING,
+    "my company": _SELLING,
+    "sell": _SELLING,
+    "selling": _SELLING,
+    "for sale": _SELLING,
+    # Reporting abuse (the principles: abusive comments are reported).
+    "report": _REPORT,
+    "reporting": _REPORT,
+    "reported": _REPORT,
+    # Money-making schemes and scams passed round (the rules: spam, junk).
+    "crypto": _SPAM,
+    "bitcoin": _SPAM,
+    "get rich": _SPAM,
+    "investment scheme": _SPAM,
+    "pyramid scheme": _SPAM,
+    "make money fast": _SPAM,
 }

@@ -50,6 +50,7 @@ _INCIDENTAL_WORDS = """
     mean means new one ones other others otherwise overall part people person put rather
     rest result say says see seen side since sit someone stand start starting state stay
     stuff take time times use used way ways whether whoever within without world
+    voter voters candidate candidates
 """
 
 # Where a post goes and whose it is ("... on the page", "... on our facebook", "...
@@ -68,6 +69,11 @@ _CONTEXT_WORDS = """
 _REAL_WORDS = """
     consent consents county context contest roles pasty amuse shape shore stare spare
     choir premise medic phony mules
+    mate mates male made came fame fake fact case past sale lane park farm firm
+    hole read rate rent sent bent tent pain pair ride file tile tide fine fire fund
+    gold held king feed feet fell seem sing size soft spot spend star stage still test
+    tree week small black clean count police price print shot thin shame shake stake
+    scare drag pace lone cone tore pint fees wards banner poster caption june
 """
 REAL_WORDS: frozenset[str] = frozenset(_REAL_WORDS.split())
 

@@ -72,14 +72,12 @@ KNOWN_MISSES = {
 
 # Set d's misses, the same way (the last three were in its set-aside third).
 KNOWN_MISSES_D: dict[str, str] = {
-    "can i upload a selfie with a voter on the doorstep": "'voters' is a word of why",
     "whats the wifi password at the labour club": "'password' is a synonym for security",
     "can i claim expenses for printing leaflets": "'claim' is in the rules' summary",
     "when is the next county council election": "'election' leads to the imprint",
     "how do i change the profile picture on our facebook": "'profile' is the imprint's",
     "somebody's being rude in the replies should i respond": "'rude' leads to the rules",
     # set aside until the end
-    "my mate isnt in the party can he post for us": "'mate' is read as 'make'",
     "how do i become an approved user": "'approved users' is in three sections' words",
     "what can we use the clp facebook for": "'use' and 'accounts' are in who may post's title",
 }
