@@ -93,6 +93,21 @@ UNANSWERED_UNLESS_COVERED: tuple[frozenset[str], ...] = tuple(
     frozenset(group.split()) for group in _UNANSWERED_UNLESS_COVERED
 )
 
+# Questions that ask for a fact a social media guidance never gives: a time or a date,
+# when the next thing is, a price, who won, the weather, where to park, how many
+# characters fit. Their other words ("the branch meeting", "the street stall", "the
+# election", "membership") would otherwise find a section that says nothing on them.
+# Matched on the question's words as read (text-speak expanded, apostrophes dropped).
+_FACT_QUESTIONS = re.compile(
+    r"\b(?:what time|what date|which date|what day|which day|which days"
+    r"|when(?: is| are| will| does| do)?(?: the| our)? next"
+    r"|how much (?:is|are|does|do|will|for|it costs?)(?! too)"
+    r"|who won|who will win|who is going to win"
+    r"|weather|forecast|raining"
+    r"|where (?:can|do|should|shall) (?:i|we) park"
+    r"|how many (?:characters|letters|words|hashtags|emojis))\b"
+)
+
 # Text-speak and apostrophes left out, as members type them, read as the words meant
 # ("wot r the rules 4 posting", "cant", "whats"). Only questions are read this way.
 _TEXT_SPEAK: dict[str, tuple[str, ...]] = {
@@ -214,3 +229,9 @@ CONTEXT_STEMS: frozenset[str] = frozenset(stem(w) for w in _CONTEXT_WORDS.split(
 def content_stems(text: str) -> list[str]:
     """The stems of the words that carry meaning, in order, repeats kept."""
     return [stem(w) for w in words(text) if not is_stop_word(w)]
+
+
+def asks_for_a_fact(found: list[str]) -> bool:
+    """Whether the question (its words, as `query_words` reads them) asks for a time,
+    date, price, result, forecast, parking place or character count (`_FACT_QUESTIONS`)."""
+    return _FACT_QUESTIONS.search(" ".join(found)) is not None
