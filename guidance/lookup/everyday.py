@@ -36,6 +36,9 @@ _IN_CHARGE = ["responsible", "responsibilities", "manage"]
 _SELLING = ["non-party related matters", "party's objectives"]
 _REPORT = ["report", "abusive", "comments"]
 _SPAM = ["spam", "junk"]
+_RUDE_TO_US = ["comments", "abusive", "report", "escalate"]
+_BECOME = ["approved users", "access", "nominated"]
+_WHY = ["guidance exist", "benefits"]
 
 EVERYDAY_SYNONYMS: Mapping[str, Sequence[str]] = {
     # Personal views, and keeping to what the party says (the rules: no unsolicited
@@ -181,6 +184,9 @@ EVERYDAY_SYNONYMS: Mapping[str, Sequence[str]] = {
     "what can i put": _WHAT_FOR,
     "what should we put": _WHAT_FOR,
     "what to put": _WHAT_FOR,
+    "what can we use": _WHAT_FOR,
+    "what can i use": _WHAT_FOR,
+    "what do we use": _WHAT_FOR,
     "what kind of stuff": _WHAT_FOR,
     "what sort of stuff": _WHAT_FOR,
     "what type of stuff": _WHAT_FOR,
@@ -217,4 +223,56 @@ EVERYDAY_SYNONYMS: Mapping[str, Sequence[str]] = {
     "investment scheme": _SPAM,
     "pyramid scheme": _SPAM,
     "make money fast": _SPAM,
+    # Others being rude to us (the principles: abusive comments are reported; the
+    # advice: don't escalate).
+    "rude to us": _RUDE_TO_US,
+    "rude to me": _RUDE_TO_US,
+    "rude in the comments": _RUDE_TO_US,
+    "rude in the replies": _RUDE_TO_US,
+    "rude comment": _RUDE_TO_US,
+    "rude comments": _RUDE_TO_US,
+    "rude reply": _RUDE_TO_US,
+    "rude replies": _RUDE_TO_US,
+    "nasty comments": _RUDE_TO_US,
+    "nasty replies": _RUDE_TO_US,
+    "having a go at us": _RUDE_TO_US,
+    "having a go at me": _RUDE_TO_US,
+    # Becoming one of those who post (who may post).
+    "become an approved": _BECOME,
+    "become one of": _BECOME,
+    "people who post": _BECOME,
+    "person who posts": _BECOME,
+    "help with our": _BECOME,
+    "help out with": _BECOME,
+    "help run": _BECOME,
+    "help us run": _BECOME,
+    "help manage": _BECOME,
+}
+
+# Why there is a guidance at all: "why do we need rules", "what's the point of this
+# guidance", "why bother with a social media policy". (Not "why do we need an imprint":
+# that asks about the imprint.)
+_WHY_ASKED = (
+    "why do we need",
+    "why do we have",
+    "why have",
+    "bother with",
+    "what's the point of",
+    "what is the point of",
+    "reason for",
+    "reasons for",
+    "why are there",
+    "why is there",
+)
+_WHY_OF = ("", "the ", "these ", "this ", "a ", "our ", "any ")
+_GUIDANCE_NAMES = ("rules", "guidelines", "guidance", "policy", "policies")
+EVERYDAY_SYNONYMS = {
+    **EVERYDAY_SYNONYMS,
+    **{
+        f"{asked} {of}{social}{name}": _WHY
+        for asked in _WHY_ASKED
+        for of in _WHY_OF
+        for social in ("", "social media ")
+        for name in _GUIDANCE_NAMES
+    },
 }

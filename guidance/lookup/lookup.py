@@ -153,12 +153,14 @@ class GuidanceIndex:
         # slip for "threads", though only the plural is written down.
         self._known_stems = frozenset(postings) | {stem(w) for w in synonyms.surface_words}
         self._corrections: dict[str, str | None] = {}
-        self._uncovered = frozenset(
-            word
-            for group in UNANSWERED_UNLESS_COVERED
+        uncovered_groups = [
+            (group, phrases)
+            for group, phrases in UNANSWERED_UNLESS_COVERED
             if not any(stem(w) in self._known_stems for w in group)
-            for word in group
-        )
+        ]
+        self._uncovered = frozenset(w for group, _ in uncovered_groups for w in group)
+        phrases = [p for _, group_phrases in uncovered_groups for p in group_phrases]
+        self._uncovered_phrase = re.compile(rf"\b(?:{'|'.join(phrases)})\b") if phrases else None
         self._exact: dict[str, int] = {}
         for i, section in enumerate(guidance.sections):
             self._exact.setdefault(" ".join(words(section.id)), i)
@@ -320,7 +322,10 @@ class GuidanceIndex:
         typed = query_words(query)[:MAX_QUERY_WORDS]
         hedged = hedges(typed)
         vague = 0
-        uncovered = asks_for_a_fact(typed)
+        uncovered = asks_for_a_fact(typed) or (
+            self._uncovered_phrase is not None
+            and self._uncovered_phrase.search(" ".join(typed)) is not None
+        )
         for position, word in enumerate(typed):
             if is_stop_word(word) or position in hedged:
                 all_stems.append(stem(word))

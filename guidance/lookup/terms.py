@@ -73,24 +73,51 @@ _REAL_WORDS = """
     hole read rate rent sent bent tent pain pair ride file tile tide fine fire fund
     gold held king feed feet fell seem sing size soft spot spend star stage still test
     tree week small black clean count police price print shot thin shame shake stake
-    scare drag pace lone cone tore pint fees wards banner poster caption june
+    scare drag pace lone cone tore pint fees wards banner poster caption june litter
 """
 REAL_WORDS: frozenset[str] = frozenset(_REAL_WORDS.split())
 
-# Children, consent and safeguarding: a question about them is answered only by a
-# guidance that speaks of them. When the guidance has no word of a group, its best
-# section for the rest of the question ("photos of the kids from the family fun day"
-# -> what the accounts are for) would be a confident answer on a matter it does not
-# cover. One word of a group in the guidance covers the group ("children" covers
-# "child" and "kids").
+# Matters a social media guidance may not cover: children, consent (and photos of
+# people), safeguarding, expenses and money, formatting, the account's own settings,
+# membership admin. A question about one is answered only by a guidance that speaks
+# of it. When the guidance has no word of a group, its best section for the rest of
+# the question ("photos of the kids from the family fun day" -> what the accounts are
+# for; "claim expenses" -> the rules' "claims") would be a confident answer on a
+# matter it does not cover. One word of a group in the guidance covers the group
+# ("children" covers "child" and "kids"); the phrases after "|" (regular expressions
+# over the question's words, separated by commas) only match, they do not cover
+# ("people" of "people in the photo" is a word every guidance uses).
 _UNANSWERED_UNLESS_COVERED = (
     """child children kid kids kiddies minor minors teen teens teenager teenagers baby
     babies toddler toddlers pupil pupils schoolchildren""",
-    "consent consents consented",
+    """consent consents consented
+    | permission to (?:use|post|share|put up|take)(?: a| the| their| our)?
+      (?:photos?|pictures?|pics?|videos?)
+    , (?:photos?|pictures?|pics?|videos?) of people at
+    , people in the (?:photos?|pictures?|pics?|videos?|background)
+    , blur (?:their |the )?faces, their faces""",
     "safeguarding safeguard",
+    """expenses expense reimburse reimbursed reimbursement refund refunds receipt receipts
+    invoice invoices""",
+    """font fonts italics italic underline underlined gif gifs sticker stickers
+    | text bold, bold text, in bold""",
+    """username usernames avatar | profile picture, profile pic, profile photo, cover photo,
+    cover picture, header image, display name""",
+    """renew renewal | membership number, membership card, membership fee, membership fees,
+    direct debit, my subs""",
 )
-UNANSWERED_UNLESS_COVERED: tuple[frozenset[str], ...] = tuple(
-    frozenset(group.split()) for group in _UNANSWERED_UNLESS_COVERED
+
+
+def _group(text: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    single, _, phrases = text.partition("|")
+    return frozenset(single.split()), tuple(
+        " ".join(p.split()) for p in phrases.split(",") if p.strip()
+    )
+
+
+# (the group's words, which cover and match; its phrases, which only match)
+UNANSWERED_UNLESS_COVERED: tuple[tuple[frozenset[str], tuple[str, ...]], ...] = tuple(
+    _group(text) for text in _UNANSWERED_UNLESS_COVERED
 )
 
 # Questions that ask for a fact a social media guidance never gives: a time or a date,

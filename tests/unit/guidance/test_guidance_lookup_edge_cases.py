@@ -340,6 +340,10 @@ def test_real_words_near_the_guidance_s_words_are_read_as_typed() -> None:
         ("can i plug my cafe in a post", "rules"),
         ("should we report abusive replies", "principles"),
         ("is this crypto thing spam", "rules"),
+        ("why do we need a social media policy", "why"),
+        ("people keep being rude to us in the comments", "principles"),
+        ("how can i become one of the people who post", "who-can-post"),
+        ("why do we need an imprint", "imprint"),
     ],
 )
 def test_everyday_words_are_built_in_without_the_party_s_synonyms(
@@ -364,6 +368,11 @@ def test_the_party_s_synonym_overrides_a_built_in_one() -> None:
         "can we post photos of kids at the quiz night",
         "do i need consent from the parents to share a video of the stall",
         "whats our safeguarding policy for young members",
+        "can i get my petrol money reimbursed",
+        "how do i put a word in italics",
+        "can we change our avatar on x",
+        "when is my membership renewal due",
+        "do i need permission to post photos of people in the crowd",
     ],
 )
 def test_children_and_consent_get_no_answer_from_a_guidance_silent_on_them(query: str) -> None:
