@@ -15,7 +15,8 @@ each question checked on its own, the known misses strict xfails.
 `..._d.jsonl` was written the same way for the work on photos and children (which the
 guidance does not cover), sections named by number, gibberish, personal views and
 sharing what others posted; its set-aside third is merged in now, and it is checked
-like set c.
+like set c. So is `..._e.jsonl`, written for the everyday-words, facts-not-given and
+uncovered-matters work (passwords, expenses, profiles, voters, elections).
 """
 
 from __future__ import annotations
@@ -67,6 +68,24 @@ KNOWN_MISSES = {
 # Set d's misses, the same way: none since the set e work answered the last nine.
 KNOWN_MISSES_D: dict[str, str] = {}
 
+# Set e's misses (the first four were in its set-aside third, unseen while tuning).
+KNOWN_MISSES_E = {
+    "how should we come across in our posts, serious or chatty": (
+        "'come across', 'serious', 'chatty': no word of the voice"
+    ),
+    "what harm can one bad post do": "'harm' is not 'damage': no word of why",
+    "can i forward a chain message on whatsapp that says share with 10 friends": (
+        "'share' leads to what the accounts are for, just ahead of the chain messages"
+    ),
+    "can I claim back the cost of printing leaflets": (
+        "'claim' is in the rules' summary; 'cost' is not an expenses word"
+    ),
+    "shud i use abbreviations like PLP and NEC in posts": "'NEC' names the NEC statement",
+    "who manages the logins for our social media accounts": (
+        "'login' is a synonym for who may post, just ahead of 'who manages'"
+    ),
+}
+
 
 @pytest.mark.parametrize(("name", "floor"), SETS)
 def test_fresh_member_questions_stay_answered(name: str, floor: int) -> None:
@@ -92,6 +111,10 @@ def _set_c() -> list[Any]:
 
 def _set_d() -> list[Any]:
     return _params("guidance_questions_regression_d.jsonl", KNOWN_MISSES_D)
+
+
+def _set_e() -> list[Any]:
+    return _params("guidance_questions_regression_e.jsonl", KNOWN_MISSES_E)
 
 
 def _params(name: str, misses: dict[str, str]) -> list[Any]:
@@ -123,7 +146,17 @@ def test_set_d_is_well_formed() -> None:
     assert set(KNOWN_MISSES_D) <= {row["question"] for row in rows}
 
 
-@pytest.mark.parametrize("row", [*_set_c(), *_set_d()])
+def test_set_e_is_well_formed() -> None:
+    rows = [p.values[0] for p in _set_e()]
+    ids = shipped_index().guidance.ids
+    assert len(rows) >= 80
+    assert all(_accepted(row) - {None} <= ids for row in rows)
+    assert sum(1 for row in rows if row["section"] is None) >= 15
+    assert len({row["question"] for row in rows}) == len(rows)
+    assert set(KNOWN_MISSES_E) <= {row["question"] for row in rows}
+
+
+@pytest.mark.parametrize("row", [*_set_c(), *_set_d(), *_set_e()])
 def test_set_c_and_d_question(row: dict[str, Any]) -> None:
     result = shipped_index().lookup(row["question"])
     got = result.best.section.id if result.best else None
