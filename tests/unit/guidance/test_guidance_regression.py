@@ -68,7 +68,7 @@ KNOWN_MISSES = {
 # Set d's misses, the same way: none since the set e work answered the last nine.
 KNOWN_MISSES_D: dict[str, str] = {}
 
-# Set e's misses (the first four were in its set-aside third, unseen while tuning).
+# Set e's misses (all but the last were in its set-aside third, unseen while tuning).
 KNOWN_MISSES_E = {
     "how should we come across in our posts, serious or chatty": (
         "'come across', 'serious', 'chatty': no word of the voice"
