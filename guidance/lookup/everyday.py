@@ -29,6 +29,16 @@ _FAITH = ["religious", "non-party related matters"]
 _JOKE = ["inappropriate", "offensive", "discrimination"]
 _PARTY_EVENT = ["insight", "happening", "party"]
 _INSIDERS = ["news for insiders", "issues that affect people", "everyday lives"]
+_OUTSIDER = ["members", "approved users", "nominated"]
+_PLAIN = ["accessible language", "jargon"]
+_WHAT_FOR = ["purposes", "objectives"]
+_IN_CHARGE = ["responsible", "responsibilities", "manage"]
+_SELLING = ["non-party related matters", "party's objectives"]
+_REPORT = ["report", "abusive", "comments"]
+_SPAM = ["spam", "junk"]
+_RUDE_TO_US = ["comments", "abusive", "report", "escalate"]
+_BECOME = ["approved users", "access", "nominated"]
+_WHY = ["guidance exist", "benefits"]
 
 EVERYDAY_SYNONYMS: Mapping[str, Sequence[str]] = {
     # Personal views, and keeping to what the party says (the rules: no unsolicited
@@ -125,4 +135,144 @@ EVERYDAY_SYNONYMS: Mapping[str, Sequence[str]] = {
     "quiz night": _PARTY_EVENT,
     "coffee morning": _PARTY_EVENT,
     "social evening": _PARTY_EVENT,
+    # Someone outside the party posting for it (who may post).
+    "not a member": _OUTSIDER,
+    "not members": _OUTSIDER,
+    "isn't a member": _OUTSIDER,
+    "aren't members": _OUTSIDER,
+    "non member": _OUTSIDER,
+    "non members": _OUTSIDER,
+    "nonmember": _OUTSIDER,
+    "not in the party": _OUTSIDER,
+    "isn't in the party": _OUTSIDER,
+    "not even in the party": _OUTSIDER,
+    "outside the party": _OUTSIDER,
+    "can anyone": _OUTSIDER,
+    "can everyone": _OUTSIDER,
+    "can any of us": _OUTSIDER,
+    "can all members": _OUTSIDER,
+    "can members": _OUTSIDER,
+    # The local party by other names: where a post goes, like "the CLP".
+    "branch": ["party"],
+    "local party": ["party"],
+    "constituency party": ["party"],
+    # Plain words (the rules: accessible language, no jargon).
+    "plain english": _PLAIN,
+    "plain language": _PLAIN,
+    "simple language": _PLAIN,
+    "simple words": _PLAIN,
+    "everyday language": _PLAIN,
+    "everyday words": _PLAIN,
+    "easy to understand": _PLAIN,
+    "easy to read": _PLAIN,
+    "big words": _PLAIN,
+    "long words": _PLAIN,
+    "posh words": _PLAIN,
+    "technical terms": _PLAIN,
+    "technical language": _PLAIN,
+    "lingo": _PLAIN,
+    # What the accounts are meant to carry.
+    "meant to post": _WHAT_FOR,
+    "supposed to post": _WHAT_FOR,
+    "meant to be posting": _WHAT_FOR,
+    "supposed to be posting": _WHAT_FOR,
+    "what should we post": _WHAT_FOR,
+    "what should i post": _WHAT_FOR,
+    "what do we post": _WHAT_FOR,
+    "what can we post": _WHAT_FOR,
+    "what can we put": _WHAT_FOR,
+    "what can i put": _WHAT_FOR,
+    "what should we put": _WHAT_FOR,
+    "what to put": _WHAT_FOR,
+    "what can we use": _WHAT_FOR,
+    "what can i use": _WHAT_FOR,
+    "what do we use": _WHAT_FOR,
+    "what kind of stuff": _WHAT_FOR,
+    "what sort of stuff": _WHAT_FOR,
+    "what type of stuff": _WHAT_FOR,
+    "what kind of posts": _WHAT_FOR,
+    "what sort of posts": _WHAT_FOR,
+    "what type of posts": _WHAT_FOR,
+    "what kind of content": _WHAT_FOR,
+    "what sort of content": _WHAT_FOR,
+    # Who runs or looks after something (who is responsible).
+    "who manages": _IN_CHARGE,
+    "who runs": _IN_CHARGE,
+    "who looks after": _IN_CHARGE,
+    "who handles": _IN_CHARGE,
+    "who deals with": _IN_CHARGE,
+    "who sorts out": _IN_CHARGE,
+    "who oversees": _IN_CHARGE,
+    # Selling or plugging something of one's own (not party business).
+    "plug": _SELLING,
+    "my business": _SELLING,
+    "my own business": _SELLING,
+    "my shop": _SELLING,
+    "my company": _SELLING,
+    "sell": _SELLING,
+    "selling": _SELLING,
+    "for sale": _SELLING,
+    # Reporting abuse (the principles: abusive comments are reported).
+    "report": _REPORT,
+    "reporting": _REPORT,
+    "reported": _REPORT,
+    # Money-making schemes and scams passed round (the rules: spam, junk).
+    "crypto": _SPAM,
+    "bitcoin": _SPAM,
+    "get rich": _SPAM,
+    "investment scheme": _SPAM,
+    "pyramid scheme": _SPAM,
+    "make money fast": _SPAM,
+    # Others being rude to us (the principles: abusive comments are reported; the
+    # advice: don't escalate).
+    "rude to us": _RUDE_TO_US,
+    "rude to me": _RUDE_TO_US,
+    "rude in the comments": _RUDE_TO_US,
+    "rude in the replies": _RUDE_TO_US,
+    "rude comment": _RUDE_TO_US,
+    "rude comments": _RUDE_TO_US,
+    "rude reply": _RUDE_TO_US,
+    "rude replies": _RUDE_TO_US,
+    "nasty comments": _RUDE_TO_US,
+    "nasty replies": _RUDE_TO_US,
+    "having a go at us": _RUDE_TO_US,
+    "having a go at me": _RUDE_TO_US,
+    # Becoming one of those who post (who may post).
+    "become an approved": _BECOME,
+    "become one of": _BECOME,
+    "people who post": _BECOME,
+    "person who posts": _BECOME,
+    "help with our": _BECOME,
+    "help out with": _BECOME,
+    "help run": _BECOME,
+    "help us run": _BECOME,
+    "help manage": _BECOME,
+}
+
+# Why there is a guidance at all: "why do we need rules", "what's the point of this
+# guidance", "why bother with a social media policy". (Not "why do we need an imprint":
+# that asks about the imprint.)
+_WHY_ASKED = (
+    "why do we need",
+    "why do we have",
+    "why have",
+    "bother with",
+    "what's the point of",
+    "what is the point of",
+    "reason for",
+    "reasons for",
+    "why are there",
+    "why is there",
+)
+_WHY_OF = ("", "the ", "these ", "this ", "a ", "our ", "any ")
+_GUIDANCE_NAMES = ("rules", "guidelines", "guidance", "policy", "policies")
+EVERYDAY_SYNONYMS = {
+    **EVERYDAY_SYNONYMS,
+    **{
+        f"{asked} {of}{social}{name}": _WHY
+        for asked in _WHY_ASKED
+        for of in _WHY_OF
+        for social in ("", "social media ")
+        for name in _GUIDANCE_NAMES
+    },
 }

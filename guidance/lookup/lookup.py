@@ -37,6 +37,7 @@ from guidance.lookup.terms import (
     CONTEXT_STEMS,
     REAL_WORDS,
     UNANSWERED_UNLESS_COVERED,
+    asks_for_a_fact,
     hedges,
     is_incidental,
     is_stop_word,
@@ -121,8 +122,10 @@ class _Query:
     corrections: tuple[Correction, ...]
     searchable: bool
     asks_meaning: bool = False  # "what is an X", "what does X mean"
-    unknown: int = 0  # words neither the guidance nor the synonyms know, nor a slip of one
-    uncovered: bool = False  # asks about children or consent, which the guidance never names
+    # words neither the guidance nor the synonyms know (nor a slip of one), and
+    # everyday words the guidance uses only in passing
+    vague: int = 0
+    uncovered: bool = False  # children or consent the guidance never names; a time, a price
 
 
 class GuidanceIndex:
@@ -150,12 +153,14 @@ class GuidanceIndex:
         # slip for "threads", though only the plural is written down.
         self._known_stems = frozenset(postings) | {stem(w) for w in synonyms.surface_words}
         self._corrections: dict[str, str | None] = {}
-        self._uncovered = frozenset(
-            word
-            for group in UNANSWERED_UNLESS_COVERED
+        uncovered_groups = [
+            (group, phrases)
+            for group, phrases in UNANSWERED_UNLESS_COVERED
             if not any(stem(w) in self._known_stems for w in group)
-            for word in group
-        )
+        ]
+        self._uncovered = frozenset(w for group, _ in uncovered_groups for w in group)
+        phrases = [p for _, group_phrases in uncovered_groups for p in group_phrases]
+        self._uncovered_phrase = re.compile(rf"\b(?:{'|'.join(phrases)})\b") if phrases else None
         self._exact: dict[str, int] = {}
         for i, section in enumerate(guidance.sections):
             self._exact.setdefault(" ".join(words(section.id)), i)
@@ -280,12 +285,15 @@ class GuidanceIndex:
         "can I post a photo of a child" shares "post" with most sections and nothing
         else: the guidance does not cover photos, and the best-scoring section would be
         a confident wrong answer. Nor is one about children or consent, when the
-        guidance never names them. A question with no word the guidance does not know
-        is left to the score ("who can post on the page").
+        guidance never names them, nor one asking for a time, a price or the weather.
+        Nor one whose only other words are everyday words the guidance uses in
+        passing ("the best time of day to post on instagram"). A question whose every
+        word the guidance knows is left to the score ("facebook", "what are the
+        accounts for", "who can post on the page").
         """
         if parsed.uncovered:
             return False
-        if parsed.unknown == 0:
+        if parsed.vague == 0:
             return True
         return any(
             weight >= 1.0 and term not in CONTEXT_STEMS and term in self._postings
@@ -313,8 +321,11 @@ class GuidanceIndex:
         corrections: list[Correction] = []
         typed = query_words(query)[:MAX_QUERY_WORDS]
         hedged = hedges(typed)
-        unknown = 0
-        uncovered = False
+        vague = 0
+        uncovered = asks_for_a_fact(typed) or (
+            self._uncovered_phrase is not None
+            and self._uncovered_phrase.search(" ".join(typed)) is not None
+        )
         for position, word in enumerate(typed):
             if is_stop_word(word) or position in hedged:
                 all_stems.append(stem(word))
@@ -329,11 +340,14 @@ class GuidanceIndex:
                     corrections.append(Correction(word, better))
                     term = stem(better)
                     word = better
-                elif not is_incidental(word):
-                    unknown += 1
+                else:
+                    vague += 1
             understood.append(word)
             all_stems.append(term)
-            weight = QUERY_INCIDENTAL_WEIGHT if is_incidental(word) else 1.0
+            weight = 1.0
+            if is_incidental(word):
+                weight = QUERY_INCIDENTAL_WEIGHT
+                vague += 1
             weights[term] = max(weight, weights.get(term, 0.0))
         for term in self.synonyms.expand(all_stems, phrase_only=hedged):
             weights[term] = 1.0
@@ -343,7 +357,7 @@ class GuidanceIndex:
             tuple(dict.fromkeys(corrections)),
             bool(weights),
             _asks_what_it_means(understood),
-            unknown,
+            vague,
             uncovered,
         )
 

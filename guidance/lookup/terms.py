@@ -50,6 +50,7 @@ _INCIDENTAL_WORDS = """
     mean means new one ones other others otherwise overall part people person put rather
     rest result say says see seen side since sit someone stand start starting state stay
     stuff take time times use used way ways whether whoever within without world
+    voter voters candidate candidates
 """
 
 # Where a post goes and whose it is ("... on the page", "... on our facebook", "...
@@ -68,23 +69,70 @@ _CONTEXT_WORDS = """
 _REAL_WORDS = """
     consent consents county context contest roles pasty amuse shape shore stare spare
     choir premise medic phony mules
+    mate mates male made came fame fake fact case past sale lane park farm firm
+    hole read rate rent sent bent tent pain pair ride file tile tide fine fire fund
+    gold held king feed feet fell seem sing size soft spot spend star stage still test
+    tree week small black clean count police price print shot thin shame shake stake
+    scare drag pace lone cone tore pint fees wards banner poster caption june litter
 """
 REAL_WORDS: frozenset[str] = frozenset(_REAL_WORDS.split())
 
-# Children, consent and safeguarding: a question about them is answered only by a
-# guidance that speaks of them. When the guidance has no word of a group, its best
-# section for the rest of the question ("photos of the kids from the family fun day"
-# -> what the accounts are for) would be a confident answer on a matter it does not
-# cover. One word of a group in the guidance covers the group ("children" covers
-# "child" and "kids").
+# Matters a social media guidance may not cover: children, consent (and photos of
+# people), safeguarding, expenses and money, formatting, the account's own settings,
+# membership admin. A question about one is answered only by a guidance that speaks
+# of it. When the guidance has no word of a group, its best section for the rest of
+# the question ("photos of the kids from the family fun day" -> what the accounts are
+# for; "claim expenses" -> the rules' "claims") would be a confident answer on a
+# matter it does not cover. One word of a group in the guidance covers the group
+# ("children" covers "child" and "kids"); the phrases after "|" (regular expressions
+# over the question's words, separated by commas) only match, they do not cover
+# ("people" of "people in the photo" is a word every guidance uses).
 _UNANSWERED_UNLESS_COVERED = (
     """child children kid kids kiddies minor minors teen teens teenager teenagers baby
     babies toddler toddlers pupil pupils schoolchildren""",
-    "consent consents consented",
+    """consent consents consented
+    | permission to (?:use|post|share|put up|take)(?: a| the| their| our)?
+      (?:photos?|pictures?|pics?|videos?)
+    , (?:photos?|pictures?|pics?|videos?) of people at
+    , people in the (?:photos?|pictures?|pics?|videos?|background)
+    , blur (?:their |the )?faces, their faces""",
     "safeguarding safeguard",
+    """expenses expense reimburse reimbursed reimbursement refund refunds receipt receipts
+    invoice invoices""",
+    """font fonts italics italic underline underlined gif gifs sticker stickers
+    | text bold, bold text, in bold""",
+    """username usernames avatar | profile picture, profile pic, profile photo, cover photo,
+    cover picture, header image, display name""",
+    """renew renewal | membership number, membership card, membership fee, membership fees,
+    direct debit, my subs""",
 )
-UNANSWERED_UNLESS_COVERED: tuple[frozenset[str], ...] = tuple(
-    frozenset(group.split()) for group in _UNANSWERED_UNLESS_COVERED
+
+
+def _group(text: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    single, _, phrases = text.partition("|")
+    return frozenset(single.split()), tuple(
+        " ".join(p.split()) for p in phrases.split(",") if p.strip()
+    )
+
+
+# (the group's words, which cover and match; its phrases, which only match)
+UNANSWERED_UNLESS_COVERED: tuple[tuple[frozenset[str], tuple[str, ...]], ...] = tuple(
+    _group(text) for text in _UNANSWERED_UNLESS_COVERED
+)
+
+# Questions that ask for a fact a social media guidance never gives: a time or a date,
+# when the next thing is, a price, who won, the weather, where to park, how many
+# characters fit. Their other words ("the branch meeting", "the street stall", "the
+# election", "membership") would otherwise find a section that says nothing on them.
+# Matched on the question's words as read (text-speak expanded, apostrophes dropped).
+_FACT_QUESTIONS = re.compile(
+    r"\b(?:what time|what date|which date|what day|which day|which days"
+    r"|when(?: is| are| will| does| do)?(?: the| our)? next"
+    r"|how much (?:is|are|does|do|will|for|it costs?)(?! too)"
+    r"|who won|who will win|who is going to win"
+    r"|weather|forecast|raining"
+    r"|where (?:can|do|should|shall) (?:i|we) park"
+    r"|how many (?:characters|letters|words|hashtags|emojis))\b"
 )
 
 # Text-speak and apostrophes left out, as members type them, read as the words meant
@@ -208,3 +256,9 @@ CONTEXT_STEMS: frozenset[str] = frozenset(stem(w) for w in _CONTEXT_WORDS.split(
 def content_stems(text: str) -> list[str]:
     """The stems of the words that carry meaning, in order, repeats kept."""
     return [stem(w) for w in words(text) if not is_stop_word(w)]
+
+
+def asks_for_a_fact(found: list[str]) -> bool:
+    """Whether the question (its words, as `query_words` reads them) asks for a time,
+    date, price, result, forecast, parking place or character count (`_FACT_QUESTIONS`)."""
+    return _FACT_QUESTIONS.search(" ".join(found)) is not None

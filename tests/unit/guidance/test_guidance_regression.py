@@ -15,7 +15,8 @@ each question checked on its own, the known misses strict xfails.
 `..._d.jsonl` was written the same way for the work on photos and children (which the
 guidance does not cover), sections named by number, gibberish, personal views and
 sharing what others posted; its set-aside third is merged in now, and it is checked
-like set c.
+like set c. So is `..._e.jsonl`, written for the everyday-words, facts-not-given and
+uncovered-matters work (passwords, expenses, profiles, voters, elections).
 """
 
 from __future__ import annotations
@@ -30,10 +31,10 @@ from tests.unit.guidance.guidance_index import shipped_index
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 # (file, questions answered right first: 58 and 33 when frozen, 59 and 35 since the
-# everyday-words work)
+# everyday-words work, 59 and 38 since set e's)
 SETS = [
     ("guidance_questions_regression_a.jsonl", 59),
-    ("guidance_questions_regression_b.jsonl", 35),
+    ("guidance_questions_regression_b.jsonl", 38),
 ]
 
 # Questions of set c the lookup gets wrong, labelled honestly rather than relabelled to
@@ -42,11 +43,6 @@ _SYNONYM = "needs a synonym in the policy file"
 KNOWN_MISSES = {
     # no answer in the guidance, but a word of the question is a synonym or a word the
     # guidance uses for something else
-    "what time is the branch meeting on thursday": "'meeting' is a synonym for party news",
-    "who won the by-election in 2019": "'by-election' is a synonym for election material",
-    "how do i add a gif to a comment": "'comment' is the principles' word for comments",
-    "how do i make the text bold in a facebook post": "'bold' is a synonym for the voice",
-    "what's my membership number": "'membership' is a word the guidance uses",
     "can i put a resident's name and address in a post about their complaint": (
         "'complaint' and 'address' lead to the advice and the imprint"
     ),
@@ -58,7 +54,6 @@ KNOWN_MISSES = {
     "someone keeps arguing with me in the comments and i want to put them in their place": (
         "'comments' leads to the principles before 'arguing' to the advice"
     ),
-    "why do we need guidelines for social media": "'guidelines' is in the advice's title",
     "who do i complain to about another members posts": "'complain' leads to the advice",
     "can we promote a charity raffle on the page": "'promote' is the imprint's 'promoter'",
     "do i need permision to post": "'approved users' is in three sections' words",
@@ -70,18 +65,25 @@ KNOWN_MISSES = {
 }
 
 
-# Set d's misses, the same way (the last three were in its set-aside third).
-KNOWN_MISSES_D: dict[str, str] = {
-    "can i upload a selfie with a voter on the doorstep": "'voters' is a word of why",
-    "whats the wifi password at the labour club": "'password' is a synonym for security",
-    "can i claim expenses for printing leaflets": "'claim' is in the rules' summary",
-    "when is the next county council election": "'election' leads to the imprint",
-    "how do i change the profile picture on our facebook": "'profile' is the imprint's",
-    "somebody's being rude in the replies should i respond": "'rude' leads to the rules",
-    # set aside until the end
-    "my mate isnt in the party can he post for us": "'mate' is read as 'make'",
-    "how do i become an approved user": "'approved users' is in three sections' words",
-    "what can we use the clp facebook for": "'use' and 'accounts' are in who may post's title",
+# Set d's misses, the same way: none since the set e work answered the last nine.
+KNOWN_MISSES_D: dict[str, str] = {}
+
+# Set e's misses (all but the last were in its set-aside third, unseen while tuning).
+KNOWN_MISSES_E = {
+    "how should we come across in our posts, serious or chatty": (
+        "'come across', 'serious', 'chatty': no word of the voice"
+    ),
+    "what harm can one bad post do": "'harm' is not 'damage': no word of why",
+    "can i forward a chain message on whatsapp that says share with 10 friends": (
+        "'share' leads to what the accounts are for, just ahead of the chain messages"
+    ),
+    "can I claim back the cost of printing leaflets": (
+        "'claim' is in the rules' summary; 'cost' is not an expenses word"
+    ),
+    "shud i use abbreviations like PLP and NEC in posts": "'NEC' names the NEC statement",
+    "who manages the logins for our social media accounts": (
+        "'login' is a synonym for who may post, just ahead of 'who manages'"
+    ),
 }
 
 
@@ -109,6 +111,10 @@ def _set_c() -> list[Any]:
 
 def _set_d() -> list[Any]:
     return _params("guidance_questions_regression_d.jsonl", KNOWN_MISSES_D)
+
+
+def _set_e() -> list[Any]:
+    return _params("guidance_questions_regression_e.jsonl", KNOWN_MISSES_E)
 
 
 def _params(name: str, misses: dict[str, str]) -> list[Any]:
@@ -140,7 +146,17 @@ def test_set_d_is_well_formed() -> None:
     assert set(KNOWN_MISSES_D) <= {row["question"] for row in rows}
 
 
-@pytest.mark.parametrize("row", [*_set_c(), *_set_d()])
+def test_set_e_is_well_formed() -> None:
+    rows = [p.values[0] for p in _set_e()]
+    ids = shipped_index().guidance.ids
+    assert len(rows) >= 80
+    assert all(_accepted(row) - {None} <= ids for row in rows)
+    assert sum(1 for row in rows if row["section"] is None) >= 15
+    assert len({row["question"] for row in rows}) == len(rows)
+    assert set(KNOWN_MISSES_E) <= {row["question"] for row in rows}
+
+
+@pytest.mark.parametrize("row", [*_set_c(), *_set_d(), *_set_e()])
 def test_set_c_and_d_question(row: dict[str, Any]) -> None:
     result = shipped_index().lookup(row["question"])
     got = result.best.section.id if result.best else None
