@@ -38,6 +38,8 @@ CLEAN = [
     "Holocaust Memorial Day: we remember the six million Jews and all victims of Nazi persecution.",
     "We stand with the Jewish community against antisemitism.",
     "Eid Mubarak to all our Muslim neighbours.",
+    # a legal status named in policy talk, not a slur
+    "The number of illegal immigrants crossing the Channel fell last year.",
     "Gypsy, Roma and Traveller History Month: learn about the communities of Cambridgeshire.",
     "Our Pakistani community centre hosted a brilliant iftar.",
     "We remember the victims of the Manchester Arena bombing.",
