@@ -38,8 +38,13 @@ class WorkflowConfig:
 
     def emoji_for(self, kind: VoteKind) -> frozenset[str]:
         """The reactions that cast a vote of this kind: `approve_emoji` for approve."""
-        names: frozenset[str] = getattr(self, f"{kind}_emoji")
-        return names
+        match kind:
+            case VoteKind.APPROVE:
+                return self.approve_emoji
+            case VoteKind.REJECT:
+                return self.reject_emoji
+            case VoteKind.CHANGES:
+                return self.changes_emoji
 
     def hint_emoji(self, kind: VoteKind) -> str:
         """The one reaction to suggest for a vote of this kind: the usual one when set."""

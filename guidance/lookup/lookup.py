@@ -322,9 +322,9 @@ class GuidanceIndex:
         typed = query_words(query)[:MAX_QUERY_WORDS]
         hedged = hedges(typed)
         vague = 0
-        uncovered = asks_for_a_fact(typed) or (
-            self._uncovered_phrase is not None
-            and self._uncovered_phrase.search(" ".join(typed)) is not None
+        asked = " ".join(typed)
+        uncovered = asks_for_a_fact(asked) or (
+            self._uncovered_phrase is not None and self._uncovered_phrase.search(asked) is not None
         )
         for position, word in enumerate(typed):
             if is_stop_word(word) or position in hedged:

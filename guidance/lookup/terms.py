@@ -258,7 +258,7 @@ def content_stems(text: str) -> list[str]:
     return [stem(w) for w in words(text) if not is_stop_word(w)]
 
 
-def asks_for_a_fact(found: list[str]) -> bool:
-    """Whether the question (its words, as `query_words` reads them) asks for a time,
-    date, price, result, forecast, parking place or character count (`_FACT_QUESTIONS`)."""
-    return _FACT_QUESTIONS.search(" ".join(found)) is not None
+def asks_for_a_fact(question: str) -> bool:
+    """Whether the question (its words as `query_words` reads them, joined by spaces)
+    asks for a time, date, price, result, forecast, parking place or character count."""
+    return _FACT_QUESTIONS.search(question) is not None
